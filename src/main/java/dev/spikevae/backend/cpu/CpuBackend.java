@@ -1,0 +1,309 @@
+package dev.spikevae.backend.cpu;
+
+import dev.spikevae.tensor.AdamWParams;
+import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.BinaryOp;
+import dev.spikevae.tensor.ConvGeometry;
+import dev.spikevae.tensor.LifParams;
+import dev.spikevae.tensor.Storage;
+import dev.spikevae.tensor.Tensor;
+import dev.spikevae.tensor.UnaryOp;
+
+/**
+ * The pure-Java backend: Vector API kernels (scalar ones when the module is absent) on a fixed thread
+ * pool. Each op family lives in its own class; this class only unwraps tensors into arrays and offsets.
+ */
+public final class CpuBackend extends Backend {
+    private final Parallel parallel;
+    private final CpuPool pool;
+    private final Sgemm sgemm;
+    private final Conv conv;
+    private final Elementwise elementwise;
+    private final Reduce reduce;
+    private final Layout layout;
+    private final LifCpu lif;
+    private final RandomCpu random;
+    private final BatchNormCpu batchNorm;
+    private final MmdCpu mmd;
+    private final AdamWCpu adamW;
+
+    public CpuBackend(int threads) {
+        VectorSupport.warnOnceIfScalar();
+        this.parallel = new Parallel(threads);
+        this.pool = new CpuPool(Long.getLong("spikevae.poolBytes", Runtime.getRuntime().maxMemory() / 2));
+        this.sgemm = new Sgemm(parallel);
+        this.conv = new Conv(parallel, sgemm);
+        this.elementwise = new Elementwise(parallel);
+        this.reduce = new Reduce(parallel);
+        this.layout = new Layout(parallel);
+        this.lif = new LifCpu(parallel);
+        this.random = new RandomCpu(parallel);
+        this.batchNorm = new BatchNormCpu(parallel);
+        this.mmd = new MmdCpu(parallel);
+        this.adamW = new AdamWCpu(parallel);
+    }
+
+    /** The thread count from {@code SPIKEVAE_THREADS} / {@code -Dspikevae.threads}, else the core count. */
+    public static int defaultThreads() {
+        String v = System.getProperty("spikevae.threads", System.getenv("SPIKEVAE_THREADS"));
+        if (v != null && !v.isBlank()) {
+            try {
+                int n = Integer.parseInt(v.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to the error below
+            }
+            throw new IllegalArgumentException("SPIKEVAE_THREADS / spikevae.threads must be a positive integer, got '" + v + "'");
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return "cpu: " + parallel.threads() + " threads, "
+                + (VectorSupport.available() ? "Vector API kernels (" + 32 * VectorSupport.floatLanes() + "-bit vectors)"
+                : "scalar kernels (" + VectorSupport.reason() + ")");
+    }
+
+    @Override
+    public int threads() {
+        return parallel.threads();
+    }
+
+    /** The thread pool, for kernels and benchmarks in this package. */
+    Parallel parallel() {
+        return parallel;
+    }
+
+    /** Bytes held by the recycling pool. */
+    public long pooledBytes() {
+        return pool.pooledBytes();
+    }
+
+    static float[] data(Tensor t) {
+        return ((CpuStorage) t.storage()).data;
+    }
+
+    @Override
+    protected Storage allocate(int n) {
+        return new CpuStorage(pool.take(n), pool);
+    }
+
+    // memory
+
+    @Override
+    protected void kCopyToHost(Tensor src, float[] dst, int dstOffset) {
+        System.arraycopy(data(src), src.offset(), dst, dstOffset, src.numel());
+    }
+
+    @Override
+    protected void kCopyFromHost(float[] src, int srcOffset, Tensor dst) {
+        System.arraycopy(src, srcOffset, data(dst), dst.offset(), dst.numel());
+    }
+
+    @Override
+    protected void kCopy(Tensor src, Tensor dst) {
+        System.arraycopy(data(src), src.offset(), data(dst), dst.offset(), src.numel());
+    }
+
+    @Override
+    protected void kFill(Tensor t, float value) {
+        java.util.Arrays.fill(data(t), t.offset(), t.offset() + t.numel(), value);
+    }
+
+    // GEMM and convolution
+
+    @Override
+    protected void kGemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, int offA, int lda,
+                         Tensor b, int offB, int ldb, float beta, Tensor c, int offC, int ldc, int batch, int strideA,
+                         int strideB, int strideC) {
+        float[] ad = data(a);
+        float[] bd = data(b);
+        float[] cd = data(c);
+        for (int i = 0; i < batch; i++) {
+            sgemm.gemm(transA, transB, m, n, k, alpha, ad, a.offset() + offA + i * strideA, lda,
+                    bd, b.offset() + offB + i * strideB, ldb, beta, cd, c.offset() + offC + i * strideC, ldc);
+        }
+    }
+
+    @Override
+    protected void kConvForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
+        conv.forward(data(x), x.offset(), data(w), w.offset(), bias == null ? null : data(bias),
+                bias == null ? 0 : bias.offset(), data(y), y.offset(), g);
+    }
+
+    @Override
+    protected void kConvBackwardData(Tensor dy, Tensor w, Tensor bias, Tensor dx, ConvGeometry g) {
+        conv.backwardData(data(dy), dy.offset(), data(w), w.offset(), bias == null ? null : data(bias),
+                bias == null ? 0 : bias.offset(), data(dx), dx.offset(), g);
+    }
+
+    @Override
+    protected void kConvBackwardWeight(Tensor x, Tensor dy, Tensor dw, float beta, ConvGeometry g) {
+        conv.backwardWeight(data(x), x.offset(), data(dy), dy.offset(), data(dw), dw.offset(), beta, g);
+    }
+
+    // elementwise, reductions, layout
+
+    @Override
+    protected void kUnary(UnaryOp op, Tensor x, Tensor y, float param) {
+        elementwise.unary(op, data(x), x.offset(), data(y), y.offset(), x.numel(), param);
+    }
+
+    @Override
+    protected void kUnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor dy, Tensor dx, float param) {
+        elementwise.unaryBackward(op, data(x), x.offset(), data(y), y.offset(), data(dy), dy.offset(), data(dx),
+                dx.offset(), x.numel(), param);
+    }
+
+    @Override
+    protected void kBinary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        elementwise.binary(op, data(a), a.offset(), a.shape(), data(b), b.offset(), b.shape(), data(out), out.offset(),
+                out.shape());
+    }
+
+    @Override
+    protected void kAxpby(float alpha, Tensor x, float beta, Tensor y) {
+        elementwise.axpby(alpha, data(x), x.offset(), beta, data(y), y.offset(), x.numel());
+    }
+
+    @Override
+    protected void kAffine(Tensor x, float alpha, float beta, Tensor y) {
+        elementwise.affine(data(x), x.offset(), alpha, beta, data(y), y.offset(), x.numel());
+    }
+
+    @Override
+    protected void kReduceSum(Tensor x, Tensor out, float alpha, float beta) {
+        reduce.sum(data(x), x.offset(), x.shape(), data(out), out.offset(), out.shape(), alpha, beta);
+    }
+
+    @Override
+    protected void kExpand(Tensor x, Tensor out) {
+        layout.expand(data(x), x.offset(), x.shape(), data(out), out.offset(), out.shape());
+    }
+
+    @Override
+    protected void kPermute(Tensor x, int[] perm, Tensor out) {
+        layout.permute(data(x), x.offset(), x.shape(), perm, data(out), out.offset());
+    }
+
+    @Override
+    protected void kSliceCopy(Tensor src, int axis, int start, Tensor dst) {
+        layout.slice(data(src), src.offset(), src.shape(), axis, start, data(dst), dst.offset(), dst.shape(), false, 0f);
+    }
+
+    @Override
+    protected void kSliceAssign(Tensor src, int axis, int start, Tensor dst, float beta) {
+        layout.slice(data(dst), dst.offset(), dst.shape(), axis, start, data(src), src.offset(), src.shape(), true, beta);
+    }
+
+    @Override
+    protected void kLeakyScan(Tensor x, float decay, float gain, Tensor y) {
+        elementwise.leakyScan(data(x), x.offset(), data(y), y.offset(), x.dim(0), x.numel() / x.dim(0), decay, gain);
+    }
+
+    @Override
+    protected void kLeakyScanBackward(Tensor dy, float decay, float gain, Tensor dx) {
+        elementwise.leakyScanBackward(data(dy), dy.offset(), data(dx), dx.offset(), dy.dim(0), dy.numel() / dy.dim(0),
+                decay, gain);
+    }
+
+    // batch norm
+
+    @Override
+    protected void kBatchNormStats(Tensor x, Tensor mean, Tensor var) {
+        batchNorm.stats(data(x), x.offset(), x.dim(0), x.dim(1), x.dim(2), data(mean), mean.offset(), data(var),
+                var.offset());
+    }
+
+    @Override
+    protected void kBatchNormForward(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, float scale, float eps,
+                                     Tensor y) {
+        batchNorm.forward(data(x), x.offset(), x.dim(0), x.dim(1), x.dim(2), data(mean), mean.offset(), data(var),
+                var.offset(), data(gamma), gamma.offset(), data(beta), beta.offset(), scale, eps, data(y), y.offset());
+    }
+
+    @Override
+    protected void kBatchNormBackward(Tensor dy, Tensor x, Tensor mean, Tensor var, Tensor gamma, float scale, float eps,
+                                      boolean training, Tensor dx, Tensor dGamma, Tensor dBeta) {
+        batchNorm.backward(data(dy), dy.offset(), data(x), x.offset(), x.dim(0), x.dim(1), x.dim(2), data(mean),
+                mean.offset(), data(var), var.offset(), data(gamma), gamma.offset(), scale, eps, training, data(dx),
+                dx.offset(), data(dGamma), dGamma.offset(), data(dBeta), dBeta.offset());
+    }
+
+    // spiking
+
+    @Override
+    protected void kLifForward(Tensor x, Tensor spikes, Tensor membrane, LifParams p) {
+        lif.forward(data(x), x.offset(), data(spikes), spikes.offset(), data(membrane), membrane.offset(), x.dim(0),
+                x.numel() / x.dim(0), p);
+    }
+
+    @Override
+    protected void kLifBackward(Tensor dSpikes, Tensor membrane, Tensor dx, LifParams p) {
+        lif.backward(data(dSpikes), dSpikes.offset(), data(membrane), membrane.offset(), data(dx), dx.offset(),
+                membrane.dim(0), membrane.numel() / membrane.dim(0), p);
+    }
+
+    @Override
+    protected void kUniform(Tensor out, long seed, long counter) {
+        random.uniform(data(out), out.offset(), out.numel(), seed, counter);
+    }
+
+    @Override
+    protected void kNormal(Tensor out, long seed, long counter) {
+        random.normal(data(out), out.offset(), out.numel(), seed, counter);
+    }
+
+    @Override
+    protected void kBernoulliSpikes(Tensor rate, Tensor spikes, long seed, long counter) {
+        random.bernoulliSpikes(data(rate), rate.offset(), data(spikes), spikes.offset(), spikes.dim(0), rate.numel(), seed,
+                counter);
+    }
+
+    @Override
+    protected void kBernoulliSpikesBackward(Tensor dSpikes, Tensor rate, Tensor dRate, long seed, long counter,
+                                            float halfWidth, float beta) {
+        random.bernoulliSpikesBackward(data(dSpikes), dSpikes.offset(), data(rate), rate.offset(), data(dRate),
+                dRate.offset(), dSpikes.dim(0), rate.numel(), seed, counter, halfWidth, beta);
+    }
+
+    @Override
+    protected void kPickOneOfK(Tensor x, Tensor out, long seed, long counter) {
+        random.pickOneOfK(data(x), x.offset(), data(out), out.offset(), out.numel(), x.dim(-1), seed, counter);
+    }
+
+    @Override
+    protected void kPickOneOfKBackward(Tensor dOut, Tensor dx, long seed, long counter) {
+        random.pickOneOfKBackward(data(dOut), dOut.offset(), data(dx), dx.offset(), dOut.numel(), dx.dim(-1), seed,
+                counter);
+    }
+
+    // MMD and optimiser
+
+    @Override
+    protected void kMmdForward(Tensor x, Tensor y, int kernelNum, float kernelMul, Tensor loss, Tensor bandwidth) {
+        mmd.forward(data(x), x.offset(), x.dim(0), data(y), y.offset(), y.dim(0), x.dim(1), kernelNum, kernelMul,
+                data(loss), loss.offset(), data(bandwidth), bandwidth.offset());
+    }
+
+    @Override
+    protected void kMmdBackward(Tensor dLoss, Tensor x, Tensor y, Tensor bandwidth, int kernelNum, float kernelMul,
+                                Tensor dx, Tensor dy) {
+        mmd.backward(data(dLoss), dLoss.offset(), data(x), x.offset(), x.dim(0), data(y), y.offset(), y.dim(0), x.dim(1),
+                data(bandwidth), bandwidth.offset(), kernelNum, kernelMul, data(dx), dx.offset(), data(dy), dy.offset());
+    }
+
+    @Override
+    protected void kAdamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWParams p) {
+        adamW.step(data(param), param.offset(), data(grad), grad.offset(), data(m), m.offset(), data(v), v.offset(),
+                param.numel(), p);
+    }
+}

@@ -1,0 +1,35 @@
+package dev.spikevae.tensor;
+
+/**
+ * The memory behind one or more tensors (views share it). A backend subclasses it; the base class only
+ * tracks whether it has been released, so that any use after release fails loudly instead of reading
+ * recycled memory.
+ */
+public abstract class Storage {
+    private final int capacity;
+    private boolean released;
+
+    protected Storage(int capacity) {
+        this.capacity = capacity;
+    }
+
+    /** Number of float elements. */
+    public final int capacity() {
+        return capacity;
+    }
+
+    public final boolean isReleased() {
+        return released;
+    }
+
+    /** Returns the memory to the backend (pool or driver). Idempotent. */
+    public final void release() {
+        if (!released) {
+            released = true;
+            free();
+        }
+    }
+
+    /** Hands the memory back; called once. */
+    protected abstract void free();
+}
