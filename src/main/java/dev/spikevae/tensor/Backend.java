@@ -43,6 +43,27 @@ public abstract class Backend {
         return empty(Shape.of(dims));
     }
 
+    /**
+     * A zero tensor owned by no scope, whatever scope is open: for parameters, gradients of leaves,
+     * optimizer state and running statistics, which live across steps.
+     */
+    public final Tensor persistentZeros(Shape shape) {
+        Tensor t = new Tensor(this, shape, allocate(shape.numel()), 0);
+        fill(t, 0f);
+        return t;
+    }
+
+    /** A copy of host data owned by no scope (see {@link #persistentZeros}). */
+    public final Tensor persistentFromHost(float[] data, int... dims) {
+        Shape shape = Shape.of(dims);
+        if (data.length != shape.numel()) {
+            throw new IllegalArgumentException("persistentFromHost: " + data.length + " values do not fill shape " + shape);
+        }
+        Tensor t = new Tensor(this, shape, allocate(shape.numel()), 0);
+        copyFromHost(data, 0, t);
+        return t;
+    }
+
     public final Tensor zeros(Shape shape) {
         Tensor t = empty(shape);
         fill(t, 0f);

@@ -1,0 +1,167 @@
+package dev.spikevae.bench;
+
+import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.ConvGeometry;
+import dev.spikevae.tensor.LifParams;
+import dev.spikevae.tensor.MemoryScope;
+import dev.spikevae.tensor.Rng;
+import dev.spikevae.tensor.Shape;
+import dev.spikevae.tensor.Tensor;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Engine micro-benchmarks: SGEMM GFLOP/s, fused LIF forward+backward GB/s, and one convolution and one
+ * transposed convolution of ESVAE's shapes, each timed after a warm-up; a single-thread memory copy is
+ * measured in the same run as the peer that bandwidth figures are read against.
+ */
+public final class EngineBench {
+
+    /** Sizes and times of one run. */
+    public record Config(int[] gemmSizes, int lifSteps, int lifNeurons, int convBatch, double warmupSeconds,
+                         int iterations) {
+        /** The sizes the issue asks for: n = 512 and 2048, T = 16 over 2M neurons, T*N = 16*32 images. */
+        public static Config standard() {
+            return new Config(new int[] {512, 2048}, 16, 1 << 21, 16 * 32, 2.0, 10);
+        }
+
+        /** Tiny sizes that prove the benchmark runs (for CI). */
+        public static Config quick() {
+            return new Config(new int[] {64}, 4, 4096, 8, 0.0, 2);
+        }
+    }
+
+    /** One measured case. */
+    public record Result(String name, String unit, double median, double best, double medianMillis, String note) {
+    }
+
+    private final Backend backend;
+    private final Config config;
+    private final PrintStream log;
+
+    public EngineBench(Backend backend, Config config, PrintStream log) {
+        this.backend = backend;
+        this.config = config;
+        this.log = log;
+    }
+
+    public List<Result> runAll() {
+        List<Result> out = new ArrayList<>();
+        out.add(memoryCopy());
+        for (int n : config.gemmSizes()) {
+            out.add(sgemm(n));
+        }
+        out.add(lif());
+        out.add(conv("conv2d encoder.1 32->64 16x16 s2", ConvGeometry.conv(config.convBatch(), 32, 16, 16, 64, 3, 2, 1),
+                false));
+        out.add(conv("convT2d decoder.2 64->32 8x8 s2 op1",
+                ConvGeometry.transposed(config.convBatch(), 64, 8, 8, 32, 3, 2, 1, 1), true));
+        return out;
+    }
+
+    /** Times {@code body} after warming up; returns per-iteration seconds, sorted. */
+    private double[] time(Runnable body) {
+        long warmEnd = System.nanoTime() + (long) (config.warmupSeconds() * 1e9);
+        body.run();
+        while (System.nanoTime() < warmEnd) {
+            body.run();
+        }
+        double[] s = new double[Math.max(1, config.iterations())];
+        for (int i = 0; i < s.length; i++) {
+            long t0 = System.nanoTime();
+            body.run();
+            s[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(s);
+        return s;
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    }
+
+    private Result rate(String name, String unit, double work, double[] seconds, String note) {
+        double med = median(seconds);
+        Result r = new Result(name, unit, work / med, work / seconds[0], med * 1e3, note);
+        log.printf(Locale.ROOT, "  %-40s %10.1f %-7s (best %.1f, %.2f ms)%s%n", name, r.median(), unit, r.best(),
+                r.medianMillis(), note.isEmpty() ? "" : "  " + note);
+        return r;
+    }
+
+    /** The peer for bandwidth figures: one thread copying a large array (bytes read + written). */
+    private Result memoryCopy() {
+        int n = Math.max(1 << 16, config.lifSteps() * config.lifNeurons() / 2);
+        float[] a = new float[n];
+        float[] b = new float[n];
+        Arrays.fill(a, 1f);
+        double[] s = time(() -> System.arraycopy(a, 0, b, 0, n));
+        return rate("memory copy, 1 thread (peer)", "GB/s", 8.0 * n / 1e9, s, "");
+    }
+
+    private Result sgemm(int n) {
+        try (MemoryScope scope = MemoryScope.open()) {
+            Rng rng = new Rng(1);
+            Tensor a = backend.fromHost(rng.uniformHost(n * n), n, n);
+            Tensor b = backend.fromHost(rng.uniformHost(n * n), n, n);
+            Tensor c = backend.empty(Shape.of(n, n));
+            double[] s = time(() -> backend.matmul(false, false, 1f, a, b, 0f, c));
+            return rate("sgemm n=" + n, "GFLOP/s", 2.0 * n * n * n / 1e9, s, "");
+        }
+    }
+
+    private Result lif() {
+        int steps = config.lifSteps();
+        int m = config.lifNeurons();
+        try (MemoryScope scope = MemoryScope.open()) {
+            Rng rng = new Rng(2);
+            float[] host = rng.uniformHost(steps * m);
+            for (int i = 0; i < host.length; i++) {
+                host[i] = host[i] * 0.6f - 0.1f;
+            }
+            Tensor x = backend.fromHost(host, steps, m);
+            Tensor spikes = backend.empty(x.shape());
+            Tensor u = backend.empty(x.shape());
+            Tensor dx = backend.empty(x.shape());
+            Tensor ds = backend.fromHost(rng.uniformHost(steps * m), steps, m);
+            double[] s = time(() -> {
+                backend.lifForward(x, spikes, u, LifParams.REFERENCE);
+                backend.lifBackward(ds, u, dx, LifParams.REFERENCE);
+            });
+            // forward reads x, writes spikes and u; backward reads dS and u, writes dx
+            return rate("lif fwd+bwd T=" + steps + " M=" + m, "GB/s", 24.0 * steps * m / 1e9, s, "");
+        }
+    }
+
+    private Result conv(String name, ConvGeometry g, boolean transposed) {
+        try (MemoryScope scope = MemoryScope.open()) {
+            Rng rng = new Rng(3);
+            Tensor x = backend.fromHost(rng.uniformHost(g.inputShape().numel()), g.inputShape().dims());
+            Tensor w = backend.fromHost(rng.uniformHost(g.weightShape().numel()), g.weightShape().dims());
+            Tensor y = backend.fromHost(rng.uniformHost(g.outputShape().numel()), g.outputShape().dims());
+            Tensor dx = backend.empty(g.inputShape());
+            Tensor dy = backend.empty(g.outputShape());
+            Tensor dw = backend.empty(g.weightShape());
+            // A transposed convolution runs the same three kernels in another order.
+            double[] s = time(() -> {
+                if (transposed) {
+                    backend.convBackwardData(y, w, null, dx, g); // forward of the transposed layer
+                    backend.convForward(x, w, null, dy, g); // its input gradient
+                    backend.convBackwardWeight(x, y, dw, 0f, g); // its weight gradient
+                } else {
+                    backend.convForward(x, w, null, dy, g);
+                    backend.convBackwardData(y, w, null, dx, g);
+                    backend.convBackwardWeight(x, y, dw, 0f, g);
+                }
+            });
+            double flops = 3 * 2.0 * g.macs();
+            double imagesPerSecond = g.batch() / median(s);
+            return rate(name + " fwd+bwd B=" + g.batch(), "GFLOP/s", flops / 1e9, s,
+                    String.format(Locale.ROOT, "%.0f images/s", imagesPerSecond));
+        }
+    }
+}

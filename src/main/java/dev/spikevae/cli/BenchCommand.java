@@ -1,0 +1,42 @@
+package dev.spikevae.cli;
+
+import dev.spikevae.bench.EngineBench;
+import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.Backends;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** Engine benchmarks; see docs/benchmarks.md for recorded figures and how they were produced. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark the engine: SGEMM GFLOP/s (n = 512, 2048), fused LIF forward+backward GB/s "
+                + "(T = 16, 2M neurons), and an ESVAE convolution and transposed convolution, after warm-up.")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--device", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})", defaultValue = "cpu")
+    String device;
+
+    @Option(names = "--quick", description = "Tiny sizes, no warm-up: proves the benchmarks run (used by the tests).")
+    boolean quick;
+
+    @Option(names = "--warmup", description = "Warm-up seconds per case (default 2; 0 with --quick).")
+    Double warmup;
+
+    @Option(names = "--iterations", description = "Timed iterations per case (default 10).")
+    Integer iterations;
+
+    @Override
+    public Integer call() {
+        Backend backend = Backends.select(device);
+        EngineBench.Config c = quick ? EngineBench.Config.quick() : EngineBench.Config.standard();
+        if (warmup != null || iterations != null) {
+            c = new EngineBench.Config(c.gemmSizes(), c.lifSteps(), c.lifNeurons(), c.convBatch(),
+                    warmup != null ? warmup : c.warmupSeconds(), iterations != null ? iterations : c.iterations());
+        }
+        System.out.println("spikevae bench on " + backend.description() + ", java " + System.getProperty("java.version"));
+        System.out.println("  (median over " + c.iterations() + " iterations after " + c.warmupSeconds()
+                + " s warm-up; best in brackets)");
+        new EngineBench(backend, c, System.out).runAll();
+        return 0;
+    }
+}

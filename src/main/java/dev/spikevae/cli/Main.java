@@ -1,0 +1,43 @@
+package dev.spikevae.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code spikevae} command line. Errors are one line on stderr and a non-zero exit code. */
+@Command(name = "spikevae", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Spiking variational autoencoders (ESVAE, FSVAE, ANN VAE) on a fast CPU backend.",
+        subcommands = {DoctorCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+            cmd.getErr().println("spikevae " + cmd.getCommandName() + ": error: " + msg);
+            if (Boolean.getBoolean("spikevae.stacktrace")) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** The version from the jar manifest, or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"spikevae " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.spikevae.nn;
+
+import dev.spikevae.autograd.Ops;
+import dev.spikevae.tensor.LifParams;
+import dev.spikevae.tensor.Tensor;
+
+/** Multi-step leaky integrate-and-fire neurons over axis 0 of a time-major input (ESVAE-SPEC §2.1). */
+public final class Lif extends Module {
+    private final LifParams params;
+
+    /** The reference neuron: decay 0.25, V_th 0.2, rectangle surrogate |u| &lt; 0.5, reset gradient kept. */
+    public Lif() {
+        this(LifParams.REFERENCE);
+    }
+
+    public Lif(LifParams params) {
+        this.params = params;
+    }
+
+    public LifParams params() {
+        return params;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return Ops.lif(x, params);
+    }
+}
