@@ -1,0 +1,80 @@
+package dev.spikevae.autograd;
+
+import dev.spikevae.backend.cpu.CpuBackend;
+import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.MemoryScope;
+import dev.spikevae.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TapeTest {
+    private static final Backend BE = new CpuBackend(1);
+
+    @Test
+    void graphIsDroppedAfterBackwardAndGradientsAccumulate() {
+        Tensor w = BE.persistentFromHost(new float[] {1, 2, 3}, 3).requiresGrad(true);
+        for (int round = 1; round <= 2; round++) {
+            try (MemoryScope scope = MemoryScope.open(); Tape tape = Tape.record()) {
+                Tensor loss = Ops.sum(Ops.square(w));
+                assertEquals(2, tape.size());
+                tape.backward(loss);
+                assertEquals(0, tape.size(), "nothing of the graph survives backward()");
+            }
+            assertArrayEquals(new float[] {2 * round, 4 * round, 6 * round}, w.grad().toHost(), 1e-6f);
+        }
+    }
+
+    @Test
+    void noGradRecordsNothing() {
+        Tensor w = BE.persistentFromHost(new float[] {1, 2}, 2).requiresGrad(true);
+        try (MemoryScope scope = MemoryScope.open(); Tape tape = Tape.record()) {
+            try (Tape.NoGrad ng = Tape.noGrad()) {
+                Tensor y = Ops.square(w);
+                assertFalse(y.requiresGrad());
+                assertFalse(Tape.isRecording());
+            }
+            assertTrue(Tape.isRecording());
+            assertEquals(0, tape.size());
+        }
+        try (MemoryScope scope = MemoryScope.open()) {
+            assertFalse(Ops.square(w).requiresGrad(), "without a tape nothing is tracked");
+        }
+    }
+
+    @Test
+    void fanOutSumsGradients() {
+        Tensor x = BE.persistentFromHost(new float[] {0.5f, -1f}, 2).requiresGrad(true);
+        try (MemoryScope scope = MemoryScope.open(); Tape tape = Tape.record()) {
+            Tensor y = Ops.tanh(x);
+            Tensor loss = Ops.sum(Ops.add(Ops.mul(y, y), Ops.scale(y, 3f)));
+            tape.backward(loss);
+        }
+        float[] g = x.grad().toHost();
+        for (int i = 0; i < 2; i++) {
+            double v = i == 0 ? 0.5 : -1;
+            double t = Math.tanh(v);
+            assertEquals((2 * t + 3) * (1 - t * t), g[i], 1e-6);
+        }
+    }
+
+    @Test
+    void misuseIsReportedClearly() {
+        try (Tape tape = Tape.record()) {
+            assertThrows(IllegalStateException.class, Tape::record);
+            Tensor c = BE.scalar(1f);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tape.backward(c));
+            assertTrue(e.getMessage().contains("does not depend"), e.getMessage());
+            Tensor v = BE.persistentFromHost(new float[] {1, 2}, 2).requiresGrad(true);
+            Tensor y = Ops.square(v);
+            e = assertThrows(IllegalArgumentException.class, () -> tape.backward(y));
+            assertTrue(e.getMessage().contains("one element"), e.getMessage());
+        }
+        assertNull(Tape.active());
+    }
+}

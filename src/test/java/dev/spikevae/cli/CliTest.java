@@ -1,0 +1,60 @@
+package dev.spikevae.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CliTest {
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void doctorReportsBackendsAndVectorApi() {
+        Run r = run("doctor");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("vector API"), r.out());
+        assertTrue(r.out().contains("cpu   available"), r.out());
+        assertTrue(r.out().contains("cuda  UNAVAILABLE"), r.out());
+    }
+
+    /** Runs every benchmark once at a tiny size: proves the bench still works (no speed is asserted). */
+    @Test
+    void benchQuickRunsEveryCase() {
+        Run r = run("bench", "--quick");
+        assertEquals(0, r.code(), r.err());
+        for (String c : new String[] {"memory copy", "sgemm n=64", "lif fwd+bwd", "conv2d", "convT2d"}) {
+            assertTrue(r.out().contains(c), "missing " + c + " in\n" + r.out());
+        }
+    }
+
+    @Test
+    void errorsAreOneLineWithNonZeroExit() {
+        Run r = run("bench", "--quick", "--device", "cuda");
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().startsWith("spikevae bench: error: device cuda is unavailable"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertNotEquals(0, run("no-such-command").code());
+    }
+}
