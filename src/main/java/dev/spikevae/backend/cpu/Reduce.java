@@ -77,6 +77,23 @@ final class Reduce {
             });
             return;
         }
+        if (groups == 2) { // [R, K] -> [K]: walk rows in order, each thread owning a block of columns
+            int rowsR = sizes[0];
+            int k = sizes[1];
+            parallel.forRange(k, Math.max(16, CHUNK / Math.max(1, rowsR)), (from, to) -> {
+                double[] acc = new double[to - from];
+                for (int r = 0; r < rowsR; r++) {
+                    int p = xo + r * k;
+                    for (int j = from; j < to; j++) {
+                        acc[j - from] += x[p + j];
+                    }
+                }
+                for (int j = from; j < to; j++) {
+                    out[oo + j] = finish(alpha * acc[j - from], beta, out[oo + j]);
+                }
+            });
+            return;
+        }
         // General: alternating kept and reduced groups; outputs enumerate the kept groups in order.
         int[] gStride = new int[groups];
         int acc = 1;
