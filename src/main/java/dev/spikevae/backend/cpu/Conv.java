@@ -2,26 +2,203 @@ package dev.spikevae.backend.cpu;
 
 import dev.spikevae.tensor.ConvGeometry;
 
-/** Convolutions through chunked im2col + SGEMM. STUB: to be implemented. */
+/**
+ * Convolutions through chunked im2col + SGEMM. The batch (time steps merged with samples, so large, over
+ * small images) is cut into chunks of whole images whose column matrix stays within a few MB; each
+ * chunk is one GEMM with the weight matrix, and chunks run in parallel, each on its own thread's
+ * scratch. The column matrix of the whole batch, which can reach gigabytes, is never built.
+ *
+ * <p>Chunk sizes and reduction groups depend on the geometry only, never on the thread count, and
+ * every output element is summed in a fixed order, so results are identical for every thread count.
+ */
 final class Conv {
+    /** Floats of one chunk's column matrix (2 MiB), unless a single image needs more. */
+    private static final long COLUMN_FLOATS = 1L << 19;
+    /** GEMM columns per chunk: wide enough for the kernel, small enough to leave chunks for every thread. */
+    private static final int CHUNK_COLUMNS = 4096;
+    /** Weight-gradient partial sums, each over a contiguous run of chunks, added in group order. */
+    private static final int WEIGHT_GROUPS = 8;
+    /** Floats of all weight-gradient partials together; bigger weights use fewer groups. */
+    private static final long PARTIAL_FLOATS = 1L << 22;
+
     private final Parallel parallel;
     private final Sgemm sgemm;
+    private final ThreadLocal<ConvScratch> scratch = ThreadLocal.withInitial(ConvScratch::new);
 
     Conv(Parallel parallel, Sgemm sgemm) {
         this.parallel = parallel;
         this.sgemm = sgemm;
     }
 
-    void forward(float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff, float[] y, int yOff, ConvGeometry g) {
-        throw new UnsupportedOperationException("Conv.forward");
+    /** Images per chunk: a function of the geometry alone. */
+    static int chunkImages(ConvGeometry g) {
+        long positions = (long) g.outH() * g.outW();
+        long perImage = (long) g.inChannels() * g.kH() * g.kW() * positions;
+        long images = Math.min(COLUMN_FLOATS / perImage, CHUNK_COLUMNS / positions);
+        return (int) Math.max(1, Math.min(Math.max(1, g.batch()), images));
     }
 
+    /** How many partial weight gradients backwardWeight sums: a function of the geometry alone. */
+    static int weightGroups(ConvGeometry g) {
+        int chunk = chunkImages(g);
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        long weightSize = (long) g.outChannels() * g.inChannels() * g.kH() * g.kW();
+        return (int) Math.max(1, Math.min(Math.min(WEIGHT_GROUPS, chunks), PARTIAL_FLOATS / weightSize));
+    }
+
+    private void gemm(boolean multiThreaded, boolean transA, boolean transB, int m, int n, int k, float[] a, int offA,
+                      int lda, float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+        if (multiThreaded) {
+            sgemm.gemm(transA, transB, m, n, k, 1f, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+        } else {
+            sgemm.gemmSerial(transA, transB, m, n, k, 1f, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+        }
+    }
+
+    /**
+     * Runs {@code body} on every chunk: in parallel, one chunk per task, when there are several; a lone
+     * chunk runs on the caller with the multi-threaded GEMM instead.
+     */
+    private void forChunks(ConvGeometry g, ChunkBody body) {
+        int chunk = chunkImages(g);
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        if (chunks == 1) {
+            body.run(0, g.batch(), true);
+        } else if (chunks > 1) {
+            parallel.forTasks(chunks, (t, worker) -> body.run(t * chunk, Math.min(g.batch(), (t + 1) * chunk), false));
+        }
+    }
+
+    @FunctionalInterface
+    private interface ChunkBody {
+        void run(int firstImage, int endImage, boolean multiThreadedGemm);
+    }
+
+    /** y = conv(x, w) + bias. */
+    void forward(float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff, float[] y, int yOff, ConvGeometry g) {
+        int positions = g.outH() * g.outW();
+        int kSize = g.inChannels() * g.kH() * g.kW();
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = g.outChannels() * positions;
+        forChunks(g, (b0, b1, multiThreaded) -> {
+            int images = b1 - b0;
+            int columns = images * positions;
+            ConvScratch s = scratch.get();
+            float[] col = s.columns(kSize * columns);
+            float[] out = s.matrix(g.outChannels() * columns);
+            ConvIm2col.im2col(x, xOff + b0 * inImage, images, g, col, columns);
+            gemm(multiThreaded, false, false, g.outChannels(), columns, kSize, w, wOff, kSize, col, 0, columns, 0f, out,
+                    0, columns);
+            ConvIm2col.scatter(out, images, g.outChannels(), positions, bias, biasOff, y, yOff + b0 * outImage);
+        });
+    }
+
+    /** dx = conv^T(dy, w) + bias (bias over dx's channels, or null). */
     void backwardData(float[] dy, int dyOff, float[] w, int wOff, float[] bias, int biasOff, float[] dx, int dxOff,
                       ConvGeometry g) {
-        throw new UnsupportedOperationException("Conv.backwardData");
+        int positions = g.outH() * g.outW();
+        int kSize = g.inChannels() * g.kH() * g.kW();
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = g.outChannels() * positions;
+        forChunks(g, (b0, b1, multiThreaded) -> {
+            int images = b1 - b0;
+            int columns = images * positions;
+            ConvScratch s = scratch.get();
+            float[] col = s.columns(kSize * columns);
+            float[] grad = s.matrix(g.outChannels() * columns);
+            ConvIm2col.gather(dy, dyOff + b0 * outImage, images, g.outChannels(), positions, grad);
+            gemm(multiThreaded, true, false, kSize, columns, g.outChannels(), w, wOff, kSize, grad, 0, columns, 0f, col,
+                    0, columns);
+            ConvIm2col.col2im(col, columns, images, g, bias, biasOff, dx, dxOff + b0 * inImage);
+        });
     }
 
+    /** dw = beta dw + sum over the batch of dy (x) im2col(x). */
     void backwardWeight(float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff, float beta, ConvGeometry g) {
-        throw new UnsupportedOperationException("Conv.backwardWeight");
+        int kSize = g.inChannels() * g.kH() * g.kW();
+        int weightSize = g.outChannels() * kSize;
+        if (g.batch() == 0) {
+            scale(dw, dwOff, weightSize, beta);
+            return;
+        }
+        int chunk = chunkImages(g);
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        int groups = weightGroups(g);
+        if (groups == 1) {
+            // A big weight: accumulate chunk after chunk straight into dw, each GEMM spread over the pool.
+            for (int t = 0; t < chunks; t++) {
+                accumulateWeightGradient(x, xOff, dy, dyOff, t * chunk, Math.min(g.batch(), (t + 1) * chunk),
+                        t == 0 ? beta : 1f, dw, dwOff, g, true);
+            }
+            return;
+        }
+        float[] partials = scratch.get().partials(groups * weightSize);
+        parallel.forTasks(groups, (group, worker) -> {
+            int first = group * chunks / groups;
+            int end = (group + 1) * chunks / groups;
+            for (int t = first; t < end; t++) {
+                accumulateWeightGradient(x, xOff, dy, dyOff, t * chunk, Math.min(g.batch(), (t + 1) * chunk),
+                        t == first ? 0f : 1f, partials, group * weightSize, g, false);
+            }
+        });
+        parallel.forRange(weightSize, 1 << 14, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float sum = partials[i];
+                for (int group = 1; group < groups; group++) {
+                    sum += partials[group * weightSize + i];
+                }
+                dw[dwOff + i] = beta == 0f ? sum : beta * dw[dwOff + i] + sum;
+            }
+        });
+    }
+
+    /** target = beta target + dY_chunk im2col(x_chunk)^T for images [b0, b1). */
+    private void accumulateWeightGradient(float[] x, int xOff, float[] dy, int dyOff, int b0, int b1, float beta,
+                                          float[] target, int targetOff, ConvGeometry g, boolean multiThreaded) {
+        int positions = g.outH() * g.outW();
+        int kSize = g.inChannels() * g.kH() * g.kW();
+        int images = b1 - b0;
+        int columns = images * positions;
+        ConvScratch s = scratch.get();
+        float[] col = s.columns(kSize * columns);
+        float[] grad = s.matrix(g.outChannels() * columns);
+        ConvIm2col.im2col(x, xOff + b0 * g.inChannels() * g.inH() * g.inW(), images, g, col, columns);
+        ConvIm2col.gather(dy, dyOff + b0 * g.outChannels() * positions, images, g.outChannels(), positions, grad);
+        gemm(multiThreaded, false, true, g.outChannels(), kSize, columns, grad, 0, columns, col, 0, columns, beta,
+                target, targetOff, kSize);
+    }
+
+    private static void scale(float[] t, int off, int n, float beta) {
+        for (int i = off; i < off + n; i++) {
+            t[i] = beta == 0f ? 0f : beta * t[i];
+        }
+    }
+
+    /** One thread's buffers, grown to the largest chunk seen and then reused. */
+    private static final class ConvScratch {
+        private float[] columns = new float[0];
+        private float[] matrix = new float[0];
+        private float[] partials = new float[0];
+
+        float[] columns(int n) {
+            if (columns.length < n) {
+                columns = new float[n];
+            }
+            return columns;
+        }
+
+        float[] matrix(int n) {
+            if (matrix.length < n) {
+                matrix = new float[n];
+            }
+            return matrix;
+        }
+
+        float[] partials(int n) {
+            if (partials.length < n) {
+                partials = new float[n];
+            }
+            return partials;
+        }
     }
 }

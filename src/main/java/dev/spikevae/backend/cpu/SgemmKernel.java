@@ -1,0 +1,26 @@
+package dev.spikevae.backend.cpu;
+
+/**
+ * One single-threaded SGEMM implementation: {@code C = alpha op(A) op(B) + beta C} on row-major matrices
+ * given as arrays with element offsets and leading dimensions. {@link Sgemm} splits a problem into
+ * blocks of C and hands each block to this on one thread.
+ *
+ * <p>Implementations must give every element of C a value that depends only on its row of op(A), its
+ * column of op(B), alpha, beta and its old value, never on where the block boundaries fall: that is
+ * what makes the multi-threaded result identical for every thread count.
+ */
+interface SgemmKernel {
+
+    /** Requires {@code m, n >= 1}, {@code k >= 1} and {@code alpha != 0} (Sgemm handles the degenerate cases). */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int offA, int lda,
+              float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc);
+
+    /** Rows per register block; parallel splits of C fall on multiples of this. */
+    int rowBlock();
+
+    /** Columns per register block; parallel splits of C fall on multiples of this. */
+    int columnBlock();
+
+    /** What {@code doctor} and benchmarks print. */
+    String description();
+}

@@ -1,0 +1,14 @@
+package dev.spikevae.backend.cpu;
+
+/**
+ * Creates the Vector API kernel behind a method boundary, so that {@link Sgemm} never names
+ * {@link SgemmVectorKernel} in its own code and loads without {@code jdk.incubator.vector}.
+ */
+final class SgemmVectorKernelFactory {
+    private SgemmVectorKernelFactory() {
+    }
+
+    static SgemmKernel create() {
+        return new SgemmVectorKernel();
+    }
+}

@@ -1,0 +1,359 @@
+package dev.spikevae.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.ConvGeometry;
+import dev.spikevae.tensor.Tensor;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ConvTest {
+    private static final CpuBackend ONE = new CpuBackend(1);
+    private static final CpuBackend TWO = new CpuBackend(2);
+    private static final CpuBackend THREE = new CpuBackend(3);
+
+    /** Values with their scale: the sum of |terms| that made each one, the yardstick of float rounding. */
+    private record Reference(double[] value, double[] scale) {
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Direct double-precision definitions (no im2col)
+
+    /** Conv2d: y[b,co,oh,ow] = bias[co] + sum x[b,ci,oh*s-p+kh,ow*s-p+kw] w[co,ci,kh,kw]. */
+    private static Reference convDirect(double[] x, double[] w, double[] bias, ConvGeometry g) {
+        double[] y = new double[g.outputShape().numel()];
+        double[] scale = new double[y.length];
+        for (int b = 0; b < g.batch(); b++) {
+            for (int co = 0; co < g.outChannels(); co++) {
+                for (int oh = 0; oh < g.outH(); oh++) {
+                    for (int ow = 0; ow < g.outW(); ow++) {
+                        double sum = bias == null ? 0 : bias[co];
+                        double abs = Math.abs(sum);
+                        for (int ci = 0; ci < g.inChannels(); ci++) {
+                            for (int kh = 0; kh < g.kH(); kh++) {
+                                int ih = oh * g.strideH() - g.padH() + kh;
+                                for (int kw = 0; kw < g.kW(); kw++) {
+                                    int iw = ow * g.strideW() - g.padW() + kw;
+                                    if (ih < 0 || ih >= g.inH() || iw < 0 || iw >= g.inW()) {
+                                        continue;
+                                    }
+                                    double t = x[((b * g.inChannels() + ci) * g.inH() + ih) * g.inW() + iw]
+                                            * w[((co * g.inChannels() + ci) * g.kH() + kh) * g.kW() + kw];
+                                    sum += t;
+                                    abs += Math.abs(t);
+                                }
+                            }
+                        }
+                        int idx = ((b * g.outChannels() + co) * g.outH() + oh) * g.outW() + ow;
+                        y[idx] = sum;
+                        scale[idx] = abs;
+                    }
+                }
+            }
+        }
+        return new Reference(y, scale);
+    }
+
+    /**
+     * PyTorch's ConvTranspose2d, written as its own definition: each input element scatters
+     * {@code x[b,ci,ih,iw] w[ci,co,kh,kw]} onto output {@code (ih*s-p+kh, iw*s-p+kw)}. In the geometry's
+     * terms (the convolution it is the adjoint of) x is {@code [batch, outChannels, outH, outW]}, the
+     * result {@code [batch, inChannels, inH, inW]} and w {@code [outChannels, inChannels, k, k]}.
+     */
+    private static Reference transposedDirect(double[] x, double[] w, double[] bias, ConvGeometry g) {
+        int inT = g.outChannels();
+        int outT = g.inChannels();
+        double[] y = new double[g.inputShape().numel()];
+        double[] scale = new double[y.length];
+        for (int b = 0; b < g.batch(); b++) {
+            for (int co = 0; co < outT; co++) {
+                for (int i = 0; i < g.inH() * g.inW(); i++) {
+                    int idx = (b * outT + co) * g.inH() * g.inW() + i;
+                    y[idx] = bias == null ? 0 : bias[co];
+                    scale[idx] = Math.abs(y[idx]);
+                }
+            }
+            for (int ci = 0; ci < inT; ci++) {
+                for (int ih = 0; ih < g.outH(); ih++) {
+                    for (int iw = 0; iw < g.outW(); iw++) {
+                        double xv = x[((b * inT + ci) * g.outH() + ih) * g.outW() + iw];
+                        for (int co = 0; co < outT; co++) {
+                            for (int kh = 0; kh < g.kH(); kh++) {
+                                int oh = ih * g.strideH() - g.padH() + kh;
+                                for (int kw = 0; kw < g.kW(); kw++) {
+                                    int ow = iw * g.strideW() - g.padW() + kw;
+                                    if (oh < 0 || oh >= g.inH() || ow < 0 || ow >= g.inW()) {
+                                        continue;
+                                    }
+                                    double t = xv * w[((ci * outT + co) * g.kH() + kh) * g.kW() + kw];
+                                    int idx = ((b * outT + co) * g.inH() + oh) * g.inW() + ow;
+                                    y[idx] += t;
+                                    scale[idx] += Math.abs(t);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return new Reference(y, scale);
+    }
+
+    /** dw[co,ci,kh,kw] = sum over batch and positions of dy[b,co,oh,ow] x[b,ci,ih,iw]. */
+    private static Reference weightGradientDirect(double[] x, double[] dy, ConvGeometry g) {
+        double[] dw = new double[g.weightShape().numel()];
+        double[] scale = new double[dw.length];
+        for (int co = 0; co < g.outChannels(); co++) {
+            for (int ci = 0; ci < g.inChannels(); ci++) {
+                for (int kh = 0; kh < g.kH(); kh++) {
+                    for (int kw = 0; kw < g.kW(); kw++) {
+                        double sum = 0;
+                        double abs = 0;
+                        for (int b = 0; b < g.batch(); b++) {
+                            for (int oh = 0; oh < g.outH(); oh++) {
+                                int ih = oh * g.strideH() - g.padH() + kh;
+                                for (int ow = 0; ow < g.outW(); ow++) {
+                                    int iw = ow * g.strideW() - g.padW() + kw;
+                                    if (ih < 0 || ih >= g.inH() || iw < 0 || iw >= g.inW()) {
+                                        continue;
+                                    }
+                                    double t = dy[((b * g.outChannels() + co) * g.outH() + oh) * g.outW() + ow]
+                                            * x[((b * g.inChannels() + ci) * g.inH() + ih) * g.inW() + iw];
+                                    sum += t;
+                                    abs += Math.abs(t);
+                                }
+                            }
+                        }
+                        int idx = ((co * g.inChannels() + ci) * g.kH() + kh) * g.kW() + kw;
+                        dw[idx] = sum;
+                        scale[idx] = abs;
+                    }
+                }
+            }
+        }
+        return new Reference(dw, scale);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Helpers
+
+    private static float[] random(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = rnd.nextFloat() * 2f - 1f;
+        }
+        return v;
+    }
+
+    private static double[] toDouble(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+
+    private static void assertClose(Reference expect, float[] actual, double relative, String label) {
+        if (expect.value().length != actual.length) {
+            fail(label + ": " + actual.length + " values, expected " + expect.value().length);
+        }
+        for (int i = 0; i < actual.length; i++) {
+            double bound = relative * expect.scale()[i] + 1e-30;
+            if (!(Math.abs(actual[i] - expect.value()[i]) <= bound)) {
+                fail(label + ": element " + i + " is " + actual[i] + ", expected " + expect.value()[i] + " (bound " + bound
+                        + ")");
+            }
+        }
+    }
+
+    private static float[] forward(Backend be, float[] x, float[] w, float[] bias, ConvGeometry g) {
+        Tensor y = be.empty(g.outputShape());
+        be.convForward(be.fromHost(x, g.inputShape().dims()), be.fromHost(w, g.weightShape().dims()),
+                bias == null ? null : be.fromHost(bias, bias.length), y, g);
+        return y.toHost();
+    }
+
+    private static float[] backwardData(Backend be, float[] dy, float[] w, float[] bias, ConvGeometry g) {
+        Tensor dx = be.empty(g.inputShape());
+        be.convBackwardData(be.fromHost(dy, g.outputShape().dims()), be.fromHost(w, g.weightShape().dims()),
+                bias == null ? null : be.fromHost(bias, bias.length), dx, g);
+        return dx.toHost();
+    }
+
+    private static float[] backwardWeight(Backend be, float[] x, float[] dy, float[] dwStart, float beta, ConvGeometry g) {
+        Tensor dw = dwStart == null ? be.empty(g.weightShape()) : be.fromHost(dwStart, g.weightShape().dims());
+        be.convBackwardWeight(be.fromHost(x, g.inputShape().dims()), be.fromHost(dy, g.outputShape().dims()), dw, beta, g);
+        return dw.toHost();
+    }
+
+    /** Conv2d geometries: strides 1 and 2, padding 0 and 1, kernels 1 and 3, odd channels and image sizes. */
+    private static ConvGeometry[] convGeometries() {
+        return new ConvGeometry[] {
+            ConvGeometry.conv(3, 3, 5, 7, 5, 3, 1, 1),
+            ConvGeometry.conv(4, 5, 5, 7, 3, 3, 2, 1),
+            ConvGeometry.conv(2, 3, 7, 5, 4, 3, 2, 0),
+            ConvGeometry.conv(3, 7, 5, 7, 9, 1, 1, 0),
+            ConvGeometry.conv(2, 2, 6, 6, 3, 1, 2, 0),
+            ConvGeometry.conv(5, 3, 3, 3, 7, 3, 1, 0),      // 1x1 output
+            ConvGeometry.conv(2, 130, 4, 4, 70, 3, 2, 1),   // many channels, 2x2 output
+            ConvGeometry.conv(250, 3, 5, 7, 5, 3, 1, 1),    // several chunks, the last one partial
+            ConvGeometry.conv(2, 1, 32, 32, 4, 3, 2, 1),
+        };
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Tests
+
+    @Test
+    void forwardMatchesDirectConvolution() {
+        Random rnd = new Random(1);
+        for (ConvGeometry g : convGeometries()) {
+            float[] x = random(rnd, g.inputShape().numel());
+            float[] w = random(rnd, g.weightShape().numel());
+            float[] bias = random(rnd, g.outChannels());
+            Reference expect = convDirect(toDouble(x), toDouble(w), toDouble(bias), g);
+            assertClose(expect, forward(ONE, x, w, bias, g), 1e-5, "forward " + g);
+            assertClose(expect, forward(TWO, x, w, bias, g), 1e-5, "forward (2 threads) " + g);
+            Reference noBias = convDirect(toDouble(x), toDouble(w), null, g);
+            assertClose(noBias, forward(THREE, x, w, null, g), 1e-5, "forward without bias (3 threads) " + g);
+        }
+    }
+
+    @Test
+    void backwardDataAndWeightMatchDirectSums() {
+        Random rnd = new Random(2);
+        for (ConvGeometry g : convGeometries()) {
+            float[] x = random(rnd, g.inputShape().numel());
+            float[] w = random(rnd, g.weightShape().numel());
+            float[] dy = random(rnd, g.outputShape().numel());
+            Reference dx = transposedDirect(toDouble(dy), toDouble(w), null, g);
+            assertClose(dx, backwardData(TWO, dy, w, null, g), 1e-5, "backwardData " + g);
+            Reference dw = weightGradientDirect(toDouble(x), toDouble(dy), g);
+            assertClose(dw, backwardWeight(TWO, x, dy, null, 0f, g), 1e-5, "backwardWeight " + g);
+            assertClose(dw, backwardWeight(ONE, x, dy, null, 0f, g), 1e-5, "backwardWeight (1 thread) " + g);
+        }
+    }
+
+    @Test
+    void transposedConvolutionMatchesPyTorchDefinition() {
+        Random rnd = new Random(3);
+        ConvGeometry[] geometries = {
+            ConvGeometry.transposed(3, 5, 4, 5, 3, 3, 2, 1, 1),
+            ConvGeometry.transposed(2, 3, 5, 7, 4, 3, 2, 1, 0),
+            ConvGeometry.transposed(2, 4, 3, 3, 5, 3, 1, 1, 0),
+            ConvGeometry.transposed(3, 6, 2, 2, 3, 3, 2, 0, 1),
+            ConvGeometry.transposed(2, 7, 3, 5, 2, 1, 2, 0, 1),
+            ConvGeometry.transposed(130, 3, 4, 4, 2, 3, 2, 1, 1),
+        };
+        for (ConvGeometry g : geometries) {
+            // In ConvTranspose2d terms: input x_t [B, outChannels, outH, outW], weight [outChannels, inChannels, k, k].
+            float[] xt = random(rnd, g.outputShape().numel());
+            float[] w = random(rnd, g.weightShape().numel());
+            float[] bias = random(rnd, g.inChannels());
+            Reference expect = transposedDirect(toDouble(xt), toDouble(w), toDouble(bias), g);
+            assertClose(expect, backwardData(ONE, xt, w, bias, g), 1e-5, "transposed forward " + g);
+            assertClose(expect, backwardData(THREE, xt, w, bias, g), 1e-5, "transposed forward (3 threads) " + g);
+        }
+    }
+
+    @Test
+    void gradientsMatchCentralFiniteDifferences() {
+        Random rnd = new Random(4);
+        ConvGeometry[] geometries = {
+            ConvGeometry.conv(2, 3, 5, 7, 4, 3, 2, 1),
+            ConvGeometry.conv(2, 2, 4, 5, 3, 3, 1, 1),
+            ConvGeometry.conv(3, 3, 5, 5, 2, 1, 2, 0),
+            ConvGeometry.transposed(2, 3, 3, 4, 2, 3, 2, 1, 1),
+        };
+        double h = 1e-3;
+        for (ConvGeometry g : geometries) {
+            float[] x = random(rnd, g.inputShape().numel());
+            float[] w = random(rnd, g.weightShape().numel());
+            float[] r = random(rnd, g.outputShape().numel());
+            double[] xd = toDouble(x);
+            double[] wd = toDouble(w);
+            double[] rd = toDouble(r);
+            // loss = sum(conv(x, w) * R), so dL/dy = R.
+            float[] dx = backwardData(TWO, r, w, null, g);
+            for (int i = 0; i < xd.length; i++) {
+                double keep = xd[i];
+                xd[i] = keep + h;
+                double up = loss(convDirect(xd, wd, null, g).value(), rd);
+                xd[i] = keep - h;
+                double down = loss(convDirect(xd, wd, null, g).value(), rd);
+                xd[i] = keep;
+                checkGradient((up - down) / (2 * h), dx[i], "dx[" + i + "] " + g);
+            }
+            float[] dw = backwardWeight(TWO, x, r, null, 0f, g);
+            for (int i = 0; i < wd.length; i++) {
+                double keep = wd[i];
+                wd[i] = keep + h;
+                double up = loss(convDirect(xd, wd, null, g).value(), rd);
+                wd[i] = keep - h;
+                double down = loss(convDirect(xd, wd, null, g).value(), rd);
+                wd[i] = keep;
+                checkGradient((up - down) / (2 * h), dw[i], "dw[" + i + "] " + g);
+            }
+        }
+    }
+
+    private static double loss(double[] y, double[] r) {
+        double s = 0;
+        for (int i = 0; i < y.length; i++) {
+            s += y[i] * r[i];
+        }
+        return s;
+    }
+
+    private static void checkGradient(double numeric, float analytic, String label) {
+        double bound = 1e-4 * Math.max(1.0, Math.abs(numeric));
+        assertTrue(Math.abs(analytic - numeric) <= bound, label + ": analytic " + analytic + ", numeric " + numeric);
+    }
+
+    @Test
+    void backwardWeightAccumulatesWithBeta() {
+        Random rnd = new Random(5);
+        ConvGeometry small = ConvGeometry.conv(3, 3, 5, 7, 4, 3, 2, 1);
+        ConvGeometry chunked = ConvGeometry.conv(600, 2, 5, 5, 3, 3, 1, 1);
+        for (ConvGeometry g : new ConvGeometry[] {small, chunked}) {
+            float[] x = random(rnd, g.inputShape().numel());
+            float[] dy = random(rnd, g.outputShape().numel());
+            float[] start = random(rnd, g.weightShape().numel());
+            Reference grad = weightGradientDirect(toDouble(x), toDouble(dy), g);
+            for (float beta : new float[] {1f, 0.5f}) {
+                double[] expect = new double[start.length];
+                double[] scale = new double[start.length];
+                for (int i = 0; i < start.length; i++) {
+                    expect[i] = beta * start[i] + grad.value()[i];
+                    scale[i] = Math.abs(beta * start[i]) + grad.scale()[i];
+                }
+                assertClose(new Reference(expect, scale), backwardWeight(TWO, x, dy, start, beta, g), 1e-5,
+                        "backwardWeight beta " + beta + " " + g);
+            }
+        }
+    }
+
+    @Test
+    void resultsAreBitwiseIdenticalForAnyThreadCount() {
+        Random rnd = new Random(6);
+        ConvGeometry g = ConvGeometry.conv(600, 3, 6, 5, 7, 3, 1, 1);
+        assertTrue(Conv.chunkImages(g) < g.batch() && Conv.weightGroups(g) > 2,
+                "the test geometry must span several chunks and reduction groups");
+        float[] x = random(rnd, g.inputShape().numel());
+        float[] w = random(rnd, g.weightShape().numel());
+        float[] dy = random(rnd, g.outputShape().numel());
+        float[] bias = random(rnd, g.outChannels());
+        float[] dw1 = backwardWeight(ONE, x, dy, null, 0f, g);
+        assertArrayEquals(dw1, backwardWeight(TWO, x, dy, null, 0f, g), "backwardWeight: 2 threads differ from 1");
+        assertArrayEquals(dw1, backwardWeight(THREE, x, dy, null, 0f, g), "backwardWeight: 3 threads differ from 1");
+        float[] y1 = forward(ONE, x, w, bias, g);
+        assertArrayEquals(y1, forward(TWO, x, w, bias, g), "forward: 2 threads differ from 1");
+        assertArrayEquals(y1, forward(THREE, x, w, bias, g), "forward: 3 threads differ from 1");
+        float[] dx1 = backwardData(ONE, dy, w, null, g);
+        assertArrayEquals(dx1, backwardData(TWO, dy, w, null, g), "backwardData: 2 threads differ from 1");
+        assertArrayEquals(dx1, backwardData(THREE, dy, w, null, g), "backwardData: 3 threads differ from 1");
+    }
+}
