@@ -82,8 +82,8 @@ final class Reduce {
             int k = sizes[1];
             parallel.forRange(k, Math.max(16, CHUNK / Math.max(1, rowsR)), (from, to) -> {
                 double[] acc = new double[to - from];
-                for (int r = 0; r < rowsR; r++) {
-                    int p = xo + r * k;
+                for (int row = 0; row < rowsR; row++) {
+                    int p = xo + row * k;
                     for (int j = from; j < to; j++) {
                         acc[j - from] += x[p + j];
                     }
