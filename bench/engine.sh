@@ -29,7 +29,7 @@ for n in (512, 2048):
         ts.append(time.perf_counter() - t0)
     ts.sort()
     med = (ts[4] + ts[5]) / 2
-    print(f"  {'sgemm n=%d (numpy/OpenBLAS)' % n:40s} {2 * n**3 / med / 1e9:10.1f} GFLOP/s (best {2 * n**3 / ts[0] / 1e9:.1f})")
+    print(f"  {'sgemm n=%d (numpy/OpenBLAS)' % n:52s} {2 * n**3 / med / 1e9:10.1f} GFLOP/s (best {2 * n**3 / ts[0] / 1e9:.1f})")
 PY
 else
     echo "== peer: numpy not available, SGEMM peer skipped"

@@ -88,7 +88,7 @@ public final class EngineBench {
     private Result rate(String name, String unit, double work, double[] seconds, String note) {
         double med = median(seconds);
         Result r = new Result(name, unit, work / med, work / seconds[0], med * 1e3, note);
-        log.printf(Locale.ROOT, "  %-40s %10.1f %-7s (best %.1f, %.2f ms)%s%n", name, r.median(), unit, r.best(),
+        log.printf(Locale.ROOT, "  %-52s %10.1f %-7s (best %.1f, %.2f ms)%s%n", name, r.median(), unit, r.best(),
                 r.medianMillis(), note.isEmpty() ? "" : "  " + note);
         return r;
     }
