@@ -77,6 +77,13 @@ final class LifVectorKernel implements LifKernel {
     @Override
     public void backward(float[] ds, int dsOff, float[] u, int uOff, float[] dx, int dxOff, int steps, int neurons,
                          int from, int to, LifParams p) {
+        if (p.surrogate() == Surrogate.SIGMOID) {
+            // The Vector API's EXP is a different approximation when C2 intrinsifies it than when it is
+            // interpreted, so results would depend on JIT timing and on how neurons fall into threads;
+            // Math.exp gives the same bits in every execution mode.
+            LifScalarKernel.backwardRange(ds, dsOff, u, uOff, dx, dxOff, steps, neurons, from, to, p);
+            return;
+        }
         int vectorEnd = from + (to - from) / LANES * LANES;
         int last = (steps - 1) * neurons;
         for (int b = from; b < vectorEnd; b += BLOCK) {
@@ -109,17 +116,12 @@ final class LifVectorKernel implements LifKernel {
         surrogateTimes(p.surrogate(), dSpike, ut.sub(p.centre()), p.width()).add(leak).intoArray(dx, dxo);
     }
 
-    /** {@code grad * surrogate'(v)}, as {@link LifScalarKernel#surrogateTimes}. */
+    /** {@code grad * surrogate'(v)}, as {@link LifScalarKernel#surrogateTimes} (SIGMOID runs on the scalar kernel). */
     private static FloatVector surrogateTimes(Surrogate kind, FloatVector grad, FloatVector v, float width) {
         switch (kind) {
             case RECTANGLE: {
                 VectorMask<Float> inside = v.abs().compare(VectorOperators.LT, width);
                 return FloatVector.zero(SPECIES).blend(grad.mul(0.5f / width), inside);
-            }
-            case SIGMOID: {
-                FloatVector one = FloatVector.broadcast(SPECIES, 1f);
-                FloatVector sig = one.div(v.mul(-width).lanewise(VectorOperators.EXP).add(1f));
-                return grad.mul(sig.mul(width).mul(one.sub(sig)));
             }
             case ATAN: {
                 FloatVector z = v.mul((float) (Math.PI / 2) * width);
