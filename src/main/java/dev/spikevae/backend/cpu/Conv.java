@@ -80,13 +80,14 @@ final class Conv {
         int kSize = g.inChannels() * g.kH() * g.kW();
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = g.outChannels() * positions;
+        int[] map = ConvIm2col.sourceMap(g);
         forChunks(g, (b0, b1, multiThreaded) -> {
             int images = b1 - b0;
             int columns = images * positions;
             ConvScratch s = scratch.get();
             float[] col = s.columns(kSize * columns);
             float[] out = s.matrix(g.outChannels() * columns);
-            ConvIm2col.im2col(x, xOff + b0 * inImage, images, g, col, columns);
+            ConvIm2col.im2col(x, xOff + b0 * inImage, images, g, map, col, columns);
             gemm(multiThreaded, false, false, g.outChannels(), columns, kSize, w, wOff, kSize, col, 0, columns, 0f, out,
                     0, columns);
             ConvIm2col.scatter(out, images, g.outChannels(), positions, bias, biasOff, y, yOff + b0 * outImage);
@@ -100,6 +101,7 @@ final class Conv {
         int kSize = g.inChannels() * g.kH() * g.kW();
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = g.outChannels() * positions;
+        int[] map = ConvIm2col.sourceMap(g);
         forChunks(g, (b0, b1, multiThreaded) -> {
             int images = b1 - b0;
             int columns = images * positions;
@@ -109,7 +111,7 @@ final class Conv {
             ConvIm2col.gather(dy, dyOff + b0 * outImage, images, g.outChannels(), positions, grad);
             gemm(multiThreaded, true, false, kSize, columns, g.outChannels(), w, wOff, kSize, grad, 0, columns, 0f, col,
                     0, columns);
-            ConvIm2col.col2im(col, columns, images, g, bias, biasOff, dx, dxOff + b0 * inImage);
+            ConvIm2col.col2im(col, columns, images, g, map, bias, biasOff, dx, dxOff + b0 * inImage);
         });
     }
 
@@ -124,11 +126,12 @@ final class Conv {
         int chunk = chunkImages(g);
         int chunks = (g.batch() + chunk - 1) / chunk;
         int groups = weightGroups(g);
+        int[] map = ConvIm2col.sourceMap(g);
         if (groups == 1) {
             // A big weight: accumulate chunk after chunk straight into dw, each GEMM spread over the pool.
             for (int t = 0; t < chunks; t++) {
                 accumulateWeightGradient(x, xOff, dy, dyOff, t * chunk, Math.min(g.batch(), (t + 1) * chunk),
-                        t == 0 ? beta : 1f, dw, dwOff, g, true);
+                        t == 0 ? beta : 1f, dw, dwOff, g, map, true);
             }
             return;
         }
@@ -138,7 +141,7 @@ final class Conv {
             int end = (group + 1) * chunks / groups;
             for (int t = first; t < end; t++) {
                 accumulateWeightGradient(x, xOff, dy, dyOff, t * chunk, Math.min(g.batch(), (t + 1) * chunk),
-                        t == first ? 0f : 1f, partials, group * weightSize, g, false);
+                        t == first ? 0f : 1f, partials, group * weightSize, g, map, false);
             }
         });
         parallel.forRange(weightSize, 1 << 14, (from, to) -> {
@@ -154,7 +157,8 @@ final class Conv {
 
     /** target = beta target + dY_chunk im2col(x_chunk)^T for images [b0, b1). */
     private void accumulateWeightGradient(float[] x, int xOff, float[] dy, int dyOff, int b0, int b1, float beta,
-                                          float[] target, int targetOff, ConvGeometry g, boolean multiThreaded) {
+                                          float[] target, int targetOff, ConvGeometry g, int[] map,
+                                          boolean multiThreaded) {
         int positions = g.outH() * g.outW();
         int kSize = g.inChannels() * g.kH() * g.kW();
         int images = b1 - b0;
@@ -162,7 +166,7 @@ final class Conv {
         ConvScratch s = scratch.get();
         float[] col = s.columns(kSize * columns);
         float[] grad = s.matrix(g.outChannels() * columns);
-        ConvIm2col.im2col(x, xOff + b0 * g.inChannels() * g.inH() * g.inW(), images, g, col, columns);
+        ConvIm2col.im2col(x, xOff + b0 * g.inChannels() * g.inH() * g.inW(), images, g, map, col, columns);
         ConvIm2col.gather(dy, dyOff + b0 * g.outChannels() * positions, images, g.outChannels(), positions, grad);
         gemm(multiThreaded, false, true, g.outChannels(), kSize, columns, grad, 0, columns, col, 0, columns, beta,
                 target, targetOff, kSize);

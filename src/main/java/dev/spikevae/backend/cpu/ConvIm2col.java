@@ -13,53 +13,48 @@ final class ConvIm2col {
     private ConvIm2col() {
     }
 
-    /** First output column whose input column {@code ow*stride - pad + kw} is inside the image. */
-    private static int firstValid(int kw, int stride, int pad) {
-        return Math.max(0, Math.floorDiv(pad - kw + stride - 1, stride));
+    /**
+     * Where each column entry comes from: for kernel offset {@code kk = kh*kW + kw} and output position
+     * {@code pos}, entry {@code kk*P + pos} is the offset of the input element within its channel plane,
+     * or -1 where the kernel reads padding. With spatial sizes of 2..32 the rows of an image are a few
+     * floats long, so one table lookup per entry beats per-row range arithmetic and copies.
+     */
+    static int[] sourceMap(ConvGeometry g) {
+        int positions = g.outH() * g.outW();
+        int[] map = new int[g.kH() * g.kW() * positions];
+        for (int kh = 0; kh < g.kH(); kh++) {
+            for (int kw = 0; kw < g.kW(); kw++) {
+                int base = (kh * g.kW() + kw) * positions;
+                for (int oh = 0; oh < g.outH(); oh++) {
+                    int ih = oh * g.strideH() - g.padH() + kh;
+                    for (int ow = 0; ow < g.outW(); ow++) {
+                        int iw = ow * g.strideW() - g.padW() + kw;
+                        boolean inside = ih >= 0 && ih < g.inH() && iw >= 0 && iw < g.inW();
+                        map[base + oh * g.outW() + ow] = inside ? ih * g.inW() + iw : -1;
+                    }
+                }
+            }
+        }
+        return map;
     }
 
-    /** One past the last output column whose input column is inside an image {@code width} wide. */
-    private static int endValid(int kw, int stride, int pad, int width, int outWidth) {
-        return Math.min(outWidth, Math.floorDiv(width - 1 + pad - kw, stride) + 1);
-    }
-
-    /** Fills {@code col} (leading dimension {@code ldCol}) from images {@code [0, images)} starting at {@code xOff}. */
-    static void im2col(float[] x, int xOff, int images, ConvGeometry g, float[] col, int ldCol) {
-        int inH = g.inH();
-        int inW = g.inW();
-        int outH = g.outH();
-        int outW = g.outW();
-        int positions = outH * outW;
-        int sH = g.strideH();
-        int sW = g.strideW();
-        int imageSize = g.inChannels() * inH * inW;
-        for (int ci = 0; ci < g.inChannels(); ci++) {
-            for (int kh = 0; kh < g.kH(); kh++) {
-                for (int kw = 0; kw < g.kW(); kw++) {
-                    int rowBase = ((ci * g.kH() + kh) * g.kW() + kw) * ldCol;
-                    int owLo = firstValid(kw, sW, g.padW());
-                    int owHi = Math.max(owLo, endValid(kw, sW, g.padW(), inW, outW));
-                    for (int img = 0; img < images; img++) {
-                        int plane = xOff + img * imageSize + ci * inH * inW;
-                        int cBase = rowBase + img * positions;
-                        for (int oh = 0; oh < outH; oh++) {
-                            int ih = oh * sH - g.padH() + kh;
-                            int dst = cBase + oh * outW;
-                            if (ih < 0 || ih >= inH) {
-                                Arrays.fill(col, dst, dst + outW, 0f);
-                                continue;
-                            }
-                            Arrays.fill(col, dst, dst + owLo, 0f);
-                            int src = plane + ih * inW + owLo * sW - g.padW() + kw;
-                            if (sW == 1) {
-                                System.arraycopy(x, src, col, dst + owLo, owHi - owLo);
-                            } else {
-                                for (int ow = owLo; ow < owHi; ow++, src += sW) {
-                                    col[dst + ow] = x[src];
-                                }
-                            }
-                            Arrays.fill(col, dst + owHi, dst + outW, 0f);
-                        }
+    /**
+     * Fills {@code col} (leading dimension {@code ldCol}) from images {@code [0, images)} starting at
+     * {@code xOff}. Image by image, so each channel plane is read from L1 for all kernel offsets.
+     */
+    static void im2col(float[] x, int xOff, int images, ConvGeometry g, int[] map, float[] col, int ldCol) {
+        int positions = g.outH() * g.outW();
+        int planeSize = g.inH() * g.inW();
+        int offsets = g.kH() * g.kW();
+        for (int img = 0; img < images; img++) {
+            for (int ci = 0; ci < g.inChannels(); ci++) {
+                int plane = xOff + (img * g.inChannels() + ci) * planeSize;
+                for (int kk = 0; kk < offsets; kk++) {
+                    int dst = (ci * offsets + kk) * ldCol + img * positions;
+                    int src = kk * positions;
+                    for (int pos = 0; pos < positions; pos++) {
+                        int at = map[src + pos];
+                        col[dst + pos] = at < 0 ? 0f : x[plane + at];
                     }
                 }
             }
@@ -68,45 +63,25 @@ final class ConvIm2col {
 
     /**
      * The adjoint of {@link #im2col}: images {@code [0, images)} at {@code dxOff} are set to the bias of their
-     * channel (0 without bias) and every column entry is added to the input element it was read from.
-     * Entries are added in a fixed order (channel, kernel row, kernel column, position).
+     * channel (0 without bias) and every column entry is added to the input element it was read from,
+     * in a fixed order (kernel offset, then position).
      */
-    static void col2im(float[] col, int ldCol, int images, ConvGeometry g, float[] bias, int biasOff, float[] dx,
-                       int dxOff) {
-        int inH = g.inH();
-        int inW = g.inW();
-        int outH = g.outH();
-        int outW = g.outW();
-        int positions = outH * outW;
-        int sH = g.strideH();
-        int sW = g.strideW();
-        int planeSize = inH * inW;
-        int imageSize = g.inChannels() * planeSize;
+    static void col2im(float[] col, int ldCol, int images, ConvGeometry g, int[] map, float[] bias, int biasOff,
+                       float[] dx, int dxOff) {
+        int positions = g.outH() * g.outW();
+        int planeSize = g.inH() * g.inW();
+        int offsets = g.kH() * g.kW();
         for (int img = 0; img < images; img++) {
             for (int ci = 0; ci < g.inChannels(); ci++) {
-                int plane = dxOff + img * imageSize + ci * planeSize;
+                int plane = dxOff + (img * g.inChannels() + ci) * planeSize;
                 Arrays.fill(dx, plane, plane + planeSize, bias == null ? 0f : bias[biasOff + ci]);
-            }
-        }
-        for (int ci = 0; ci < g.inChannels(); ci++) {
-            for (int kh = 0; kh < g.kH(); kh++) {
-                for (int kw = 0; kw < g.kW(); kw++) {
-                    int rowBase = ((ci * g.kH() + kh) * g.kW() + kw) * ldCol;
-                    int owLo = firstValid(kw, sW, g.padW());
-                    int owHi = endValid(kw, sW, g.padW(), inW, outW);
-                    for (int img = 0; img < images; img++) {
-                        int plane = dxOff + img * imageSize + ci * planeSize;
-                        int cBase = rowBase + img * positions;
-                        for (int oh = 0; oh < outH; oh++) {
-                            int ih = oh * sH - g.padH() + kh;
-                            if (ih < 0 || ih >= inH) {
-                                continue;
-                            }
-                            int src = cBase + oh * outW;
-                            int dst = plane + ih * inW + owLo * sW - g.padW() + kw;
-                            for (int ow = owLo; ow < owHi; ow++, dst += sW) {
-                                dx[dst] += col[src + ow];
-                            }
+                for (int kk = 0; kk < offsets; kk++) {
+                    int src = (ci * offsets + kk) * ldCol + img * positions;
+                    int from = kk * positions;
+                    for (int pos = 0; pos < positions; pos++) {
+                        int at = map[from + pos];
+                        if (at >= 0) {
+                            dx[plane + at] += col[src + pos];
                         }
                     }
                 }
