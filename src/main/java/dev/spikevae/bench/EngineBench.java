@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Engine micro-benchmarks: SGEMM GFLOP/s, fused LIF forward+backward GB/s, and one convolution and one
@@ -47,6 +48,35 @@ public final class EngineBench {
         this.backend = backend;
         this.config = config;
         this.log = log;
+    }
+
+    /** ESVAE's convolution layers at CIFAR-10 shapes (ESVAE-SPEC §1.2) over a batch of T*N images. */
+    public static List<Map.Entry<String, ConvGeometry>> esvaeLayers(int batch) {
+        return List.of(
+                Map.entry("E1 conv 3->32 32->16", ConvGeometry.conv(batch, 3, 32, 32, 32, 3, 2, 1)),
+                Map.entry("E2 conv 32->64 16->8", ConvGeometry.conv(batch, 32, 16, 16, 64, 3, 2, 1)),
+                Map.entry("E3 conv 64->128 8->4", ConvGeometry.conv(batch, 64, 8, 8, 128, 3, 2, 1)),
+                Map.entry("E4 conv 128->256 4->2", ConvGeometry.conv(batch, 128, 4, 4, 256, 3, 2, 1)),
+                Map.entry("D1 convT 256->128 2->4", ConvGeometry.transposed(batch, 256, 2, 2, 128, 3, 2, 1, 1)),
+                Map.entry("D2 convT 128->64 4->8", ConvGeometry.transposed(batch, 128, 4, 4, 64, 3, 2, 1, 1)),
+                Map.entry("D3 convT 64->32 8->16", ConvGeometry.transposed(batch, 64, 8, 8, 32, 3, 2, 1, 1)),
+                Map.entry("D4 convT 32->32 16->32", ConvGeometry.transposed(batch, 32, 16, 16, 32, 3, 2, 1, 1)),
+                Map.entry("D5 convT 32->3 32->32", ConvGeometry.transposed(batch, 32, 32, 32, 3, 3, 1, 1, 0)));
+    }
+
+    /** Forward and both backward passes of every ESVAE convolution layer, and their total time. */
+    public List<Result> runLayers() {
+        List<Result> out = new ArrayList<>();
+        double totalMillis = 0;
+        for (Map.Entry<String, ConvGeometry> e : esvaeLayers(config.convBatch())) {
+            ConvGeometry g = e.getValue();
+            Result r = conv(e.getKey(), g, e.getKey().contains("convT"));
+            totalMillis += r.medianMillis();
+            out.add(r);
+        }
+        log.printf(Locale.ROOT, "  %-52s %10.1f ms    (all nine layers, forward + both backward passes)%n",
+                "ESVAE conv layers, sum of medians", totalMillis);
+        return out;
     }
 
     public List<Result> runAll() {

@@ -19,6 +19,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Tiny sizes, no warm-up: proves the benchmarks run (used by the tests).")
     boolean quick;
 
+    @Option(names = "--layers", description = "Also time every ESVAE convolution layer (CIFAR-10 shapes, B = T*N = 512).")
+    boolean layers;
+
     @Option(names = "--warmup", description = "Warm-up seconds per case (default 2; 0 with --quick).")
     Double warmup;
 
@@ -36,7 +39,11 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.println("spikevae bench on " + backend.description() + ", java " + System.getProperty("java.version"));
         System.out.println("  (median over " + c.iterations() + " iterations after " + c.warmupSeconds()
                 + " s warm-up; best in brackets)");
-        new EngineBench(backend, c, System.out).runAll();
+        EngineBench bench = new EngineBench(backend, c, System.out);
+        bench.runAll();
+        if (layers) {
+            bench.runLayers();
+        }
         return 0;
     }
 }

@@ -42,9 +42,9 @@ class CliTest {
     /** Runs every benchmark once at a tiny size: proves the bench still works (no speed is asserted). */
     @Test
     void benchQuickRunsEveryCase() {
-        Run r = run("bench", "--quick");
+        Run r = run("bench", "--quick", "--layers");
         assertEquals(0, r.code(), r.err());
-        for (String c : new String[] {"memory copy", "sgemm n=64", "lif fwd+bwd", "conv2d", "convT2d"}) {
+        for (String c : new String[] {"memory copy", "sgemm n=64", "lif fwd+bwd", "conv2d", "convT2d", "E1 conv", "D5 convT", "sum of medians"}) {
             assertTrue(r.out().contains(c), "missing " + c + " in\n" + r.out());
         }
     }

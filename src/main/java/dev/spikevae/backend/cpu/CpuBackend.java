@@ -69,7 +69,7 @@ public final class CpuBackend extends Backend {
     public String description() {
         return "cpu: " + parallel.threads() + " threads, "
                 + (VectorSupport.available() ? "Vector API kernels (" + 32 * VectorSupport.floatLanes() + "-bit vectors)"
-                : "scalar kernels (" + VectorSupport.reason() + ")");
+                : "scalar kernels (" + VectorSupport.reason() + ")") + "; " + sgemm.description();
     }
 
     @Override
