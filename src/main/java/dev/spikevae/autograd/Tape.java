@@ -148,23 +148,54 @@ public final class Tape implements AutoCloseable {
                 }
                 Tensor[] gIn = n.backward().apply(gOut, needs);
                 for (int k = 0; k < ins.length; k++) {
-                    if (!needs[k] || gIn[k] == null) {
-                        continue;
-                    }
-                    if (!gIn[k].shape().equals(ins[k].shape())) {
+                    if (needs[k] && gIn[k] != null && !gIn[k].shape().equals(ins[k].shape())) {
                         throw new IllegalStateException("backward of " + n.op() + " produced a gradient " + gIn[k].shape()
                                 + " for input " + k + " of shape " + ins[k].shape());
                     }
-                    if (produced.containsKey(ins[k])) {
-                        Tensor prev = grads.get(ins[k]);
-                        grads.put(ins[k], prev == null ? gIn[k] : sum(prev, gIn[k]));
-                    } else {
-                        accumulateLeaf(ins[k], gIn[k]);
-                    }
                 }
+                accumulate(ins, needs, gIn, grads, produced);
+                releaseConsumed(gOut, gIn, grads, gradOutput);
             }
         } finally {
             nodes.clear();
+        }
+    }
+
+    private static void accumulate(Tensor[] ins, boolean[] needs, Tensor[] gIn, Map<Tensor, Tensor> grads,
+                                   Map<Tensor, Boolean> produced) {
+        for (int k = 0; k < ins.length; k++) {
+            if (!needs[k] || gIn[k] == null) {
+                continue;
+            }
+            if (produced.containsKey(ins[k])) {
+                Tensor prev = grads.get(ins[k]);
+                grads.put(ins[k], prev == null ? gIn[k] : sum(prev, gIn[k]));
+            } else {
+                accumulateLeaf(ins[k], gIn[k]);
+            }
+        }
+    }
+
+    /**
+     * Frees the output gradients a node has consumed, so a step's peak memory holds the gradient
+     * frontier rather than every gradient. A gradient is kept when its memory lives on in an input
+     * gradient (a pass-through or a view) or in another pending gradient, or when the caller supplied it.
+     */
+    private static void releaseConsumed(Tensor[] gOut, Tensor[] gIn, Map<Tensor, Tensor> grads, Tensor supplied) {
+        for (Tensor g : gOut) {
+            if (g == supplied || g.isReleased()) {
+                continue;
+            }
+            boolean shared = false;
+            for (Tensor in : gIn) {
+                shared |= in != null && in.isSameMemory(g);
+            }
+            for (Tensor pending : grads.values()) {
+                shared |= pending.isSameMemory(g);
+            }
+            if (!shared) {
+                g.release();
+            }
         }
     }
 

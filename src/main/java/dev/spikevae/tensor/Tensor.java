@@ -65,6 +65,11 @@ public final class Tensor {
         return offset;
     }
 
+    /** Whether this tensor and {@code other} are backed by the same storage (views of one another). */
+    public boolean isSameMemory(Tensor other) {
+        return storage == other.storage;
+    }
+
     public boolean isReleased() {
         return storage.isReleased();
     }
