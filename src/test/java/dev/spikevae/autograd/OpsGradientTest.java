@@ -364,6 +364,38 @@ class OpsGradientTest {
                 in -> convTransposeRef(in[0], in[1], in[2], b, c, h, w, o, 3, 1, 1, 0));
     }
 
+    /** Random shapes, seeded: GEMMs whose k crosses the packing block (256) and odd convolution geometries. */
+    @Test
+    void randomShapes() {
+        dev.spikevae.tensor.Rng dice = new dev.spikevae.tensor.Rng(77);
+        for (int trial = 0; trial < 3; trial++) {
+            float[] u = dice.uniformHost(12);
+            int m = 1 + (int) (u[0] * 40);
+            int n = 1 + (int) (u[1] * 70);
+            int k = 200 + (int) (u[2] * 120);
+            boolean ta = u[3] < 0.5f;
+            boolean tb = u[4] < 0.5f;
+            int[] as = ta ? new int[] {k, m} : new int[] {m, k};
+            int[] bs = tb ? new int[] {n, k} : new int[] {k, n};
+            gc().check("matmul " + m + "x" + n + "x" + k, new int[][] {as, bs}, in -> Ops.matmul(in[0], in[1], ta, tb),
+                    in -> matmulRef(in[0], in[1], m, n, k, ta, tb));
+            int b = 1 + (int) (u[5] * 5);
+            int c = 1 + (int) (u[6] * 6);
+            int o = 1 + (int) (u[7] * 7);
+            int h = 3 + (int) (u[8] * 7);
+            int w = 3 + (int) (u[9] * 7);
+            int stride = u[10] < 0.5f ? 1 : 2;
+            int outputPadding = stride == 2 && u[11] < 0.5f ? 1 : 0;
+            gc().check("conv2d " + b + "x" + c + "x" + h + "x" + w + " -> " + o + " s" + stride,
+                    new int[][] {{b, c, h, w}, {o, c, 3, 3}, {o}}, in -> Ops.conv2d(in[0], in[1], in[2], stride, 1),
+                    in -> convRef(in[0], in[1], in[2], b, c, h, w, o, 3, stride, 1));
+            gc().check("convTranspose2d " + b + "x" + c + "x" + h + "x" + w + " -> " + o + " s" + stride + " op"
+                            + outputPadding, new int[][] {{b, c, h, w}, {c, o, 3, 3}, {o}},
+                    in -> Ops.convTranspose2d(in[0], in[1], in[2], stride, 1, outputPadding),
+                    in -> convTransposeRef(in[0], in[1], in[2], b, c, h, w, o, 3, stride, 1, outputPadding));
+        }
+    }
+
     // ---- normalisation, time filters, MMD ----------------------------------------------------------
 
     static double[] batchNormRef(double[] x, double[] gamma, double[] beta, int outer, int ch, int inner, double scale,
