@@ -35,7 +35,8 @@ final class MmdCpu {
         for (double r : rowDistance) {
             total += r;
         }
-        double base = total / ((double) s * s - s);
+        // Rounded to the float that is stored for backward, so the loss and its gradient use one bandwidth.
+        float base = (float) (total / ((double) s * s - s));
         double[] inverseWidths = inverseBandwidths(base, kernelNum, kernelMul);
         double[] rowLoss = new double[s];
         parallel.forRange(s, 8, (from, to) -> {
@@ -52,7 +53,7 @@ final class MmdCpu {
             value += r;
         }
         loss[lOff] = (float) value;
-        bw[bwOff] = (float) base;
+        bw[bwOff] = base;
     }
 
     void backward(float[] dLoss, int dlOff, float[] x, int xOff, int n, float[] y, int yOff, int m, int d, float[] bw,
