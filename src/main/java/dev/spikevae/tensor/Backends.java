@@ -51,7 +51,7 @@ public final class Backends {
 
     /** The backend for {@code device}: {@code auto}, {@code cpu} or {@code cuda}. */
     public static Backend select(String device) {
-        String d = device == null ? defaultDevice() : device.trim().toLowerCase(Locale.ROOT);
+        String d = (device == null ? defaultDevice() : device).trim().toLowerCase(Locale.ROOT);
         List<Probe> probes = probeAll();
         if (d.equals("auto")) {
             StringBuilder refused = new StringBuilder();
