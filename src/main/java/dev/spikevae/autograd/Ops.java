@@ -520,11 +520,34 @@ public final class Ops {
     public static Tensor batchNorm(Tensor x, int channelAxis, Tensor gamma, Tensor beta, Tensor runningMean,
                                    Tensor runningVar, boolean training, float momentum, float scale, float eps) {
         Backend be = x.backend();
+        Tensor[] stats = new Tensor[2];
+        Tensor y = batchNormStatsAndApply(x, channelAxis, gamma, beta, runningMean, runningVar, training, momentum, scale,
+                eps, stats);
+        Tensor mean = stats[0];
+        Tensor var = stats[1];
+        Shape x3 = bnView(x, channelAxis);
+        return record("batchNorm", y, (g, needs) -> {
+            Tensor gx = be.empty(x.shape());
+            Tensor gg = be.empty(gamma.shape());
+            Tensor gbeta = be.empty(beta.shape());
+            be.batchNormBackward(g[0].view(x3), x.view(x3), mean, var, gamma, scale, eps, training, gx.view(x3), gg, gbeta);
+            return grads(gx, gg, gbeta);
+        }, x, gamma, beta);
+    }
+
+    /**
+     * The forward of batch norm (nothing recorded): statistics (batch or running) into {@code stats},
+     * the running statistics updated in training mode, and the normalised output.
+     */
+    private static Tensor batchNormStatsAndApply(Tensor x, int channelAxis, Tensor gamma, Tensor beta, Tensor runningMean,
+                                                 Tensor runningVar, boolean training, float momentum, float scale,
+                                                 float eps, Tensor[] stats) {
+        Backend be = x.backend();
         if (channelAxis < 0 || channelAxis >= x.rank()) {
             throw new IllegalArgumentException("batchNorm: channel axis " + channelAxis + " out of range for " + x.shape());
         }
         int c = x.dim(channelAxis);
-        Tensor x3 = x.view(x.shape().size(0, channelAxis), c, x.shape().size(channelAxis + 1, x.rank()));
+        Tensor x3 = x.view(bnView(x, channelAxis));
         Tensor mean;
         Tensor var;
         if (training) {
@@ -541,19 +564,65 @@ public final class Ops {
                 be.axpby((float) (momentum * (double) n / (n - 1)), var, 1f - momentum, runningVar);
             }
         } else {
+            if (runningMean == null || runningVar == null) {
+                throw new IllegalArgumentException("batchNorm: evaluation mode needs running statistics");
+            }
             mean = runningMean;
             var = runningVar;
         }
+        stats[0] = mean;
+        stats[1] = var;
         Tensor y = be.empty(x.shape());
         be.batchNormForward(x3, mean, var, gamma, beta, scale, eps, y.view(x3.shape()));
-        return record("batchNorm", y, (g, needs) -> {
+        return y;
+    }
+
+    /**
+     * Batch norm followed by LIF as one node that keeps only x (and the per-channel statistics) for
+     * backward: the normalised input and the membrane are recomputed there instead of being held from
+     * forward to backward, so a tdBN+LIF block holds two tensors of x's size across the step (x and the
+     * spikes) instead of four. Same values and gradients as {@code lif(batchNorm(x, ...), p)}.
+     */
+    public static Tensor batchNormLif(Tensor x, int channelAxis, Tensor gamma, Tensor beta, Tensor runningMean,
+                                      Tensor runningVar, boolean training, float momentum, float scale, float eps,
+                                      LifParams p) {
+        Backend be = x.backend();
+        Tensor y;
+        Tensor[] stats = new Tensor[2];
+        try (Tape.NoGrad ignored = Tape.noGrad()) {
+            y = batchNormStatsAndApply(x, channelAxis, gamma, beta, runningMean, runningVar, training, momentum, scale, eps,
+                    stats);
+        }
+        Tensor spikes = be.empty(x.shape());
+        Tensor membrane = be.empty(x.shape());
+        be.lifForward(y, spikes, membrane, p);
+        y.release();
+        membrane.release();
+        Tensor mean = stats[0];
+        Tensor var = stats[1];
+        Shape x3 = bnView(x, channelAxis);
+        return record("batchNormLif", spikes, (g, needs) -> {
+            // LIF runs over axis 0 (time) of x's own shape; batch norm over the [outer, C, inner] view.
+            Tensor yy = be.empty(x.shape());
+            be.batchNormForward(x.view(x3), mean, var, gamma, beta, scale, eps, yy.view(x3));
+            Tensor s = be.empty(x.shape());
+            Tensor u = be.empty(x.shape());
+            be.lifForward(yy, s, u, p);
+            s.release();
+            Tensor gy = yy; // the recomputed input is no longer needed: its memory takes dL/dy
+            be.lifBackward(g[0], u, gy, p);
+            u.release();
             Tensor gx = be.empty(x.shape());
             Tensor gg = be.empty(gamma.shape());
-            Tensor gbeta = be.empty(beta.shape());
-            be.batchNormBackward(g[0].view(x3.shape()), x3, mean, var, gamma, scale, eps, training, gx.view(x3.shape()), gg,
-                    gbeta);
-            return grads(gx, gg, gbeta);
+            Tensor gb = be.empty(beta.shape());
+            be.batchNormBackward(gy.view(x3), x.view(x3), mean, var, gamma, scale, eps, training, gx.view(x3), gg, gb);
+            gy.release();
+            return grads(gx, gg, gb);
         }, x, gamma, beta);
+    }
+
+    private static Shape bnView(Tensor x, int channelAxis) {
+        return Shape.of(x.shape().size(0, channelAxis), x.dim(channelAxis), x.shape().size(channelAxis + 1, x.rank()));
     }
 
     // ------------------------------------------------------------------------------------------------
