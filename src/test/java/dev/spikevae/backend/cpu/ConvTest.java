@@ -189,7 +189,7 @@ class ConvTest {
         return dw.toHost();
     }
 
-    /** Conv2d geometries: strides 1 and 2, padding 0 and 1, kernels 1 and 3, odd channels and image sizes. */
+    /** Conv2d geometries: strides 1..3, padding 0..3, kernels 1..7, odd channels and image sizes. */
     private static ConvGeometry[] convGeometries() {
         return new ConvGeometry[] {
             ConvGeometry.conv(3, 3, 5, 7, 5, 3, 1, 1),
@@ -201,6 +201,12 @@ class ConvTest {
             ConvGeometry.conv(2, 130, 4, 4, 70, 3, 2, 1),   // many channels, 2x2 output
             ConvGeometry.conv(250, 3, 5, 7, 5, 3, 1, 1),    // several chunks, the last one partial
             ConvGeometry.conv(2, 1, 32, 32, 4, 3, 2, 1),
+            // Outputs at least ConvIm2col.ROW_COPY_MIN wide take the row-by-row path:
+            ConvGeometry.conv(2, 2, 23, 50, 3, 5, 3, 2),    // kernel 5, stride 3, padding 2, 8x17 output
+            ConvGeometry.conv(2, 3, 4, 20, 2, 1, 1, 0),     // kernel 1: whole rows copied at once
+            ConvGeometry.conv(2, 2, 5, 18, 3, 3, 1, 2),     // padding 2: tap rows wholly in the padding
+            ConvGeometry.conv(2, 2, 3, 33, 3, 3, 2, 1),     // odd width, stride 2, 2x17 output
+            ConvGeometry.conv(2, 2, 6, 19, 3, 7, 1, 3),     // kernel wider than tall, 6x19 output
         };
     }
 
@@ -247,6 +253,8 @@ class ConvTest {
             ConvGeometry.transposed(3, 6, 2, 2, 3, 3, 2, 0, 1),
             ConvGeometry.transposed(2, 7, 3, 5, 2, 1, 2, 0, 1),
             ConvGeometry.transposed(130, 3, 4, 4, 2, 3, 2, 1, 1),
+            ConvGeometry.transposed(2, 3, 5, 17, 2, 3, 2, 1, 1),   // 17 wide: col2im row by row, with bias
+            ConvGeometry.transposed(2, 3, 4, 16, 2, 5, 1, 2, 0),   // kernel 5, padding 2, stride 1
         };
         for (ConvGeometry g : geometries) {
             // In ConvTranspose2d terms: input x_t [B, outChannels, outH, outW], weight [outChannels, inChannels, k, k].
