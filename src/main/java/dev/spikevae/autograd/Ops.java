@@ -3,6 +3,7 @@ package dev.spikevae.autograd;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.BinaryOp;
 import dev.spikevae.tensor.ConvGeometry;
+import dev.spikevae.tensor.DType;
 import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.Rng;
 import dev.spikevae.tensor.Shape;
@@ -382,7 +383,9 @@ public final class Ops {
         int rows = x.numel() / in;
         Tensor x2 = x.view(rows, in);
         Tensor y2 = be.empty(Shape.of(rows, outF));
-        be.matmul(false, true, 1f, x2, w, 0f, y2);
+        Tensor xf = asFloat(x2);
+        be.matmul(false, true, 1f, xf, w, 0f, y2);
+        releaseIfCopy(xf, x2);
         if (bias != null) {
             be.binary(BinaryOp.ADD, y2, bias, y2);
         }
@@ -400,7 +403,9 @@ public final class Ops {
             }
             if (needs[1]) {
                 gw = be.empty(w.shape());
-                be.matmul(true, false, 1f, g2, x2, 0f, gw);
+                Tensor xb = asFloat(x2);
+                be.matmul(true, false, 1f, g2, xb, 0f, gw);
+                releaseIfCopy(xb, x2);
             }
             if (bias != null && needs[2]) {
                 gbias = be.empty(bias.shape());
@@ -408,6 +413,32 @@ public final class Ops {
             }
             return grads(gx, gw, gbias);
         }, x, w, bias);
+    }
+
+    /** x itself if it is f32, else a transient f32 copy (u8 spikes feeding a GEMM). */
+    private static Tensor asFloat(Tensor x) {
+        if (x.dtype() == DType.F32) {
+            return x;
+        }
+        Tensor f = x.backend().empty(x.shape());
+        x.backend().cast(x, f);
+        return f;
+    }
+
+    private static void releaseIfCopy(Tensor maybeCopy, Tensor original) {
+        if (maybeCopy != original) {
+            maybeCopy.release();
+        }
+    }
+
+    /** u8 spikes as f32 values; the gradient passes through unchanged. */
+    public static Tensor toFloat(Tensor x) {
+        if (x.dtype() == DType.F32) {
+            return x;
+        }
+        Tensor f = x.backend().empty(x.shape());
+        x.backend().cast(x, f);
+        return record("toFloat", f, (g, needs) -> grads(g[0]), x);
     }
 
     /** Merges leading axes of a time-distributed input {@code [T, N, C, H, W]} into one batch axis. */
@@ -585,7 +616,7 @@ public final class Ops {
      */
     public static Tensor batchNormLif(Tensor x, int channelAxis, Tensor gamma, Tensor beta, Tensor runningMean,
                                       Tensor runningVar, boolean training, float momentum, float scale, float eps,
-                                      LifParams p) {
+                                      LifParams p, DType spikeType) {
         Backend be = x.backend();
         Tensor y;
         Tensor[] stats = new Tensor[2];
@@ -593,7 +624,7 @@ public final class Ops {
             y = batchNormStatsAndApply(x, channelAxis, gamma, beta, runningMean, runningVar, training, momentum, scale, eps,
                     stats);
         }
-        Tensor spikes = be.empty(x.shape());
+        Tensor spikes = be.empty(x.shape(), spikeType);
         Tensor membrane = be.empty(x.shape());
         be.lifForward(y, spikes, membrane, p);
         y.release();
@@ -605,7 +636,7 @@ public final class Ops {
             // LIF runs over axis 0 (time) of x's own shape; batch norm over the [outer, C, inner] view.
             Tensor yy = be.empty(x.shape());
             be.batchNormForward(x.view(x3), mean, var, gamma, beta, scale, eps, yy.view(x3));
-            Tensor s = be.empty(x.shape());
+            Tensor s = be.empty(x.shape(), DType.U8);
             Tensor u = be.empty(x.shape());
             be.lifForward(yy, s, u, p);
             s.release();
@@ -628,10 +659,15 @@ public final class Ops {
     // ------------------------------------------------------------------------------------------------
     // spiking
 
-    /** Fused multi-step LIF over axis 0 of x {@code [T, ...]}: returns the spikes. */
+    /** Fused multi-step LIF over axis 0 of x {@code [T, ...]}: returns the spikes (f32). */
     public static Tensor lif(Tensor x, LifParams p) {
+        return lif(x, p, DType.F32);
+    }
+
+    /** Fused multi-step LIF with the spikes stored as {@code spikeType} (u8: a quarter of the memory). */
+    public static Tensor lif(Tensor x, LifParams p, DType spikeType) {
         Backend be = x.backend();
-        Tensor spikes = be.empty(x.shape());
+        Tensor spikes = be.empty(x.shape(), spikeType);
         Tensor membrane = be.empty(x.shape());
         be.lifForward(x, spikes, membrane, p);
         return record("lif", spikes, (g, needs) -> {
@@ -678,8 +714,13 @@ public final class Ops {
      * {@code sum_t g_t * 1[|rate - u_t| < halfWidth] / (2 halfWidth)} (reference: halfWidth 0.5).
      */
     public static Tensor bernoulliSpikes(Tensor rate, int steps, Rng rng, float halfWidth) {
+        return bernoulliSpikes(rate, steps, rng, halfWidth, DType.F32);
+    }
+
+    /** The sampler with the spikes stored as {@code spikeType}. */
+    public static Tensor bernoulliSpikes(Tensor rate, int steps, Rng rng, float halfWidth, DType spikeType) {
         Backend be = rate.backend();
-        Tensor spikes = be.empty(rate.shape().prepend(steps));
+        Tensor spikes = be.empty(rate.shape().prepend(steps), spikeType);
         long seed = rng.seed();
         long counter = rng.reserveUniform(spikes.numel());
         be.bernoulliSpikes(rate, spikes, seed, counter);

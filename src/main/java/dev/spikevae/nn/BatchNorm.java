@@ -2,6 +2,7 @@ package dev.spikevae.nn;
 
 import dev.spikevae.autograd.Ops;
 import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.DType;
 import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.Tensor;
 
@@ -55,9 +56,14 @@ public class BatchNorm extends Module {
      * with half the activation memory.
      */
     public Tensor forwardLif(Tensor x, LifParams lif) {
+        return forwardLif(x, lif, DType.F32);
+    }
+
+    /** {@link #forwardLif(Tensor, LifParams)} with the spikes stored as {@code spikeType} (u8: a quarter of the memory). */
+    public Tensor forwardLif(Tensor x, LifParams lif, DType spikeType) {
         beforeForward(x);
         return Ops.batchNormLif(x, channelAxis, weight.value(), bias.value(), runningMean, runningVar, isTraining(),
-                momentum, scale, eps, lif);
+                momentum, scale, eps, lif, spikeType);
     }
 
     private void beforeForward(Tensor x) {

@@ -1,12 +1,14 @@
 package dev.spikevae.nn;
 
 import dev.spikevae.autograd.Ops;
+import dev.spikevae.tensor.DType;
 import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.Tensor;
 
 /** Multi-step leaky integrate-and-fire neurons over axis 0 of a time-major input (ESVAE-SPEC §2.1). */
 public final class Lif extends Module {
     private final LifParams params;
+    private final DType spikeType;
 
     /** The reference neuron: decay 0.25, V_th 0.2, rectangle surrogate |u| &lt; 0.5, reset gradient kept. */
     public Lif() {
@@ -14,7 +16,13 @@ public final class Lif extends Module {
     }
 
     public Lif(LifParams params) {
+        this(params, DType.F32);
+    }
+
+    /** Neurons whose output spikes are stored as {@code spikeType} (u8: a quarter of the memory). */
+    public Lif(LifParams params, DType spikeType) {
         this.params = params;
+        this.spikeType = spikeType;
     }
 
     public LifParams params() {
@@ -23,6 +31,6 @@ public final class Lif extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Ops.lif(x, params);
+        return Ops.lif(x, params, spikeType);
     }
 }

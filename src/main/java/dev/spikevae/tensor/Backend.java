@@ -9,7 +9,8 @@ import java.util.Arrays;
  * serves forward passes, gradient accumulation and in-place updates; {@code dev.spikevae.autograd.Ops}
  * is the allocating, differentiable layer on top.
  *
- * <p>Conventions: tensors are dense float32; spiking tensors are time-major ({@code [T, ...]}); an op's
+ * <p>Conventions: tensors are dense float32 unless an op says it takes {@link DType#U8} spikes; spiking
+ * tensors are time-major ({@code [T, ...]}); an op's
  * outputs must not alias its inputs unless the op says so; a {@code beta} argument means
  * {@code out = beta * out + result} (beta 0 overwrites, ignoring what was there, NaN included).
  * Wrong shapes, tensors of another backend and bad arguments raise {@link IllegalArgumentException}s
@@ -29,12 +30,17 @@ public abstract class Backend {
     // ------------------------------------------------------------------------------------------------
     // Memory
 
-    /** Allocates uninitialised storage for {@code n} floats (the backend's pool may recycle memory). */
-    protected abstract Storage allocate(int n);
+    /** Allocates uninitialised storage for {@code n} elements (the backend's pool may recycle memory). */
+    protected abstract Storage allocate(int n, DType dtype);
 
-    /** A new tensor with unspecified contents, owned by the current {@link MemoryScope} if one is open. */
+    /** A new float tensor with unspecified contents, owned by the current {@link MemoryScope} if one is open. */
     public final Tensor empty(Shape shape) {
-        Storage s = allocate(shape.numel());
+        return empty(shape, DType.F32);
+    }
+
+    /** A new tensor of {@code dtype} with unspecified contents, owned by the current scope if one is open. */
+    public final Tensor empty(Shape shape, DType dtype) {
+        Storage s = allocate(shape.numel(), dtype);
         MemoryScope.register(s);
         return new Tensor(this, shape, s, 0);
     }
@@ -48,7 +54,7 @@ public abstract class Backend {
      * optimizer state and running statistics, which live across steps.
      */
     public final Tensor persistentZeros(Shape shape) {
-        Tensor t = new Tensor(this, shape, allocate(shape.numel()), 0);
+        Tensor t = new Tensor(this, shape, allocate(shape.numel(), DType.F32), 0);
         fill(t, 0f);
         return t;
     }
@@ -59,7 +65,7 @@ public abstract class Backend {
         if (data.length != shape.numel()) {
             throw new IllegalArgumentException("persistentFromHost: " + data.length + " values do not fill shape " + shape);
         }
-        Tensor t = new Tensor(this, shape, allocate(shape.numel()), 0);
+        Tensor t = new Tensor(this, shape, allocate(shape.numel(), DType.F32), 0);
         copyFromHost(data, 0, t);
         return t;
     }
@@ -89,8 +95,9 @@ public abstract class Backend {
         return fromHost(new float[] {value});
     }
 
+    /** Copies src to the host as floats (u8 elements become 0..255). */
     public final void copyToHost(Tensor src, float[] dst, int dstOffset) {
-        own("copyToHost", src);
+        ownAnyType("copyToHost", src);
         if (dstOffset < 0 || (long) dstOffset + src.numel() > dst.length) {
             throw new IllegalArgumentException("copyToHost: " + src.numel() + " values of " + src.shape()
                     + " do not fit a host array of " + dst.length + " at offset " + dstOffset);
@@ -98,8 +105,9 @@ public abstract class Backend {
         kCopyToHost(src, dst, dstOffset);
     }
 
+    /** Copies host floats into dst; into a u8 tensor each value is truncated to an integer in 0..255. */
     public final void copyFromHost(float[] src, int srcOffset, Tensor dst) {
-        own("copyFromHost", dst);
+        ownAnyType("copyFromHost", dst);
         if (srcOffset < 0 || (long) srcOffset + dst.numel() > src.length) {
             throw new IllegalArgumentException("copyFromHost: a host array of " + src.length + " at offset " + srcOffset
                     + " does not hold " + dst.numel() + " values for " + dst.shape());
@@ -107,20 +115,34 @@ public abstract class Backend {
         kCopyFromHost(src, srcOffset, dst);
     }
 
-    /** {@code dst = src}, element for element (the shapes may differ, the sizes may not). */
+    /** {@code dst = src}, element for element, of one dtype (the shapes may differ, the sizes may not). */
     public final void copy(Tensor src, Tensor dst) {
-        own("copy", src, dst);
-        if (src.numel() != dst.numel()) {
-            throw new IllegalArgumentException("copy: source " + src.shape() + " and destination " + dst.shape()
-                    + " differ in size");
+        ownAnyType("copy", src, dst);
+        sameSize("copy", src, dst);
+        if (src.dtype() != dst.dtype()) {
+            throw new IllegalArgumentException("copy: source " + src + " and destination " + dst
+                    + " differ in dtype; use cast");
         }
         kCopy(src, dst);
     }
 
+    /**
+     * {@code dst = src} converted to dst's dtype: u8 to f32 exactly; f32 to u8 truncated to an integer in
+     * 0..255 (meant for spikes, which are 0 or 1).
+     */
+    public final void cast(Tensor src, Tensor dst) {
+        ownAnyType("cast", src, dst);
+        sameSize("cast", src, dst);
+        kCast(src, dst);
+    }
+
+    /** Sets every element to {@code value} (truncated to 0..255 for a u8 tensor). */
     public final void fill(Tensor t, float value) {
-        own("fill", t);
+        ownAnyType("fill", t);
         kFill(t, value);
     }
+
+    protected abstract void kCast(Tensor src, Tensor dst);
 
     protected abstract void kCopyToHost(Tensor src, float[] dst, int dstOffset);
 
@@ -202,9 +224,13 @@ public abstract class Backend {
     // ------------------------------------------------------------------------------------------------
     // Convolution (Conv2d; ConvTranspose2d is the adjoint pair, see ConvGeometry.transposed)
 
-    /** {@code y = conv(x, w) + bias}; x {@code g.inputShape()}, w {@code g.weightShape()}, y {@code g.outputShape()}, bias {@code [outC]} or null. */
+    /**
+     * {@code y = conv(x, w) + bias}; x {@code g.inputShape()} (f32 or u8 spikes), w {@code g.weightShape()},
+     * y {@code g.outputShape()}, bias {@code [outC]} or null.
+     */
     public final void convForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
-        own("convForward", x, w, y);
+        own("convForward", w, y);
+        ownAnyType("convForward", x);
         expect("convForward", "input", x, g.inputShape(), g);
         expect("convForward", "weight", w, g.weightShape(), g);
         expect("convForward", "output", y, g.outputShape(), g);
@@ -218,10 +244,11 @@ public abstract class Backend {
     /**
      * {@code dx = conv^T(dy, w) + bias}: the gradient of {@link #convForward} with respect to its input,
      * which is also the forward pass of a transposed convolution (then {@code bias}, over dx's channels,
-     * is that layer's bias; null for a plain gradient).
+     * is that layer's bias; null for a plain gradient). dy may be u8 spikes (a transposed convolution's input).
      */
     public final void convBackwardData(Tensor dy, Tensor w, Tensor bias, Tensor dx, ConvGeometry g) {
-        own("convBackwardData", dy, w, dx);
+        own("convBackwardData", w, dx);
+        ownAnyType("convBackwardData", dy);
         expect("convBackwardData", "output gradient", dy, g.outputShape(), g);
         expect("convBackwardData", "weight", w, g.weightShape(), g);
         expect("convBackwardData", "input gradient", dx, g.inputShape(), g);
@@ -232,9 +259,13 @@ public abstract class Backend {
         kConvBackwardData(dy, w, bias, dx, g);
     }
 
-    /** {@code dw = beta * dw + sum over the batch of dy (x) im2col(x)}: the weight gradient of {@link #convForward}. */
+    /**
+     * {@code dw = beta * dw + sum over the batch of dy (x) im2col(x)}: the weight gradient of
+     * {@link #convForward}. x and dy may be u8 spikes (the input of a convolution or of a transposed one).
+     */
     public final void convBackwardWeight(Tensor x, Tensor dy, Tensor dw, float beta, ConvGeometry g) {
-        own("convBackwardWeight", x, dy, dw);
+        own("convBackwardWeight", dw);
+        ownAnyType("convBackwardWeight", x, dy);
         expect("convBackwardWeight", "input", x, g.inputShape(), g);
         expect("convBackwardWeight", "output gradient", dy, g.outputShape(), g);
         expect("convBackwardWeight", "weight gradient", dw, g.weightShape(), g);
@@ -473,11 +504,12 @@ public abstract class Backend {
     // Spiking
 
     /**
-     * Fused multi-step LIF over T (axis 0): x {@code [T, ...]} in, spikes and the pre-spike membrane
-     * {@code u_t} (what backward needs) out, all of x's shape.
+     * Fused multi-step LIF over T (axis 0): x {@code [T, ...]} in, spikes (f32 or u8) and the pre-spike
+     * membrane {@code u_t} (what backward needs) out, all of x's shape.
      */
     public final void lifForward(Tensor x, Tensor spikes, Tensor membrane, LifParams p) {
-        own("lifForward", x, spikes, membrane);
+        own("lifForward", x, membrane);
+        ownAnyType("lifForward", spikes);
         timeMajor("lifForward", x);
         sameShape("lifForward", x, spikes);
         sameShape("lifForward", x, membrane);
@@ -507,11 +539,12 @@ public abstract class Backend {
 
     /**
      * ESVAE's reparameterisable Poisson (per-step Bernoulli) sampler: rate {@code [...]} in [0, 1],
-     * spikes {@code [T, ...]} with {@code z_t = 1[rate > u_t]}, u the uniform stream {@code (seed, counter)}
-     * read in the spikes' row-major order.
+     * spikes {@code [T, ...]} (f32 or u8) with {@code z_t = 1[rate > u_t]}, u the uniform stream
+     * {@code (seed, counter)} read in the spikes' row-major order.
      */
     public final void bernoulliSpikes(Tensor rate, Tensor spikes, long seed, long counter) {
-        own("bernoulliSpikes", rate, spikes);
+        own("bernoulliSpikes", rate);
+        ownAnyType("bernoulliSpikes", spikes);
         checkTimeExpanded("bernoulliSpikes", rate, spikes);
         kBernoulliSpikes(rate, spikes, seed, counter);
     }
@@ -641,8 +674,18 @@ public abstract class Backend {
     // ------------------------------------------------------------------------------------------------
     // Argument checks shared by every backend
 
-    /** Fails unless every tensor lives on this backend and is live. */
+    /** Fails unless every tensor lives on this backend, is live and is float32. */
     protected final void own(String op, Tensor... ts) {
+        ownAnyType(op, ts);
+        for (Tensor t : ts) {
+            if (t.dtype() != DType.F32) {
+                throw new IllegalArgumentException(op + ": " + t + " is " + t.dtype() + " where f32 is needed (cast it)");
+            }
+        }
+    }
+
+    /** Fails unless every tensor lives on this backend and is live (any dtype). */
+    protected final void ownAnyType(String op, Tensor... ts) {
         for (Tensor t : ts) {
             if (t == null) {
                 throw new IllegalArgumentException(op + ": a required tensor is null");

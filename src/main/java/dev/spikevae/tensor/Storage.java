@@ -7,15 +7,21 @@ package dev.spikevae.tensor;
  */
 public abstract class Storage {
     private final int capacity;
+    private final DType dtype;
     private boolean released;
 
-    protected Storage(int capacity) {
+    protected Storage(int capacity, DType dtype) {
         this.capacity = capacity;
+        this.dtype = dtype;
     }
 
-    /** Number of float elements. */
+    /** Number of elements. */
     public final int capacity() {
         return capacity;
+    }
+
+    public final DType dtype() {
+        return dtype;
     }
 
     public final boolean isReleased() {

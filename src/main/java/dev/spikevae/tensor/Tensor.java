@@ -1,9 +1,9 @@
 package dev.spikevae.tensor;
 
 /**
- * A dense float32 tensor on one backend: a shape, a storage and an element offset into it. Tensors are
+ * A dense tensor on one backend: a shape, a storage and an element offset into it. Tensors are
  * contiguous and row-major; spiking activations are time-major, {@code [T, N, C, H, W]} or
- * {@code [T, N, F]}.
+ * {@code [T, N, F]}. Elements are float32, or bytes for spike tensors stored compactly ({@link DType}).
  *
  * <p>A tensor holds no data in Java: reading values is always an explicit host copy
  * ({@link #toHost()}, {@link #item()}). Arithmetic goes through {@link Backend} (raw, into given
@@ -33,6 +33,10 @@ public final class Tensor {
 
     public Backend backend() {
         return backend;
+    }
+
+    public DType dtype() {
+        return storage.dtype();
     }
 
     public Shape shape() {
@@ -123,7 +127,7 @@ public final class Tensor {
         return new Tensor(backend, Shape.of(d), storage(), offset + start * inner);
     }
 
-    /** Copies the values to a new host array (an explicit device-to-host transfer). */
+    /** Copies the values, as floats, to a new host array (an explicit device-to-host transfer). */
     public float[] toHost() {
         float[] out = new float[numel()];
         backend.copyToHost(this, out, 0);
@@ -172,6 +176,6 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return "Tensor" + shape + "@" + backend.name();
+        return "Tensor" + shape + (dtype() == DType.F32 ? "" : dtype().name().toLowerCase()) + "@" + backend.name();
     }
 }

@@ -5,6 +5,8 @@ import dev.spikevae.autograd.Tape;
 import dev.spikevae.backend.cpu.CpuBackend;
 import dev.spikevae.tensor.AdamWParams;
 import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.DType;
+import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.MemoryScope;
 import dev.spikevae.tensor.Rng;
 import dev.spikevae.tensor.Tensor;
@@ -37,9 +39,12 @@ class TrainingStepDeterminismTest {
         final ConvTranspose2d decoder;
         final MembraneReadout readout;
 
-        MiniVae(Backend be, Rng rng) {
+        final DType spikeType;
+
+        MiniVae(Backend be, Rng rng, DType spikeType) {
+            this.spikeType = spikeType;
             encoder = addModule("encoder", new Sequential(new Conv2d(be, 1, 4, 3, 2, 1, true, rng), new TdBatchNorm(be, 4),
-                    new Lif()));
+                    new Lif(LifParams.REFERENCE, spikeType)));
             latent = addModule("latent", new Linear(be, 4 * 4 * 4, L, true, rng));
             latentBn = addModule("latent_bn", new TdBatchNorm(be, L));
             prior = addModule("prior", new Linear(be, L, L, true, rng));
@@ -60,8 +65,8 @@ class TrainingStepDeterminismTest {
             Tensor xe = Ops.lif(latentBn.forward(latent.forward(Ops.reshape(h, T, N, -1))), dev.spikevae.tensor.LifParams.REFERENCE);
             Tensor rate = Ops.scale(Ops.sumTo(xe, dev.spikevae.tensor.Shape.of(N, L)), 1f / T);
             Tensor ratePrior = Ops.sigmoid(prior.forward(Ops.randn(be, rng, N, L)));
-            Tensor z = Ops.bernoulliSpikes(rate, T, rng, 0.5f);
-            Tensor d = Ops.lif(decoderBn.forward(decoderInput.forward(z)), dev.spikevae.tensor.LifParams.REFERENCE);
+            Tensor z = Ops.bernoulliSpikes(rate, T, rng, 0.5f, spikeType);
+            Tensor d = decoderBn.forwardLif(decoderInput.forward(z), LifParams.REFERENCE, spikeType);
             Tensor y = decoder.forward(Ops.reshape(d, T, N, 4, 4, 4)); // [T, N, 1, 8, 8]
             Tensor recon = Ops.tanh(readout.forward(y));
             return Ops.add(Ops.mseLoss(recon, images), Ops.scale(Ops.mmd(rate, ratePrior, 5, 2f), 1e-3f));
@@ -70,8 +75,12 @@ class TrainingStepDeterminismTest {
 
     /** Two AdamW steps; returns the losses followed by every parameter value. */
     static float[] train(Backend be, long seed) {
+        return train(be, seed, DType.F32);
+    }
+
+    static float[] train(Backend be, long seed, DType spikeType) {
         Rng rng = new Rng(seed);
-        MiniVae model = new MiniVae(be, rng.fork());
+        MiniVae model = new MiniVae(be, rng.fork(), spikeType);
         Rng data = rng.fork();
         List<Float> out = new ArrayList<>();
         List<Tensor[]> moments = new ArrayList<>();
@@ -121,6 +130,7 @@ class TrainingStepDeterminismTest {
                         + " threads");
             }
         }
+        assertArrayEquals(one, train(new CpuBackend(2), 2024, DType.U8), "u8 spikes give the same step");
         float[] otherSeed = train(new CpuBackend(1), 2025);
         assertTrue(otherSeed[0] != one[0], "a different seed changes the loss");
     }

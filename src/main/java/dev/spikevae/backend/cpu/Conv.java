@@ -75,7 +75,7 @@ final class Conv {
     }
 
     /** y = conv(x, w) + bias. */
-    void forward(float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff, float[] y, int yOff, ConvGeometry g) {
+    void forward(ConvOperand x, float[] w, int wOff, float[] bias, int biasOff, float[] y, int yOff, ConvGeometry g) {
         int positions = g.outH() * g.outW();
         int kSize = g.inChannels() * g.kH() * g.kW();
         int inImage = g.inChannels() * g.inH() * g.inW();
@@ -87,7 +87,8 @@ final class Conv {
             ConvScratch s = scratch.get();
             float[] col = s.columns(kSize * columns);
             float[] out = s.matrix(g.outChannels() * columns);
-            ConvIm2col.im2col(x, xOff + b0 * inImage, images, g, map, col, columns);
+            float[] xs = x.floatsFrom(b0 * inImage, images * inImage, x.isBytes() ? s.widened(0, images * inImage) : null);
+            ConvIm2col.im2col(xs, x.floatOffset(b0 * inImage), images, g, map, col, columns);
             gemm(multiThreaded, false, false, g.outChannels(), columns, kSize, w, wOff, kSize, col, 0, columns, 0f, out,
                     0, columns);
             ConvIm2col.scatter(out, images, g.outChannels(), positions, bias, biasOff, y, yOff + b0 * outImage);
@@ -95,7 +96,7 @@ final class Conv {
     }
 
     /** dx = conv^T(dy, w) + bias (bias over dx's channels, or null). */
-    void backwardData(float[] dy, int dyOff, float[] w, int wOff, float[] bias, int biasOff, float[] dx, int dxOff,
+    void backwardData(ConvOperand dy, float[] w, int wOff, float[] bias, int biasOff, float[] dx, int dxOff,
                       ConvGeometry g) {
         int positions = g.outH() * g.outW();
         int kSize = g.inChannels() * g.kH() * g.kW();
@@ -108,7 +109,9 @@ final class Conv {
             ConvScratch s = scratch.get();
             float[] col = s.columns(kSize * columns);
             float[] grad = s.matrix(g.outChannels() * columns);
-            ConvIm2col.gather(dy, dyOff + b0 * outImage, images, g.outChannels(), positions, grad);
+            float[] dys = dy.floatsFrom(b0 * outImage, images * outImage,
+                    dy.isBytes() ? s.widened(1, images * outImage) : null);
+            ConvIm2col.gather(dys, dy.floatOffset(b0 * outImage), images, g.outChannels(), positions, grad);
             gemm(multiThreaded, true, false, kSize, columns, g.outChannels(), w, wOff, kSize, grad, 0, columns, 0f, col,
                     0, columns);
             ConvIm2col.col2im(col, columns, images, g, map, bias, biasOff, dx, dxOff + b0 * inImage);
@@ -116,7 +119,7 @@ final class Conv {
     }
 
     /** dw = beta dw + sum over the batch of dy (x) im2col(x). */
-    void backwardWeight(float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff, float beta, ConvGeometry g) {
+    void backwardWeight(ConvOperand x, ConvOperand dy, float[] dw, int dwOff, float beta, ConvGeometry g) {
         int kSize = g.inChannels() * g.kH() * g.kW();
         int weightSize = g.outChannels() * kSize;
         if (g.batch() == 0) {
@@ -130,7 +133,7 @@ final class Conv {
         if (groups == 1) {
             // A big weight: accumulate chunk after chunk straight into dw, each GEMM spread over the pool.
             for (int t = 0; t < chunks; t++) {
-                accumulateWeightGradient(x, xOff, dy, dyOff, t * chunk, Math.min(g.batch(), (t + 1) * chunk),
+                accumulateWeightGradient(x, dy, t * chunk, Math.min(g.batch(), (t + 1) * chunk),
                         t == 0 ? beta : 1f, dw, dwOff, g, map, true);
             }
             return;
@@ -140,7 +143,7 @@ final class Conv {
             int first = group * chunks / groups;
             int end = (group + 1) * chunks / groups;
             for (int t = first; t < end; t++) {
-                accumulateWeightGradient(x, xOff, dy, dyOff, t * chunk, Math.min(g.batch(), (t + 1) * chunk),
+                accumulateWeightGradient(x, dy, t * chunk, Math.min(g.batch(), (t + 1) * chunk),
                         t == first ? 0f : 1f, partials, group * weightSize, g, map, false);
             }
         });
@@ -156,7 +159,7 @@ final class Conv {
     }
 
     /** target = beta target + dY_chunk im2col(x_chunk)^T for images [b0, b1). */
-    private void accumulateWeightGradient(float[] x, int xOff, float[] dy, int dyOff, int b0, int b1, float beta,
+    private void accumulateWeightGradient(ConvOperand x, ConvOperand dy, int b0, int b1, float beta,
                                           float[] target, int targetOff, ConvGeometry g, int[] map,
                                           boolean multiThreaded) {
         int positions = g.outH() * g.outW();
@@ -166,8 +169,12 @@ final class Conv {
         ConvScratch s = scratch.get();
         float[] col = s.columns(kSize * columns);
         float[] grad = s.matrix(g.outChannels() * columns);
-        ConvIm2col.im2col(x, xOff + b0 * g.inChannels() * g.inH() * g.inW(), images, g, map, col, columns);
-        ConvIm2col.gather(dy, dyOff + b0 * g.outChannels() * positions, images, g.outChannels(), positions, grad);
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = g.outChannels() * positions;
+        float[] xs = x.floatsFrom(b0 * inImage, images * inImage, x.isBytes() ? s.widened(0, images * inImage) : null);
+        float[] dys = dy.floatsFrom(b0 * outImage, images * outImage, dy.isBytes() ? s.widened(1, images * outImage) : null);
+        ConvIm2col.im2col(xs, x.floatOffset(b0 * inImage), images, g, map, col, columns);
+        ConvIm2col.gather(dys, dy.floatOffset(b0 * outImage), images, g.outChannels(), positions, grad);
         gemm(multiThreaded, false, true, g.outChannels(), kSize, columns, grad, 0, columns, col, 0, columns, beta,
                 target, targetOff, kSize);
     }
@@ -183,6 +190,15 @@ final class Conv {
         private float[] columns = new float[0];
         private float[] matrix = new float[0];
         private float[] partials = new float[0];
+        private final float[][] widened = {new float[0], new float[0]};
+
+        /** Slot 0 (input) or 1 (output gradient): u8 operands of one chunk widened to floats. */
+        float[] widened(int slot, int n) {
+            if (widened[slot].length < n) {
+                widened[slot] = new float[n];
+            }
+            return widened[slot];
+        }
 
         float[] columns(int n) {
             if (columns.length < n) {

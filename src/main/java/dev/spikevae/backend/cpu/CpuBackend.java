@@ -4,6 +4,7 @@ import dev.spikevae.tensor.AdamWParams;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.BinaryOp;
 import dev.spikevae.tensor.ConvGeometry;
+import dev.spikevae.tensor.DType;
 import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.Storage;
 import dev.spikevae.tensor.Tensor;
@@ -87,35 +88,100 @@ public final class CpuBackend extends Backend {
         return pool.pooledBytes();
     }
 
+    /** The float array of an f32 tensor. */
     static float[] data(Tensor t) {
-        return ((CpuStorage) t.storage()).data;
+        return ((CpuStorage) t.storage()).floats;
+    }
+
+    /** The byte array of a u8 tensor. */
+    static byte[] bytes(Tensor t) {
+        return ((CpuStorage) t.storage()).bytes;
+    }
+
+    private static ConvOperand operand(Tensor t) {
+        return t.dtype() == DType.U8 ? ConvOperand.of(bytes(t), t.offset()) : ConvOperand.of(data(t), t.offset());
     }
 
     @Override
-    protected Storage allocate(int n) {
-        return new CpuStorage(pool.take(n), pool);
+    protected Storage allocate(int n, DType dtype) {
+        return dtype == DType.U8 ? CpuStorage.of(pool.takeBytes(n), pool) : CpuStorage.of(pool.takeFloats(n), pool);
+    }
+
+    /** Float to u8 as {@link Backend#cast} defines it: truncated, clamped to 0..255. */
+    private static byte toU8(float v) {
+        return (byte) Math.max(0, Math.min(255, (int) v));
     }
 
     // memory
 
     @Override
     protected void kCopyToHost(Tensor src, float[] dst, int dstOffset) {
-        System.arraycopy(data(src), src.offset(), dst, dstOffset, src.numel());
+        if (src.dtype() == DType.U8) {
+            byte[] b = bytes(src);
+            for (int i = 0, o = src.offset(); i < src.numel(); i++) {
+                dst[dstOffset + i] = b[o + i] & 0xFF;
+            }
+        } else {
+            System.arraycopy(data(src), src.offset(), dst, dstOffset, src.numel());
+        }
     }
 
     @Override
     protected void kCopyFromHost(float[] src, int srcOffset, Tensor dst) {
-        System.arraycopy(src, srcOffset, data(dst), dst.offset(), dst.numel());
+        if (dst.dtype() == DType.U8) {
+            byte[] b = bytes(dst);
+            for (int i = 0, o = dst.offset(); i < dst.numel(); i++) {
+                b[o + i] = toU8(src[srcOffset + i]);
+            }
+        } else {
+            System.arraycopy(src, srcOffset, data(dst), dst.offset(), dst.numel());
+        }
     }
 
     @Override
     protected void kCopy(Tensor src, Tensor dst) {
-        System.arraycopy(data(src), src.offset(), data(dst), dst.offset(), src.numel());
+        if (src.dtype() == DType.U8) {
+            System.arraycopy(bytes(src), src.offset(), bytes(dst), dst.offset(), src.numel());
+        } else {
+            System.arraycopy(data(src), src.offset(), data(dst), dst.offset(), src.numel());
+        }
+    }
+
+    @Override
+    protected void kCast(Tensor src, Tensor dst) {
+        if (src.dtype() == dst.dtype()) {
+            kCopy(src, dst);
+            return;
+        }
+        int n = src.numel();
+        int so = src.offset();
+        int dOff = dst.offset();
+        if (src.dtype() == DType.U8) {
+            byte[] b = bytes(src);
+            float[] f = data(dst);
+            parallel.forRange(n, 1 << 16, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    f[dOff + i] = b[so + i] & 0xFF;
+                }
+            });
+        } else {
+            float[] f = data(src);
+            byte[] b = bytes(dst);
+            parallel.forRange(n, 1 << 16, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    b[dOff + i] = toU8(f[so + i]);
+                }
+            });
+        }
     }
 
     @Override
     protected void kFill(Tensor t, float value) {
-        java.util.Arrays.fill(data(t), t.offset(), t.offset() + t.numel(), value);
+        if (t.dtype() == DType.U8) {
+            java.util.Arrays.fill(bytes(t), t.offset(), t.offset() + t.numel(), toU8(value));
+        } else {
+            java.util.Arrays.fill(data(t), t.offset(), t.offset() + t.numel(), value);
+        }
     }
 
     // GEMM and convolution
@@ -135,19 +201,19 @@ public final class CpuBackend extends Backend {
 
     @Override
     protected void kConvForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
-        conv.forward(data(x), x.offset(), data(w), w.offset(), bias == null ? null : data(bias),
+        conv.forward(operand(x), data(w), w.offset(), bias == null ? null : data(bias),
                 bias == null ? 0 : bias.offset(), data(y), y.offset(), g);
     }
 
     @Override
     protected void kConvBackwardData(Tensor dy, Tensor w, Tensor bias, Tensor dx, ConvGeometry g) {
-        conv.backwardData(data(dy), dy.offset(), data(w), w.offset(), bias == null ? null : data(bias),
+        conv.backwardData(operand(dy), data(w), w.offset(), bias == null ? null : data(bias),
                 bias == null ? 0 : bias.offset(), data(dx), dx.offset(), g);
     }
 
     @Override
     protected void kConvBackwardWeight(Tensor x, Tensor dy, Tensor dw, float beta, ConvGeometry g) {
-        conv.backwardWeight(data(x), x.offset(), data(dy), dy.offset(), data(dw), dw.offset(), beta, g);
+        conv.backwardWeight(operand(x), operand(dy), data(dw), dw.offset(), beta, g);
     }
 
     // elementwise, reductions, layout
@@ -242,6 +308,11 @@ public final class CpuBackend extends Backend {
 
     @Override
     protected void kLifForward(Tensor x, Tensor spikes, Tensor membrane, LifParams p) {
+        if (spikes.dtype() == DType.U8) {
+            lif.forwardToBytes(data(x), x.offset(), bytes(spikes), spikes.offset(), data(membrane), membrane.offset(),
+                    x.dim(0), x.numel() / x.dim(0), p);
+            return;
+        }
         lif.forward(data(x), x.offset(), data(spikes), spikes.offset(), data(membrane), membrane.offset(), x.dim(0),
                 x.numel() / x.dim(0), p);
     }
@@ -264,6 +335,11 @@ public final class CpuBackend extends Backend {
 
     @Override
     protected void kBernoulliSpikes(Tensor rate, Tensor spikes, long seed, long counter) {
+        if (spikes.dtype() == DType.U8) {
+            random.bernoulliSpikesToBytes(data(rate), rate.offset(), bytes(spikes), spikes.offset(), spikes.dim(0),
+                    rate.numel(), seed, counter);
+            return;
+        }
         random.bernoulliSpikes(data(rate), rate.offset(), data(spikes), spikes.offset(), spikes.dim(0), rate.numel(), seed,
                 counter);
     }

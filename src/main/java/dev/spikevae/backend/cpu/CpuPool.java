@@ -6,17 +6,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Recycles float arrays by exact length. A training step allocates the same shapes every time, so after
- * the first step every temporary comes from here and the garbage collector sees no churn. The pool keeps
- * at most {@code maxBytes}; beyond that, released arrays are left to the collector.
+ * Recycles float and byte arrays by exact length. A training step allocates the same shapes every time,
+ * so after the first step every temporary comes from here and the garbage collector sees no churn. The
+ * pool keeps at most {@code maxBytes}; beyond that, released arrays are left to the collector.
  *
- * <p>With {@code -Dspikevae.debugMemory=true} (the tests set it) every array handed out is filled with
- * NaN, so a kernel that forgets to write part of its output is caught.
+ * <p>With {@code -Dspikevae.debugMemory=true} (the tests set it) every float array handed out is filled
+ * with NaN and every byte array with 0x7F, so a kernel that forgets to write part of its output is caught.
  */
 final class CpuPool {
     static final boolean DEBUG = Boolean.getBoolean("spikevae.debugMemory");
 
-    private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+    private final Map<Integer, ArrayDeque<float[]>> freeFloats = new HashMap<>();
+    private final Map<Integer, ArrayDeque<byte[]>> freeBytes = new HashMap<>();
     private final long maxBytes;
     private long pooledBytes;
 
@@ -24,8 +25,8 @@ final class CpuPool {
         this.maxBytes = maxBytes;
     }
 
-    synchronized float[] take(int n) {
-        ArrayDeque<float[]> q = free.get(n);
+    synchronized float[] takeFloats(int n) {
+        ArrayDeque<float[]> q = freeFloats.get(n);
         float[] a = q == null ? null : q.poll();
         if (a != null) {
             pooledBytes -= 4L * n;
@@ -38,13 +39,32 @@ final class CpuPool {
         return a;
     }
 
-    synchronized void recycle(float[] a) {
-        long bytes = 4L * a.length;
-        if (pooledBytes + bytes > maxBytes) {
-            return;
+    synchronized byte[] takeBytes(int n) {
+        ArrayDeque<byte[]> q = freeBytes.get(n);
+        byte[] a = q == null ? null : q.poll();
+        if (a != null) {
+            pooledBytes -= n;
+        } else {
+            a = new byte[n];
         }
-        free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
-        pooledBytes += bytes;
+        if (DEBUG) {
+            Arrays.fill(a, (byte) 0x7F);
+        }
+        return a;
+    }
+
+    synchronized void recycle(float[] a) {
+        if (pooledBytes + 4L * a.length <= maxBytes) {
+            freeFloats.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+            pooledBytes += 4L * a.length;
+        }
+    }
+
+    synchronized void recycle(byte[] a) {
+        if (pooledBytes + a.length <= maxBytes) {
+            freeBytes.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+            pooledBytes += a.length;
+        }
     }
 
     synchronized long pooledBytes() {
@@ -52,7 +72,8 @@ final class CpuPool {
     }
 
     synchronized void clear() {
-        free.clear();
+        freeFloats.clear();
+        freeBytes.clear();
         pooledBytes = 0;
     }
 }

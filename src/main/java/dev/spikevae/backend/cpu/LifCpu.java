@@ -34,6 +34,23 @@ final class LifCpu {
         forEachRange(steps, neurons, (from, to) -> kernel.forward(x, xOff, s, sOff, u, uOff, steps, neurons, from, to, p));
     }
 
+    /**
+     * The forward with u8 spikes: the kernels write only membranes, and the spikes, {@code u > threshold}
+     * as the kernels define them, are read off the membranes in the same ranges.
+     */
+    void forwardToBytes(float[] x, int xOff, byte[] s, int sOff, float[] u, int uOff, int steps, int neurons,
+                        LifParams p) {
+        float threshold = p.threshold();
+        forEachRange(steps, neurons, (from, to) -> {
+            kernel.forward(x, xOff, null, 0, u, uOff, steps, neurons, from, to, p);
+            for (int row = 0, end = steps * neurons; row < end; row += neurons) {
+                for (int i = from; i < to; i++) {
+                    s[sOff + row + i] = u[uOff + row + i] > threshold ? (byte) 1 : (byte) 0;
+                }
+            }
+        });
+    }
+
     void backward(float[] ds, int dsOff, float[] u, int uOff, float[] dx, int dxOff, int steps, int neurons, LifParams p) {
         forEachRange(steps, neurons,
                 (from, to) -> kernel.backward(ds, dsOff, u, uOff, dx, dxOff, steps, neurons, from, to, p));

@@ -9,6 +9,7 @@ import dev.spikevae.tensor.LifParams;
  */
 interface LifKernel {
 
+    /** Writes membranes and, unless {@code s} is null, spikes as 1f / 0f. */
     void forward(float[] x, int xOff, float[] s, int sOff, float[] u, int uOff, int steps, int neurons, int from, int to,
                  LifParams p);
 

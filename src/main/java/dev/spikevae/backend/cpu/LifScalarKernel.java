@@ -53,7 +53,9 @@ final class LifScalarKernel implements LifKernel {
                     float ut = carry[i - b] + x[xOff + row + i];
                     boolean spike = ut > threshold;
                     u[uOff + row + i] = ut;
-                    s[sOff + row + i] = spike ? 1f : 0f;
+                    if (s != null) {
+                        s[sOff + row + i] = spike ? 1f : 0f;
+                    }
                     carry[i - b] = spike ? 0f : ut * decay;
                 }
             }

@@ -71,7 +71,9 @@ final class LifVectorKernel implements LifKernel {
         FloatVector ut = before.mul(decay).blend(0L, before.compare(VectorOperators.GT, threshold))
                 .add(FloatVector.fromArray(SPECIES, x, xo));
         ut.intoArray(u, uo);
-        zero.blend(one, ut.compare(VectorOperators.GT, threshold)).intoArray(s, so);
+        if (s != null) {
+            zero.blend(one, ut.compare(VectorOperators.GT, threshold)).intoArray(s, so);
+        }
     }
 
     @Override

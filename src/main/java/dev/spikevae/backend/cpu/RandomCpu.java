@@ -59,6 +59,25 @@ final class RandomCpu {
         });
     }
 
+    /** The same with u8 spikes: each chunk's uniforms go through a float buffer of the chunk's size. */
+    void bernoulliSpikesToBytes(float[] rate, int rOff, byte[] spikes, int sOff, int steps, int m, long seed,
+                                long counter) {
+        if (m == 0) {
+            return;
+        }
+        forChunks(steps * m, (from, to) -> {
+            float[] uniforms = new float[to - from];
+            Philox.fillUniform(seed, counter, from, to, uniforms, 0);
+            int i = from % m;
+            for (int e = from; e < to; e++) {
+                spikes[sOff + e] = rate[rOff + i] > uniforms[e - from] ? (byte) 1 : (byte) 0;
+                if (++i == m) {
+                    i = 0;
+                }
+            }
+        });
+    }
+
     void bernoulliSpikesBackward(float[] ds, int dsOff, float[] rate, int rOff, float[] dr, int drOff, int steps, int m,
                                  long seed, long counter, float halfWidth, float beta) {
         // split over neurons, each summing its own steps in time order: the sums do not depend on the split
