@@ -640,10 +640,10 @@ public final class Ops {
             Tensor u = be.empty(x.shape());
             be.lifForward(yy, s, u, p);
             s.release();
-            Tensor gy = yy; // the recomputed input is no longer needed: its memory takes dL/dy
+            // Dead buffers take the next results: the recomputed input takes dL/dy, the membrane dL/dx.
+            Tensor gy = yy;
             be.lifBackward(g[0], u, gy, p);
-            u.release();
-            Tensor gx = be.empty(x.shape());
+            Tensor gx = u;
             Tensor gg = be.empty(gamma.shape());
             Tensor gb = be.empty(beta.shape());
             be.batchNormBackward(gy.view(x3), x.view(x3), mean, var, gamma, scale, eps, training, gx.view(x3), gg, gb);
