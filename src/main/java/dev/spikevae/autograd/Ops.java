@@ -618,12 +618,9 @@ public final class Ops {
                                       Tensor runningVar, boolean training, float momentum, float scale, float eps,
                                       LifParams p, DType spikeType) {
         Backend be = x.backend();
-        Tensor y;
         Tensor[] stats = new Tensor[2];
-        try (Tape.NoGrad ignored = Tape.noGrad()) {
-            y = batchNormStatsAndApply(x, channelAxis, gamma, beta, runningMean, runningVar, training, momentum, scale, eps,
-                    stats);
-        }
+        Tensor y = batchNormStatsAndApply(x, channelAxis, gamma, beta, runningMean, runningVar, training, momentum, scale,
+                eps, stats);
         Tensor spikes = be.empty(x.shape(), spikeType);
         Tensor membrane = be.empty(x.shape());
         be.lifForward(y, spikes, membrane, p);
@@ -670,11 +667,15 @@ public final class Ops {
         Tensor spikes = be.empty(x.shape(), spikeType);
         Tensor membrane = be.empty(x.shape());
         be.lifForward(x, spikes, membrane, p);
-        return record("lif", spikes, (g, needs) -> {
+        record("lif", spikes, (g, needs) -> {
             Tensor gx = be.empty(x.shape());
             be.lifBackward(g[0], membrane, gx, p);
             return grads(gx);
         }, x);
+        if (!spikes.requiresGrad()) {
+            membrane.release(); // nothing recorded (evaluation): no backward will read it
+        }
+        return spikes;
     }
 
     /** {@code y_t = decay * y_{t-1} + gain * x_t} over axis 0 (PSP is decay 1/2, gain 1/2). */
