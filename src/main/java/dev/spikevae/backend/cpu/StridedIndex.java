@@ -49,11 +49,8 @@ final class StridedIndex {
             }
             if (n > 0) {
                 boolean mergeable = true;
-                for (int[] os : operandStrides) {
-                    if (os[i] * size != st[indexOf(operandStrides, os)][n - 1]) {
-                        mergeable = false;
-                        break;
-                    }
+                for (int k = 0; k < operandStrides.length && mergeable; k++) {
+                    mergeable = operandStrides[k][i] * size == st[k][n - 1];
                 }
                 if (mergeable) {
                     d[n - 1] *= size;
@@ -79,15 +76,6 @@ final class StridedIndex {
             strides[k] = java.util.Arrays.copyOf(st[k], n);
         }
         return new StridedIndex(dims, strides);
-    }
-
-    private static int indexOf(int[][] all, int[] one) {
-        for (int k = 0; k < all.length; k++) {
-            if (all[k] == one) {
-                return k;
-            }
-        }
-        throw new AssertionError();
     }
 
     /** Offset of operand {@code k} at the start of row {@code row} (rows = all axes but the last). */
