@@ -131,7 +131,11 @@ final class GradCheck {
         return m;
     }
 
-    /** |got - want| within tol relative to max(|want|, scale/10, 1e-3)... a blend that tolerates values near 0. */
+    /**
+     * {@code |got - want| <= tol * max(|want|, scale / 10, 1e-3)}: relative where the value is large, and
+     * relative to a tenth of the largest value of its kind where it is near zero (float rounding there is
+     * set by the magnitude of the terms, not of the result).
+     */
     static void assertClose(String what, double want, double got, double tol, double scale) {
         double ref = Math.max(Math.abs(want), Math.max(0.1 * scale, 1e-3));
         if (!(Math.abs(got - want) <= tol * ref)) {
