@@ -35,6 +35,9 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         Backend auto = Backends.select("auto");
         System.out.printf("  --device auto selects: %s%n", auto.description());
+        if (Backends.lastAutoNote() != null) {
+            System.out.println("  " + Backends.lastAutoNote());
+        }
         return 0;
     }
 }

@@ -67,14 +67,6 @@ public final class Shape {
         return s;
     }
 
-    /** This shape with the leading {@code k} dimensions merged into one. */
-    public Shape mergeLeading(int k) {
-        int[] d = new int[dims.length - k + 1];
-        d[0] = size(0, k);
-        System.arraycopy(dims, k, d, 1, dims.length - k);
-        return new Shape(d);
-    }
-
     /** This shape with {@code lead} prepended. */
     public Shape prepend(int lead) {
         int[] d = new int[dims.length + 1];

@@ -70,10 +70,4 @@ final class CpuPool {
     synchronized long pooledBytes() {
         return pooledBytes;
     }
-
-    synchronized void clear() {
-        freeFloats.clear();
-        freeBytes.clear();
-        pooledBytes = 0;
-    }
 }

@@ -25,10 +25,6 @@ final class LifCpu {
         this.kernel = kernel;
     }
 
-    String kernelName() {
-        return kernel.name();
-    }
-
     /** x, spikes, u: [T, M] at their offsets. */
     void forward(float[] x, int xOff, float[] s, int sOff, float[] u, int uOff, int steps, int neurons, LifParams p) {
         forEachRange(steps, neurons, (from, to) -> kernel.forward(x, xOff, s, sOff, u, uOff, steps, neurons, from, to, p));
