@@ -1,0 +1,66 @@
+package dev.spikevae.cli;
+
+import dev.spikevae.experiment.ExperimentRunner;
+import dev.spikevae.experiment.ExperimentSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code spikevae train}: runs an experiment spec, or resumes a run directory. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train ESVAE from an experiment spec (a YAML/JSON file or a built-in name) with dotted overrides.",
+                "Writes runs/<name>/<timestamp>-<model>-<dataset>/ with config.yaml, env.json, metrics.csv/jsonl, "
+                        + "checkpoints/, samples/, plots/ and summary.json.",
+                "Examples:",
+                "  spikevae train --spec fashion-mnist data.root=/data train.epochs=5",
+                "  spikevae train --spec my-run.yaml model.latent=64",
+                "  spikevae train --resume runs/fashion-mnist/20261128-120000-esvae-fashion-mnist train.epochs=20"})
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--spec", paramLabel = "FILE|NAME",
+            description = "Spec file (.yaml, .yml, .json) or built-in name (${COMPLETION-CANDIDATES}).",
+            completionCandidates = SpecArgs.BuiltinNames.class)
+    String spec;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR",
+            description = "Continue this run directory from its last checkpoint (overrides may raise train.epochs).")
+    Path resume;
+
+    @Option(names = "--device", description = "auto, cpu or cuda (sets run.device).")
+    String device;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "Runs root folder (sets run.output).")
+    String output;
+
+    @Parameters(paramLabel = "KEY=VALUE", arity = "0..*", description = "Dotted overrides, e.g. train.epochs=5 model.latent=64.")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> all = new ArrayList<>(overrides);
+        if (device != null) {
+            all.add("run.device=" + device);
+        }
+        if (output != null) {
+            all.add("run.output=" + output);
+        }
+        if (resume != null) {
+            if (spec != null) {
+                throw new IllegalArgumentException("--resume continues the run's own spec (config.yaml); drop --spec");
+            }
+            ExperimentRunner.resume(resume, all, SpecArgs.commandLine("train"), System.out);
+            return 0;
+        }
+        if (spec == null) {
+            throw new IllegalArgumentException("give --spec FILE|NAME (built-in: " + String.join(", ", SpecArgs.builtins())
+                    + ") or --resume RUN_DIR");
+        }
+        ExperimentSpec s = SpecArgs.resolve(spec, all);
+        ExperimentRunner.train(s, SpecArgs.commandLine("train"), System.out);
+        return 0;
+    }
+}
