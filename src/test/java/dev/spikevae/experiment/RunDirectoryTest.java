@@ -44,6 +44,13 @@ class RunDirectoryTest {
     }
 
     @Test
+    void theSpecsOwnOutputIsTheDefaultRoot() throws IOException {
+        ExperimentSpec elsewhere = spec.with("run.output", runs.resolve("mine").toString());
+        RunDirectory run = RunDirectory.create(elsewhere, FIXED);
+        assertEquals(runs.resolve("mine").resolve("digits").resolve("20260304-050607-esvae-digits"), run.root());
+    }
+
+    @Test
     void sameSecondGetsSuffixes() throws IOException {
         Path first = RunDirectory.create(runs, spec, FIXED).root();
         Path second = RunDirectory.create(runs, spec, FIXED).root();
