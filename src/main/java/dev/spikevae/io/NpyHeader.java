@@ -54,6 +54,14 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape) {
         return sb.append("), }").toString();
     }
 
+    /** A list-valued descr: a structured dtype, kept only to be named in the error. */
+    private record Structured(String text) {
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
     private static final class Parser {
         private final String s;
         private final String source;
@@ -170,7 +178,7 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape) {
             return v;
         }
 
-        private String skipBracketed() throws FileFormatException {
+        private Structured skipBracketed() throws FileFormatException {
             int start = pos;
             int depth = 0;
             do {
@@ -182,7 +190,7 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape) {
                 }
                 pos++;
             } while (depth > 0);
-            return s.substring(start, pos);
+            return new Structured(s.substring(start, pos));
         }
 
         private void expect(char c) throws FileFormatException {
