@@ -102,8 +102,21 @@ final class Axis {
         int first = (int) Math.ceil(lo);
         int last = (int) Math.floor(hi);
         List<LinePlot.Tick> out = new ArrayList<>();
-        if (last - first + 1 >= 2) {
-            int every = Math.max(1, (last - first + 1 + 7) / 8);
+        int decades = last - first + 1;
+        if (decades >= 2 && decades <= 3) {
+            // Few decades: whole decades alone would leave two or three ticks, so add 2 and 5 times each.
+            for (int k = first - 1; k <= last; k++) {
+                for (int m : new int[] {1, 2, 5}) {
+                    double p = k + Math.log10(m);
+                    if (p >= lo && p <= hi) {
+                        out.add(new LinePlot.Tick(p, m == 1 ? decade(k) : format(m * Math.pow(10, k), Math.pow(10, k))));
+                    }
+                }
+            }
+            return out;
+        }
+        if (decades >= 2) {
+            int every = Math.max(1, (decades + 7) / 8);
             for (int k = first; k <= last; k += every) {
                 out.add(new LinePlot.Tick(k, decade(k)));
             }
@@ -131,11 +144,9 @@ final class Axis {
 
     /** A tick label with as many decimals as the step needs; scientific notation for very large or small values. */
     static String format(double v, double step) {
-        if (v == 0) {
-            return "0";
-        }
+        v += 0.0; // -0 would print as "-0.0"
         double a = Math.abs(v);
-        if (a >= 1e6 || a < 1e-4) {
+        if (v != 0 && (a >= 1e6 || a < 1e-4)) {
             String s = String.format(Locale.ROOT, "%.3e", v);
             int e = s.indexOf('e');
             String mantissa = s.substring(0, e).replaceAll("\\.?0+$", "");
