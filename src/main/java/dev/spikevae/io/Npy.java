@@ -1,7 +1,5 @@
 package dev.spikevae.io;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,9 +7,11 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -34,8 +34,8 @@ public final class Npy {
      *     dtype, truncated data or bytes after the data
      */
     public static HostArray read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(channel, file.toString());
         }
     }
 
@@ -44,7 +44,10 @@ public final class Npy {
      * array ends; {@code source} names it in error messages. Does not close {@code in}.
      */
     public static HostArray read(InputStream in, String source) throws IOException {
-        DataInputStream data = new DataInputStream(new BufferedInputStream(in, 1 << 16));
+        return read(Channels.newChannel(in), source);
+    }
+
+    private static HostArray read(ReadableByteChannel data, String source) throws IOException {
         byte[] preamble = new byte[MAGIC.length + 2];
         readFully(data, preamble, source, "magic and version");
         if (!Arrays.equals(Arrays.copyOf(preamble, MAGIC.length), MAGIC)) {
@@ -82,12 +85,12 @@ public final class Npy {
         Dtype dtype = dtype(header.descr(), source);
         float[] values = new float[(int) numel];
         try {
-            new ElementReader().read(Channels.newChannel(data), dtype.type(), dtype.order(), values);
+            new ElementReader().read(data, dtype.type(), dtype.order(), values);
         } catch (EOFException e) {
             throw new FileFormatException(source, "truncated: " + e.getMessage() + " for shape "
                     + Arrays.toString(header.shape()) + " of " + header.descr());
         }
-        if (data.read() >= 0) {
+        if (data.read(ByteBuffer.allocate(1)) > 0) {
             throw new FileFormatException(source, "unexpected bytes after the data of shape "
                     + Arrays.toString(header.shape()) + " of " + header.descr());
         }
@@ -166,11 +169,13 @@ public final class Npy {
         return new Dtype(type, byteOrder);
     }
 
-    private static void readFully(DataInputStream in, byte[] dst, String source, String what) throws IOException {
-        try {
-            in.readFully(dst);
-        } catch (EOFException e) {
-            throw new FileFormatException(source, "truncated: the file ends inside the " + what);
+    private static void readFully(ReadableByteChannel in, byte[] dst, String source, String what)
+            throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(dst);
+        while (buffer.hasRemaining()) {
+            if (in.read(buffer) < 0) {
+                throw new FileFormatException(source, "truncated: the file ends inside the " + what);
+            }
         }
     }
 }
