@@ -36,10 +36,11 @@ public class Esvae extends Module {
 
     private final EsvaeConfig config;
     private final Backend backend;
-    private final List<TdConv> encoder = new ArrayList<>();
+    private final List<TdConv> encoderLayers = new ArrayList<>();
     private final TdLinear beforeLatent;
     private final TdLinear decoderInput;
-    private final List<TdLayer> decoder = new ArrayList<>();
+    /** decoder.* then final_layer.*, applied in this order. */
+    private final List<TdLayer> decoderLayers = new ArrayList<>();
     private final MembraneReadout readout;
     private final Sequential sampleLayer;
     private final int bottleneckChannels;
@@ -61,7 +62,7 @@ public class Esvae extends Module {
         for (int h : hidden) {
             TdConv layer = new TdConv(backend, in, h, 3, 2, 1, hiddenNeurons, init);
             enc.add(layer);
-            encoder.add(layer);
+            encoderLayers.add(layer);
             in = h;
         }
         this.beforeLatent = addModule("before_latent_layer", new TdLinear(backend, flat, latent, latentNeurons, init));
@@ -71,14 +72,14 @@ public class Esvae extends Module {
         for (int i = hidden.length - 1; i > 0; i--) {
             TdConvTranspose layer = new TdConvTranspose(backend, hidden[i], hidden[i - 1], 3, 2, 1, 1, hiddenNeurons, init);
             dec.add(layer);
-            decoder.add(layer);
+            decoderLayers.add(layer);
         }
         Sequential fin = addModule("final_layer", new Sequential());
         TdConvTranspose upsample = new TdConvTranspose(backend, hidden[0], hidden[0], 3, 2, 1, 1, hiddenNeurons, init);
         TdConvTranspose toImage = new TdConvTranspose(backend, hidden[0], config.inChannels(), 3, 1, 1, 0, null, init);
         fin.add(upsample).add(toImage);
-        decoder.add(upsample);
-        decoder.add(toImage);
+        decoderLayers.add(upsample);
+        decoderLayers.add(toImage);
 
         this.readout = addModule("membrane_output_layer", new MembraneReadout(backend, config.timesteps()));
         this.sampleLayer = addModule("sample_layer",
@@ -145,9 +146,9 @@ public class Esvae extends Module {
         checkImages("encode", images);
         int steps = config.timesteps();
         int n = images.dim(0);
-        Tensor h = encoder.get(0).forwardRepeated(images, steps);
-        for (int i = 1; i < encoder.size(); i++) {
-            h = encoder.get(i).forward(h);
+        Tensor h = encoderLayers.get(0).forwardRepeated(images, steps);
+        for (int i = 1; i < encoderLayers.size(); i++) {
+            h = encoderLayers.get(i).forward(h);
         }
         // Flattening [C, H, W] keeps the reference's feature order c·H·W + h·W + w.
         Tensor latentSpikes = beforeLatent.forward(Ops.reshape(h, steps, n, -1));
@@ -165,7 +166,7 @@ public class Esvae extends Module {
         int n = spikes.dim(1);
         Tensor h = decoderInput.forward(spikes);
         h = Ops.reshape(h, steps, n, bottleneckChannels, BOTTLENECK, BOTTLENECK);
-        for (TdLayer layer : decoder) {
+        for (TdLayer layer : decoderLayers) {
             h = layer.forward(h);
         }
         return Ops.tanh(readout.forward(h));

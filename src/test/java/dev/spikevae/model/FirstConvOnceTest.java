@@ -3,10 +3,12 @@ package dev.spikevae.model;
 import dev.spikevae.autograd.Ops;
 import dev.spikevae.autograd.Tape;
 import dev.spikevae.backend.cpu.CpuBackend;
+import dev.spikevae.nn.Sequential;
 import dev.spikevae.tensor.DType;
 import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.MemoryScope;
 import dev.spikevae.tensor.Rng;
+import dev.spikevae.tensor.Shape;
 import dev.spikevae.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +80,40 @@ class FirstConvOnceTest {
                 assertTrue(maxAbs(once.dWeight()) > 0f, what + ": the weight gets a gradient");
             }
         }
+    }
+
+    /** Rates and the first layer's weight gradient of the model's encoder, or of the naive T-times encoder. */
+    private static float[][] encode(boolean naive) {
+        Esvae model = Esvae.create(BE, EsvaeConfig.of(C, 32, 8).withTimesteps(T), new Rng(7));
+        Sequential encoder = (Sequential) model.children().get("encoder");
+        TdLinear latent = (TdLinear) model.children().get("before_latent_layer");
+        Rng data = new Rng(8);
+        float[] pixels = TestImages.pixels(data, N, C, 32);
+        float[] gradRates = data.uniformHost(N * 8);
+        try (MemoryScope scope = MemoryScope.open(); Tape tape = Tape.record()) {
+            Tensor images = BE.fromHost(pixels, N, C, 32, 32);
+            Tensor rates;
+            if (naive) {
+                Tensor h = encoder.forward(Ops.repeatTime(images, T));
+                Tensor xe = latent.forward(Ops.reshape(h, T, N, -1));
+                rates = Ops.scale(Ops.sumTo(xe, Shape.of(N, 8)), 1f / T);
+            } else {
+                rates = model.encode(images).rates();
+            }
+            tape.backward(rates, BE.fromHost(gradRates, N, 8));
+            TdConv first = (TdConv) encoder.get(0);
+            return new float[][] {rates.toHost(), first.weight().grad().toHost(), first.bn().runningVar().toHost()};
+        }
+    }
+
+    @Test
+    void theModelsEncoderEqualsTheNaiveOne() {
+        float[][] naive = encode(true);
+        float[][] once = encode(false);
+        assertArrayEquals(naive[0], once[0], "posterior rates");
+        assertTrue(maxAbs(naive[1]) > 0f, "the first layer gets a gradient");
+        assertClose(naive[1], once[1], "first layer weight gradient");
+        assertClose(naive[2], once[2], "first layer running variance");
     }
 
     /** Equal up to float rounding: the two paths sum the same terms in different orders. */
