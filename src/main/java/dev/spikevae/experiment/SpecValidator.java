@@ -1,0 +1,114 @@
+package dev.spikevae.experiment;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** The rules a spec must meet before anything runs; each failure names its dotted field and the value. */
+final class SpecValidator {
+
+    /** The name becomes a folder under the runs root, so it stays a plain, portable file name. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+    private SpecValidator() {}
+
+    static void validate(ExperimentSpec spec) {
+        if (spec == null) {
+            throw new SpecException(null, "the spec is missing");
+        }
+        required("name", spec.name());
+        if (!NAME.matcher(spec.name()).matches()) {
+            throw new SpecException("name", "must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit"
+                    + " (it names the run folder), got \"" + spec.name() + "\"");
+        }
+        model(required("model", spec.model()));
+        data(required("data", spec.data()));
+        train(required("train", spec.train()));
+        run(required("run", spec.run()));
+    }
+
+    private static void model(ModelSpec m) {
+        oneOf("model.type", m.type(), ModelSpec.TYPES);
+        positive("model.latent", m.latent());
+        positive("model.timesteps", m.timesteps());
+        oneOf("model.spike_storage", m.spikeStorage(), ModelSpec.SPIKE_STORAGES);
+    }
+
+    private static void data(DataSpec d) {
+        oneOf("data.dataset", d.dataset(), DataSpec.DATASETS);
+        if (d.root() != null && d.root().isBlank()) {
+            throw new SpecException("data.root", "must not be empty (null means $SPIKEVAE_DATA or the dataset's default)");
+        }
+        if (d.trainLimit() != null) {
+            positive("data.train_limit", d.trainLimit());
+        }
+        if (d.testLimit() != null) {
+            positive("data.test_limit", d.testLimit());
+        }
+        positive("data.test_batch_size", d.testBatchSize());
+    }
+
+    private static void train(TrainSpec t) {
+        positive("train.epochs", t.epochs());
+        positive("train.batch_size", t.batchSize());
+        positive("train.lr", t.lr());
+        positive("train.prior_lr_scale", t.priorLrScale());
+        atLeastZero("train.weight_decay", t.weightDecay());
+        fraction("train.beta1", t.beta1());
+        fraction("train.beta2", t.beta2());
+        positive("train.eps", t.eps());
+        atLeastZero("train.lambda", t.lambda());
+        if (t.sampleCount() < 0) {
+            throw new SpecException("train.sample_count", "must be >= 0 (0 draws no samples), got " + t.sampleCount());
+        }
+        positive("train.log_every", t.logEvery());
+    }
+
+    private static void run(RunSpec r) {
+        oneOf("run.device", r.device(), RunSpec.DEVICES);
+        required("run.output", r.output());
+        if (r.output().isBlank()) {
+            throw new SpecException("run.output", "must not be empty");
+        }
+        if (r.threads() < 0) {
+            throw new SpecException("run.threads", "must be >= 0 (0 uses all cores), got " + r.threads());
+        }
+    }
+
+    private static <T> T required(String field, T value) {
+        if (value == null) {
+            throw new SpecException(field, "is missing");
+        }
+        return value;
+    }
+
+    private static void oneOf(String field, String value, List<String> allowed) {
+        required(field, value);
+        if (!allowed.contains(value)) {
+            throw new SpecException(field, "unknown value \"" + value + "\"; expected one of " + String.join(", ", allowed));
+        }
+    }
+
+    private static void positive(String field, int value) {
+        if (value <= 0) {
+            throw new SpecException(field, "must be > 0, got " + value);
+        }
+    }
+
+    private static void positive(String field, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new SpecException(field, "must be a finite number > 0, got " + value);
+        }
+    }
+
+    private static void atLeastZero(String field, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new SpecException(field, "must be a finite number >= 0, got " + value);
+        }
+    }
+
+    private static void fraction(String field, double value) {
+        if (!(value >= 0 && value < 1)) {
+            throw new SpecException(field, "must be in [0, 1), got " + value);
+        }
+    }
+}

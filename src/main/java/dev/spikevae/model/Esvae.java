@@ -1,0 +1,207 @@
+package dev.spikevae.model;
+
+import dev.spikevae.autograd.Ops;
+import dev.spikevae.nn.Activation;
+import dev.spikevae.nn.Linear;
+import dev.spikevae.nn.MembraneReadout;
+import dev.spikevae.nn.Module;
+import dev.spikevae.nn.Sequential;
+import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.DType;
+import dev.spikevae.tensor.Rng;
+import dev.spikevae.tensor.Shape;
+import dev.spikevae.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * ESVAE (ESVAE-SPEC §1.2) for 32×32 images and ESVAE-large (§1.3) for 64×64: a spiking convolutional encoder
+ * whose latent spike train {@code x_e} gives the posterior firing rate {@code r_q}; a reparameterisable
+ * Bernoulli sampler; a learnable prior rate {@code r_p = sigmoid(W z + b)}, {@code z ~ N(0, I)}; a spiking
+ * transposed-convolution decoder read out as the final membrane of a leaky integrator, then tanh.
+ *
+ * <p>All spiking tensors are time-major ({@code [T, N, ...]}) and every layer is one op over the merged
+ * {@code T·N} batch. The members are registered under the reference's names (§13), so {@link #stateDict()}
+ * has the reference's keys.
+ */
+public class Esvae extends Module {
+    /** The sampler's surrogate window {@code |r - u| < 0.5} (ESVAE-SPEC §3.4). */
+    private static final float SAMPLER_HALF_WIDTH = 0.5f;
+    /** The RBF kernels of the MMD: five bandwidths spaced by factors of 2 (ESVAE-SPEC §4). */
+    private static final int MMD_KERNELS = 5;
+    private static final float MMD_KERNEL_MUL = 2f;
+    /** Spatial size at the bottleneck: every stage halves the image down to 2×2. */
+    private static final int BOTTLENECK = 2;
+
+    private final EsvaeConfig config;
+    private final Backend backend;
+    private final List<TdConv> encoderLayers = new ArrayList<>();
+    private final TdLinear beforeLatent;
+    private final TdLinear decoderInput;
+    /** decoder.* then final_layer.*, applied in this order. */
+    private final List<TdLayer> decoderLayers = new ArrayList<>();
+    private final MembraneReadout readout;
+    private final Sequential sampleLayer;
+    private final int bottleneckChannels;
+
+    /** Members are created (and their initial values drawn from {@code init}) in the reference's order. */
+    protected Esvae(Backend backend, EsvaeConfig config, Rng init) {
+        this.config = config;
+        this.backend = backend;
+        int[] hidden = config.hiddenChannels();
+        int latent = config.latent();
+        TdLayer.Neurons hiddenNeurons = new TdLayer.Neurons(config.lif(), config.spikeType());
+        // The latent spikes are small ([T, N, L]) and read by reductions, which take f32 only.
+        TdLayer.Neurons latentNeurons = new TdLayer.Neurons(config.lif(), DType.F32);
+        this.bottleneckChannels = hidden[hidden.length - 1];
+        int flat = bottleneckChannels * BOTTLENECK * BOTTLENECK;
+
+        Sequential enc = addModule("encoder", new Sequential());
+        int in = config.inChannels();
+        for (int h : hidden) {
+            TdConv layer = new TdConv(backend, in, h, 3, 2, 1, hiddenNeurons, init);
+            enc.add(layer);
+            encoderLayers.add(layer);
+            in = h;
+        }
+        this.beforeLatent = addModule("before_latent_layer", new TdLinear(backend, flat, latent, latentNeurons, init));
+        this.decoderInput = addModule("decoder_input", new TdLinear(backend, latent, flat, hiddenNeurons, init));
+
+        Sequential dec = addModule("decoder", new Sequential());
+        for (int i = hidden.length - 1; i > 0; i--) {
+            TdConvTranspose layer = new TdConvTranspose(backend, hidden[i], hidden[i - 1], 3, 2, 1, 1, hiddenNeurons, init);
+            dec.add(layer);
+            decoderLayers.add(layer);
+        }
+        Sequential fin = addModule("final_layer", new Sequential());
+        TdConvTranspose upsample = new TdConvTranspose(backend, hidden[0], hidden[0], 3, 2, 1, 1, hiddenNeurons, init);
+        TdConvTranspose toImage = new TdConvTranspose(backend, hidden[0], config.inChannels(), 3, 1, 1, 0, null, init);
+        fin.add(upsample).add(toImage);
+        decoderLayers.add(upsample);
+        decoderLayers.add(toImage);
+
+        this.readout = addModule("membrane_output_layer", new MembraneReadout(backend, config.timesteps()));
+        this.sampleLayer = addModule("sample_layer",
+                new Sequential(new Linear(backend, latent, latent, true, init), Activation.sigmoid()));
+    }
+
+    /** The small network for {@code imageSize} 32, the large one for 64, initialised from {@code init}. */
+    public static Esvae create(Backend backend, EsvaeConfig config, Rng init) {
+        if (backend == null || config == null || init == null) {
+            throw new IllegalArgumentException("Esvae.create: backend, config and init must be set");
+        }
+        return new Esvae(backend, config, init);
+    }
+
+    public EsvaeConfig config() {
+        return config;
+    }
+
+    /** What one forward pass produces (time-major spike trains; rates named as in the reference code). */
+    public record Output(Tensor reconstruction, Tensor ratePosterior, Tensor ratePrior, Tensor latentSpikes,
+                         Tensor sampledSpikes) {
+    }
+
+    /** The loss and its two terms, each of shape {@code [1]}. */
+    public record Loss(Tensor total, Tensor mse, Tensor mmd) {
+    }
+
+    /** The encoder's result: posterior rates {@code [N, L]} and the latent spikes {@code x_e} {@code [T, N, L]}. */
+    public record Encoded(Tensor rates, Tensor latentSpikes) {
+    }
+
+    /** Use {@link #forward(Tensor, Rng)}: the model samples, so a forward pass needs a random stream. */
+    @Override
+    public Tensor forward(Tensor x) {
+        throw new UnsupportedOperationException("Esvae samples its latent spikes: call forward(images, rng)");
+    }
+
+    /**
+     * Encodes, draws the prior rates and the latent spikes ({@code z_t = 1[r_q > u_t]}), and decodes. The
+     * random draws come from {@code rng} in a fixed order (prior normals, then the sampler's uniforms), so
+     * the same stream state gives the same output. Sampling is stochastic in evaluation mode too.
+     */
+    public Output forward(Tensor images, Rng rng) {
+        Encoded encoded = encode(images);
+        Tensor ratePrior = priorRates(images.dim(0), rng);
+        Tensor sampled = sampleSpikes(encoded.rates(), rng);
+        Tensor reconstruction = decode(sampled);
+        return new Output(reconstruction, encoded.rates(), ratePrior, encoded.latentSpikes(), sampled);
+    }
+
+    /** {@code MSE(mean) + lambda · MMD²(r_q, r_p)} (ESVAE-SPEC §4); the reference's lambda is 0.001. */
+    public Loss loss(Output out, Tensor images, float lambda) {
+        if (!(lambda >= 0f) || !Float.isFinite(lambda)) {
+            throw new IllegalArgumentException("Esvae.loss: lambda must be a finite value >= 0, got " + lambda);
+        }
+        Tensor mse = Ops.mseLoss(out.reconstruction(), images);
+        Tensor mmd = Ops.mmd(out.ratePosterior(), out.ratePrior(), MMD_KERNELS, MMD_KERNEL_MUL);
+        Tensor total = Ops.add(mse, Ops.scale(mmd, lambda));
+        return new Loss(total, mse, mmd);
+    }
+
+    /** Posterior firing rates {@code r_q = mean_t x_e} {@code [N, L]} and the latent spikes {@code x_e}. */
+    public Encoded encode(Tensor images) {
+        checkImages("encode", images);
+        int steps = config.timesteps();
+        int n = images.dim(0);
+        Tensor h = encoderLayers.get(0).forwardRepeated(images, steps);
+        for (int i = 1; i < encoderLayers.size(); i++) {
+            h = encoderLayers.get(i).forward(h);
+        }
+        // Flattening [C, H, W] keeps the reference's feature order c·H·W + h·W + w.
+        Tensor latentSpikes = beforeLatent.forward(Ops.reshape(h, steps, n, -1));
+        Tensor rates = Ops.scale(Ops.sumTo(latentSpikes, Shape.of(n, config.latent())), 1f / steps);
+        return new Encoded(rates, latentSpikes);
+    }
+
+    /** Decodes time-major latent spikes {@code [T, N, L]} to images {@code [N, C, H, W]} in [-1, 1]. */
+    public Tensor decode(Tensor spikes) {
+        int steps = config.timesteps();
+        if (spikes.rank() != 3 || spikes.dim(0) != steps || spikes.dim(2) != config.latent()) {
+            throw new IllegalArgumentException("Esvae.decode: spikes must be time-major [" + steps + ", N, "
+                    + config.latent() + "], got " + spikes.shape());
+        }
+        int n = spikes.dim(1);
+        Tensor h = decoderInput.forward(spikes);
+        h = Ops.reshape(h, steps, n, bottleneckChannels, BOTTLENECK, BOTTLENECK);
+        for (TdLayer layer : decoderLayers) {
+            h = layer.forward(h);
+        }
+        return Ops.tanh(readout.forward(h));
+    }
+
+    /** Generation (ESVAE-SPEC §3.5): prior rates, sampled spikes, decoder; {@code n} images {@code [n, C, H, W]}. */
+    public Tensor sample(int n, Rng rng) {
+        return decode(sampleSpikes(priorRates(n, rng), rng));
+    }
+
+    /** Prior firing rates {@code r_p = sigmoid(sample_layer(z))} {@code [n, L]} for fresh {@code z ~ N(0, I)}. */
+    public Tensor priorRates(int n, Rng rng) {
+        if (n < 1) {
+            throw new IllegalArgumentException("Esvae.priorRates: n must be at least 1, got " + n);
+        }
+        return sampleLayer.forward(Ops.randn(backend, rng, n, config.latent()));
+    }
+
+    /** Whether a parameter belongs to the prior, which the trainer gives ten times the learning rate. */
+    public boolean isPriorParameter(String name) {
+        return name.startsWith("sample_layer.");
+    }
+
+    /** The reparameterisable sampler: {@code [T, N, L]} spikes from rates {@code [N, L]}, stored as f32 (small). */
+    private Tensor sampleSpikes(Tensor rates, Rng rng) {
+        return Ops.bernoulliSpikes(rates, config.timesteps(), rng, SAMPLER_HALF_WIDTH, DType.F32);
+    }
+
+    private void checkImages(String op, Tensor images) {
+        int c = config.inChannels();
+        int s = config.imageSize();
+        if (images.rank() != 4 || images.dim(1) != c || images.dim(2) != s || images.dim(3) != s
+                || images.dtype() != DType.F32) {
+            throw new IllegalArgumentException("Esvae." + op + ": images must be f32 [N, " + c + ", " + s + ", " + s
+                    + "], got " + images);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.spikevae.model;
+
+import dev.spikevae.nn.Module;
+import dev.spikevae.nn.Parameter;
+import dev.spikevae.nn.TdBatchNorm;
+import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.DType;
+import dev.spikevae.tensor.LifParams;
+import dev.spikevae.tensor.Tensor;
+
+/**
+ * A time-distributed weight layer of the reference (tdConv, tdConvTranspose, tdLinear; ESVAE-SPEC §1.1):
+ * the weight op applied to the merged {@code T·N} batch, then, for a spiking layer, tdBN and LIF as one
+ * fused node. Members carry the reference's names, so a layer registered as {@code encoder.0} has the
+ * checkpoint keys {@code encoder.0.weight}, {@code encoder.0.bias} and {@code encoder.0.bn.*}.
+ */
+public abstract class TdLayer extends Module {
+    /** The neurons after the normalisation: their parameters and how their spikes are stored. */
+    public record Neurons(LifParams lif, DType spikeType) {
+        public Neurons {
+            if (lif == null || spikeType == null) {
+                throw new IllegalArgumentException("TdLayer.Neurons: lif and spikeType must be set");
+            }
+        }
+    }
+
+    private final Parameter weight;
+    private final Parameter bias;
+    private final TdBatchNorm bn;
+    private final Neurons neurons;
+
+    /**
+     * @param weight   the initial weight (becomes parameter {@code weight})
+     * @param bias     the initial bias (parameter {@code bias})
+     * @param channels output channels (or features), the size of the tdBN
+     * @param neurons  tdBN + LIF after the weight op, or null for a real-valued layer (the last decoder layer)
+     */
+    protected TdLayer(Backend backend, Tensor weight, Tensor bias, int channels, Neurons neurons) {
+        this.weight = addParameter("weight", weight);
+        this.bias = addParameter("bias", bias);
+        this.bn = neurons == null ? null : addModule("bn", new TdBatchNorm(backend, channels));
+        this.neurons = neurons;
+    }
+
+    /** The weight op (convolution, transposed convolution or linear map) on a time-major input. */
+    protected abstract Tensor applyWeights(Tensor x);
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return activate(applyWeights(x));
+    }
+
+    /** tdBN + LIF on the time-major pre-activation, or the pre-activation itself for a real-valued layer. */
+    protected final Tensor activate(Tensor preActivation) {
+        if (bn == null) {
+            return preActivation;
+        }
+        return bn.forwardLif(preActivation, neurons.lif(), neurons.spikeType());
+    }
+
+    public final Parameter weight() {
+        return weight;
+    }
+
+    public final Parameter bias() {
+        return bias;
+    }
+
+    /** The tdBN of a spiking layer, or null. */
+    public final TdBatchNorm bn() {
+        return bn;
+    }
+
+    public final boolean spiking() {
+        return bn != null;
+    }
+}
