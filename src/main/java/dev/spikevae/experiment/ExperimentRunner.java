@@ -55,8 +55,7 @@ public final class ExperimentRunner {
     /** A fresh run of {@code spec} under {@code spec.run().output()}. */
     public static Result train(ExperimentSpec spec, List<String> commandLine, PrintStream out) throws Exception {
         Specs.validate(spec);
-        RunDirectory run = RunDirectory.create(Path.of(spec.run().output()), spec, Clock.systemDefaultZone());
-        run.writeSpec(spec);
+        RunDirectory run = RunDirectory.create(spec, Clock.systemDefaultZone());
         return execute(spec, run, null, commandLine, out);
     }
 
