@@ -10,8 +10,9 @@ import java.util.List;
  * 178x218 JPEG (offsets rounded as torchvision does: 15 from the left, 35 from the top), then
  * {@code Resize(64, 64)} — a Pillow bilinear <em>downscale</em>, i.e. the antialiasing triangle filter of
  * {@link Resize} — then [-1, 1]. The training flip is the loader's. Images are decoded lazily on every
- * read with {@code javax.imageio}; its JPEG decoder and Pillow's libjpeg may differ by a level or two in
- * some pixels (different IDCT and upsampling code), so values are close to the reference, not identical.
+ * read with {@code javax.imageio}. Its JPEG decoder is not Pillow's (libjpeg-turbo), though both use the
+ * same integer IDCT and smooth chroma upsampling; on the test picture the whole pipeline matches Pillow on
+ * every pixel, but a real photo may differ by a level in a few pixels.
  * Images have no label here: {@link #label} is -1.
  */
 final class CelebaDataset implements ImageDataset {

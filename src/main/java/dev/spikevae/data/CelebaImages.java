@@ -3,6 +3,7 @@ package dev.spikevae.data;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.ZipEntry;
@@ -69,6 +70,8 @@ abstract class CelebaImages {
             Path file = folder.resolve(name);
             try {
                 return Files.readAllBytes(file);
+            } catch (NoSuchFileException e) {
+                throw new DatasetException(file + ": missing (it was there when the dataset was opened)", e);
             } catch (IOException e) {
                 throw new DatasetException(file + ": cannot read: " + e, e);
             }
