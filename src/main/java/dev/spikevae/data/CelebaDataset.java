@@ -11,8 +11,8 @@ import java.util.List;
  * {@code Resize(64, 64)} — a Pillow bilinear <em>downscale</em>, i.e. the antialiasing triangle filter of
  * {@link Resize} — then [-1, 1]. The training flip is the loader's. Images are decoded lazily on every
  * read with {@code javax.imageio}. Its JPEG decoder is not Pillow's (libjpeg-turbo), though both use the
- * same integer IDCT and smooth chroma upsampling; on the test picture the whole pipeline matches Pillow on
- * every pixel, but a real photo may differ by a level in a few pixels.
+ * same integer IDCT and smooth chroma upsampling; on a smooth and on a noisy test picture the whole
+ * pipeline matched Pillow on every pixel (JDK 17). Another JDK's decoder could round a few pixels apart.
  * Images have no label here: {@link #label} is -1.
  */
 final class CelebaDataset implements ImageDataset {
