@@ -21,7 +21,7 @@ class DataLoaderTest {
      * n images of 1x2x3: pixel (x, y) of image i is {@code 8 i + 3 y + x} (x mirrored when flipped); label
      * {@code i % 7}. Reading image {@code failAt} throws.
      */
-    static final class FakeDataset implements ImageDataset {
+    static class FakeDataset implements ImageDataset {
         final int n;
         final int failAt;
         final AtomicInteger reads = new AtomicInteger();
@@ -283,6 +283,48 @@ class DataLoaderTest {
             it.thread().join(10_000);
             assertFalse(it.thread().isAlive());
         }
+    }
+
+    @Test
+    void parallelReadersGiveTheSameBatchesAndTheEarliestFailure() throws InterruptedException {
+        FakeDataset data = new FakeDataset(97, -1);
+        List<Boolean> flips1 = new ArrayList<>();
+        List<Boolean> flips3 = new ArrayList<>();
+        List<Integer> order1;
+        List<Integer> order3;
+        try (DataLoader one = new DataLoader(data, 16, true, false, true, 3)) {
+            order1 = epochOrder(one, 5, flips1);
+        }
+        try (DataLoader three = new DataLoader(data, 16, true, false, true, 3, 3)) {
+            order3 = epochOrder(three, 5, flips3);
+        }
+        assertEquals(order1, order3);
+        assertEquals(flips1, flips3);
+        assertFalse(readerThreadsAlive(), "close() ends the reader threads");
+
+        // Images 40 and 50 are broken, both in batch 1 of an unshuffled epoch, read by different readers:
+        // the earlier one is reported.
+        FakeDataset broken = new FakeDataset(97, 50) {
+            @Override
+            public void read(int index, float[] dst, int offset, boolean flip) {
+                if (index == 40) {
+                    throw new DatasetException("image 40 is broken too");
+                }
+                super.read(index, dst, offset, flip);
+            }
+        };
+        try (DataLoader loader = new DataLoader(broken, 32, false, false, false, 3, 4)) {
+            EpochIterator it = loader.epoch(0);
+            it.next();
+            String msg = assertThrows(DatasetException.class, it::next).getMessage();
+            assertTrue(msg.contains("image 40 is broken too"), msg);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new DataLoader(data, 16, true, false, true, 3, 0));
+    }
+
+    private static boolean readerThreadsAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().startsWith("spikevae-reader-fake/train") && t.isAlive());
     }
 
     @Test
