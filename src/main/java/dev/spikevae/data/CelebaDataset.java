@@ -9,7 +9,9 @@ import java.util.List;
  * CelebA, aligned and cropped version, as the reference preprocesses it: {@code CenterCrop(148)} of the
  * 178x218 JPEG (offsets rounded as torchvision does: 15 from the left, 35 from the top), then
  * {@code Resize(64, 64)} — a Pillow bilinear <em>downscale</em>, i.e. the antialiasing triangle filter of
- * {@link Resize} — then [-1, 1]. The training flip is the loader's. Images are decoded lazily on every
+ * {@link Resize} — then [-1, 1]. The training flip is the loader's: mirroring the 64x64 result equals the
+ * reference's flip before the crop, since the crop is centred and the filter symmetric (the tests check it
+ * against Pillow). Images are decoded lazily on every
  * read with {@code javax.imageio}. Its JPEG decoder is not Pillow's (libjpeg-turbo), though both use the
  * same integer IDCT and smooth chroma upsampling; on a smooth and on a noisy test picture the whole
  * pipeline matched Pillow on every pixel (JDK 17). Another JDK's decoder could round a few pixels apart.

@@ -53,3 +53,7 @@ img = Image.open("pil-celeba-like.jpg")
 out = np.asarray(img.crop((15, 35, 163, 183)).resize((64, 64), Image.BILINEAR))
 with open("pil-celeba-like-64x64.bin", "wb") as f:
     f.write(out.tobytes())
+# The training transform flips before the crop; the Java loader mirrors the 64x64 result instead.
+flipped = np.asarray(img.transpose(Image.FLIP_LEFT_RIGHT).crop((15, 35, 163, 183)).resize((64, 64), Image.BILINEAR))
+with open("pil-celeba-like-64x64-flipped-first.bin", "wb") as f:
+    f.write(flipped.tobytes())
