@@ -39,8 +39,8 @@ public final class DemoCommand implements Callable<Integer> {
         ExperimentSpec spec = SpecArgs.resolve("digits", all);
         ExperimentRunner.Result r = ExperimentRunner.train(spec, SpecArgs.commandLine("demo"), System.out);
         if (r.test() != null) {
-            System.out.printf(Locale.ROOT, "demo finished: test MSE %.4f after %d epoch(s). Look at the reconstructions "
-                    + "and samples above (PNG).%n", r.test().mse(), r.epochs());
+            System.out.printf(Locale.ROOT, "demo finished: test MSE %.4f after %d epoch(s) (untrained: %.4f). Look at the "
+                    + "reconstructions and samples above (PNG).%n", r.test().mse(), r.epochs(), r.untrainedTestMse());
         }
         return 0;
     }

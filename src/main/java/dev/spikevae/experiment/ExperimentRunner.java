@@ -47,7 +47,7 @@ public final class ExperimentRunner {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** What a finished run left behind. */
-    public record Result(RunDirectory run, int epochs, EvalResult test, Path lastCheckpoint) {}
+    public record Result(RunDirectory run, int epochs, EvalResult test, Path lastCheckpoint, Double untrainedTestMse) {}
 
     private ExperimentRunner() {
     }
@@ -162,6 +162,11 @@ public final class ExperimentRunner {
         listeners.add(checkpoints);
         listeners.add(new SampleGrids(run.samples(), testSet, t.sampleCount(), spec.run().seed()));
         listeners.add(new LossCurve(run.plots().resolve("loss.png"), metrics));
+        Double untrained = null;
+        if (ck == null) {
+            untrained = evaluator.evaluate(model, 0).mse();
+            out.printf(Locale.ROOT, "untrained model: test mse %.5f%n", untrained);
+        }
         long started = System.nanoTime();
         String status = "completed";
         String error = null;
@@ -179,7 +184,7 @@ public final class ExperimentRunner {
             error = e.getMessage() + (Files.exists(last) ? "; the last good checkpoint is " + last
                     + " (resume with --resume " + run.root() + ")" : "; no checkpoint had been written yet");
         } finally {
-            writeSummary(run, spec, model, metrics, checkpoints, status, error, (System.nanoTime() - started) / 1e9);
+            writeSummary(run, spec, model, metrics, checkpoints, status, error, untrained, (System.nanoTime() - started) / 1e9);
         }
         if (error != null) {
             throw new IllegalStateException(error);
@@ -195,11 +200,13 @@ public final class ExperimentRunner {
         out.println("  samples:         " + run.samples().resolve("latest-samples.png"));
         out.println("  loss curve:      " + run.plots().resolve("loss.png"));
         out.println("  summary:         " + run.summaryFile());
-        return new Result(run, rows.isEmpty() ? 0 : (int) rows.get(rows.size() - 1)[0], last, checkpoints.lastCheckpoint());
+        return new Result(run, rows.isEmpty() ? 0 : (int) rows.get(rows.size() - 1)[0], last, checkpoints.lastCheckpoint(),
+                untrained);
     }
 
     private static void writeSummary(RunDirectory run, ExperimentSpec spec, Esvae model, MetricsLog metrics,
-                                     CheckpointWriter checkpoints, String status, String error, double seconds) throws IOException {
+                                     CheckpointWriter checkpoints, String status, String error, Double untrained,
+                                     double seconds) throws IOException {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", spec.name());
         s.put("status", status);
@@ -209,6 +216,9 @@ public final class ExperimentRunner {
         s.put("model", spec.model().type());
         s.put("dataset", spec.data().dataset());
         s.put("parameters", model.parameterCount());
+        if (untrained != null) {
+            s.put("untrained_test_mse", untrained);
+        }
         List<double[]> rows = metrics.epochRows();
         s.put("epochs_completed", rows.isEmpty() ? 0 : (int) rows.get(rows.size() - 1)[0]);
         s.put("seconds_this_session", Math.round(seconds * 10) / 10.0);

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * After each epoch, PNG grids in {@code samples/}: the first test images over their reconstructions
+ * After each epoch, PNG grids in {@code samples/}: test images (evenly spaced through the set) over their reconstructions
  * ({@code epoch-NNN-reconstructions.png}, rows alternate input / reconstruction) and images generated from
  * the prior ({@code epoch-NNN-samples.png}); {@code latest-*.png} copies point at the newest. Eval mode,
  * own RNG stream per epoch.
@@ -48,8 +48,8 @@ public final class SampleGrids implements TrainListener {
         int chw = test.channels() * test.height() * test.width();
         try (Tape.NoGrad ng = Tape.noGrad(); MemoryScope scope = MemoryScope.open()) {
             float[] inputs = new float[n * chw];
-            for (int i = 0; i < n; i++) {
-                test.read(i, inputs, i * chw, false);
+            for (int i = 0; i < n; i++) { // spread over the set: neighbouring test images are often one class
+                test.read((int) ((long) i * test.size() / n), inputs, i * chw, false);
             }
             Tensor x = be.fromHost(inputs, n, test.channels(), test.height(), test.width());
             float[] recon = model.forward(x, rng).reconstruction().toHost();
