@@ -14,6 +14,8 @@ import java.util.List;
 public final class KernelArgs {
     private final PtxEntry entry;
     private final ByteBuffer[] slots;
+    /** Which parameters were given as device pointers (for checks; PTX does not tell pointers from 64-bit ints). */
+    private final boolean[] pointer;
     private int next;
     /** The device's native view of the slots (built once by the device, reused). */
     private Object nativeParams;
@@ -27,6 +29,7 @@ public final class KernelArgs {
         }
         ByteBuffer all = ByteBuffer.allocateDirect(Math.max(8, total)).order(ByteOrder.LITTLE_ENDIAN);
         this.slots = new ByteBuffer[params.size()];
+        this.pointer = new boolean[params.size()];
         int off = 0;
         for (int i = 0; i < slots.length; i++) {
             int size = params.get(i).bytes();
@@ -46,12 +49,15 @@ public final class KernelArgs {
     /** Starts filling the arguments of a new launch. */
     public KernelArgs begin() {
         next = 0;
+        java.util.Arrays.fill(pointer, false);
         return this;
     }
 
     /** A device address. */
     public KernelArgs ptr(long address) {
-        slot(PtxEntry.Kind.B64, 8, "a device pointer").putLong(0, address);
+        ByteBuffer b = slot(PtxEntry.Kind.B64, 8, "a device pointer");
+        pointer[next - 1] = true;
+        b.putLong(0, address);
         return this;
     }
 
@@ -112,6 +118,11 @@ public final class KernelArgs {
 
     public int count() {
         return slots.length;
+    }
+
+    /** Whether parameter {@code i} was given with {@link #ptr}. */
+    public boolean isPointer(int i) {
+        return pointer[i];
     }
 
     public long longAt(int i) {
