@@ -26,6 +26,12 @@ class CudaParityTest {
             Backend gpu = CudaUnderTest.gpuOrSkip();
             try (MemoryScope scope = MemoryScope.open()) {
                 e.getValue().run(CudaUnderTest.cpu(), gpu, new Rng(e.getKey().hashCode()));
+                System.out.println("PARITY " + e.getKey() + " pass");
+            } catch (AssertionError | RuntimeException failure) {
+                // one line per op for ci/gpu-check.sh's table
+                System.out.println("PARITY " + e.getKey() + " FAIL: " + String.valueOf(failure.getMessage()).lines()
+                        .findFirst().orElse(""));
+                throw failure;
             }
         });
     }
