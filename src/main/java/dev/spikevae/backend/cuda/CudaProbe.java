@@ -167,6 +167,15 @@ public final class CudaProbe {
         if (missing != null) {
             return what + " did not load: " + missing + " not found";
         }
+        // JCuda's message nests the loader's errors; the one from loading its own .so names the real cause
+        for (String line : msg.lines().toList()) {
+            int at = line.indexOf("UnsatisfiedLinkError: /");
+            if (at >= 0) {
+                String cause = line.substring(at + "UnsatisfiedLinkError: ".length());
+                int natives = cause.indexOf(".so: ");
+                return what + " did not load: " + (natives >= 0 ? cause.substring(natives + 5) : cause);
+            }
+        }
         String first = msg.lines().findFirst().orElse(e.toString());
         if (e instanceof NoClassDefFoundError) {
             return what + " is unusable after an earlier failed load: " + first;

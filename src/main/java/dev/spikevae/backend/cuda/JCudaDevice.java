@@ -31,6 +31,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleLoadDataJIT;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
@@ -101,13 +102,10 @@ final class JCudaDevice implements Device {
             }
             String ptx = PtxModules.text(module);
             CUmodule handle = new CUmodule();
-            JITOptions jit = new JITOptions();
-            jit.putBytes(CU_JIT_ERROR_LOG_BUFFER, new byte[8192]);
-            jit.putInt(CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, 8192);
             byte[] text = (ptx + "\0").getBytes(StandardCharsets.US_ASCII);
-            int r = cuModuleLoadDataJIT(handle, Pointer.to(text), jit);
+            int r = cuModuleLoadData(handle, text);
             if (r != CUresult.CUDA_SUCCESS) {
-                String log = jitLog(jit);
+                String log = jitLog(text);
                 if (optional) {
                     skipped.add(module + " (JIT failed: " + CUresult.stringFor(r) + " " + log + ")");
                     continue;
@@ -127,12 +125,17 @@ final class JCudaDevice implements Device {
         return new Opened(d, skipped);
     }
 
-    private static String jitLog(JITOptions jit) {
+    /** The JIT compiler's error log for a module that failed to load (a second load, with a log buffer). */
+    private static String jitLog(byte[] text) {
         try {
+            JITOptions jit = new JITOptions();
+            jit.putBytes(CU_JIT_ERROR_LOG_BUFFER, new byte[8192]);
+            jit.putInt(CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, 8192);
+            cuModuleLoadDataJIT(new CUmodule(), Pointer.to(text), jit);
             String s = jit.getString(CU_JIT_ERROR_LOG_BUFFER);
             return s == null ? "" : s.trim().replace('\n', ' ');
         } catch (RuntimeException e) {
-            return "";
+            return "(no JIT log: " + e + ")";
         }
     }
 

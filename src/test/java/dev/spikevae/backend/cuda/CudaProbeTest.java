@@ -24,6 +24,10 @@ class CudaProbeTest {
         UnsatisfiedLinkError blas = new UnsatisfiedLinkError("/tmp/libJCublas2-12.6.0-linux-x86_64.so: libcublas.so.12: "
                 + "cannot open shared object file: No such file or directory");
         assertEquals("JCublas2 did not load: libcublas.so.12 not found", CudaProbe.linkageReason("JCublas2", blas));
+        UnsatisfiedLinkError broken = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver\"\n"
+                + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.6.0-linux-x86_64.so: /opt/x/libcuda.so.1: file too short");
+        assertEquals("JCudaDriver did not load: /opt/x/libcuda.so.1: file too short",
+                CudaProbe.linkageReason("JCudaDriver", broken));
         assertTrue(CudaProbe.linkageReason("JCudnn", new NoClassDefFoundError("Could not initialize class jcuda.jcudnn.JCudnn"))
                 .contains("unusable after an earlier failed load"));
     }
