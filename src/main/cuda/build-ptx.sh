@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the PTX resources of the CUDA backend: every src/main/cuda/*.cu to one PTX module, with nvcc
-# when one is found ($NVCC, PATH, $CUDA_HOME/bin, /usr/local/cuda*/bin), else a copy of the checked-in
+# when one is found ($NVCC, PATH, $CUDA_HOME/bin, /usr/local/cuda*/bin; NVCC=none: never), else a copy of the checked-in
 # PTX in src/main/cuda/ptx/. Maven runs it in generate-resources; a machine without nvcc still builds.
 #
 #   build-ptx.sh OUT_DIR     write OUT_DIR/dev/spikevae/cuda/*.ptx and ptx-build.txt (how they were made)
@@ -15,6 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 checked_in="$here/ptx"
 
 find_nvcc() {
+    [ "${NVCC:-}" = none ] && return 1   # NVCC=none: behave as on a machine without nvcc
     if [ -n "${NVCC:-}" ]; then
         [ -x "$NVCC" ] && { echo "$NVCC"; return 0; }
         echo "build-ptx: NVCC=$NVCC is not an executable" >&2
