@@ -1,7 +1,10 @@
 package dev.spikevae.cli;
 
+import dev.spikevae.backend.cuda.CudaBackend;
+import dev.spikevae.backend.cuda.CudaBackendProvider;
 import dev.spikevae.bench.EngineBench;
 import dev.spikevae.bench.EsvaeStepBench;
+import dev.spikevae.bench.GpuBench;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.Backends;
 import picocli.CommandLine.Command;
@@ -12,10 +15,15 @@ import java.util.concurrent.Callable;
 /** Engine benchmarks; see docs/benchmarks.md for recorded figures and how they were produced. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark the engine: SGEMM GFLOP/s (n = 512, 2048), fused LIF forward+backward GB/s "
-                + "(T = 16, 2M neurons), and an ESVAE convolution and transposed convolution, after warm-up.")
+                + "(T = 16, 2M neurons), and an ESVAE convolution and transposed convolution, after warm-up. "
+                + "On cuda: device copy bandwidth, LIF GB/s against it, SGEMM at 4096^3 (own FP32 and TF32 kernels) "
+                + "and ESVAE training images/s at batch 256, with a table of the targets (exit code 3 if one is missed).")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--device", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})", defaultValue = "cpu")
     String device;
+
+    @Option(names = "--no-vendor-libs", description = "On cuda: use the own kernels even where cuBLAS loaded.")
+    boolean noVendorLibs;
 
     @Option(names = "--quick", description = "Tiny sizes, no warm-up: proves the benchmarks run (used by the tests).")
     boolean quick;
@@ -36,9 +44,19 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (noVendorLibs) {
+            System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, "true");
+        }
         Backend backend = Backends.select(device);
+        if (Backends.lastAutoNote() != null) {
+            System.out.println(Backends.lastAutoNote());
+        }
         if (esvae != null) {
             return esvaeStep(backend);
+        }
+        if (backend instanceof CudaBackend) {
+            // GPU work is asynchronous: the GPU suite times after a device synchronise
+            return new GpuBench(quick ? GpuBench.Sizes.quick() : GpuBench.Sizes.standard(), System.out).runAll() ? 0 : 3;
         }
         EngineBench.Config c = quick ? EngineBench.Config.quick() : EngineBench.Config.standard();
         if (warmup != null || iterations != null) {

@@ -1,6 +1,7 @@
 package dev.spikevae.cli;
 
 import dev.spikevae.backend.cpu.VectorSupport;
+import dev.spikevae.backend.cuda.CudaProbe;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.Backends;
 import picocli.CommandLine.Command;
@@ -9,7 +10,8 @@ import java.util.concurrent.Callable;
 
 /** Prints what this machine offers spikevae: JDK, cores, Vector API, and each backend with why it can or cannot run. */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Show the JDK, cores, Vector API and the backends found (and why any is unavailable).")
+        description = "Show the JDK, cores, Vector API and the backends found (and why any is unavailable): for CUDA the "
+                + "driver, device, kernel modules and whether cuBLAS / cuDNN loaded.")
 public final class DoctorCommand implements Callable<Integer> {
 
     @Override
@@ -29,6 +31,11 @@ public final class DoctorCommand implements Callable<Integer> {
         for (Backends.Probe p : Backends.probeAll()) {
             System.out.printf("    %-5s %s: %s%n", p.kind(), p.availability().available() ? "available" : "UNAVAILABLE",
                     p.availability().detail());
+            if (p.kind().equals("cuda")) {
+                for (String line : CudaProbe.doctorLines()) {
+                    System.out.println("          " + line);
+                }
+            }
         }
         if (Backends.probeAll().stream().noneMatch(p -> p.kind().equals("cuda"))) {
             System.out.println("    cuda  UNAVAILABLE: this build has no CUDA backend");

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds, on a machine with Maven and a JDK 17+, what ci/gpu-check.sh needs on a GPU machine that has no
+# Maven and maybe no JDK: gpu-bundle/spikevae-gpu.tgz (git-ignored) holding
+#   spikevae.jar        the shaded jar (JCuda natives included)
+#   test-classes/       the compiled tests (the GPU parity suite)
+#   junit-console.jar   JUnit's console launcher (from Maven Central)
+#   runtime/            a jlink'ed Java runtime, used there only when no java >= 17 is installed
+# The working tree that travels to the GPU machine is limited to 64 MiB; the script prints the size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=gpu-bundle
+stage="$out/stage"
+rm -rf "$out"
+mkdir -p "$stage"
+
+echo "build-gpu-bundle: mvn package and test-compile (tests skipped)..."
+mvn -B -q -DskipTests package test-compile
+cp target/spikevae.jar "$stage/spikevae.jar"
+cp -r target/test-classes "$stage/test-classes"
+
+platform_version="$(mvn -B -q help:evaluate -Dexpression=junit.version -DforceStdout 2>/dev/null | sed -E 's/\x1b\[[0-9;]*m//g; s/^5\./1./')"
+[ -n "$platform_version" ] || platform_version=1.14.4
+echo "build-gpu-bundle: junit-platform-console-standalone $platform_version..."
+mvn -B -q dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform_version" \
+    -DoutputDirectory="$stage" -Dmdep.stripVersion=true
+mv "$stage/junit-platform-console-standalone.jar" "$stage/junit-console.jar"
+
+java_home="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}"
+echo "build-gpu-bundle: jlink runtime from $java_home..."
+"$java_home/bin/jlink" --add-modules java.base,java.logging,java.management,java.xml,jdk.unsupported,jdk.incubator.vector \
+    --strip-debug --no-header-files --no-man-pages --compress=2 --output "$stage/runtime"
+
+tar -C "$stage" -czf "$out/spikevae-gpu.tgz" .
+rm -rf "$stage"
+size=$(du -m "$out/spikevae-gpu.tgz" | cut -f1)
+tracked=$(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1)
+echo "build-gpu-bundle: $out/spikevae-gpu.tgz is ${size} MiB; tracked files $((tracked / 1048576)) MiB (limit 64 MiB in all)"

@@ -1,0 +1,45 @@
+package dev.spikevae.parity;
+
+import dev.spikevae.backend.cpu.CpuBackend;
+import dev.spikevae.backend.cuda.CudaBackend;
+import dev.spikevae.backend.cuda.CudaBackendProvider;
+import dev.spikevae.backend.cuda.CudaProbe;
+import dev.spikevae.tensor.Backend;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The backends a parity test compares: the CPU backend (the reference) and the CUDA backend on its own
+ * kernels (vendor libraries off: the path that must always work). Where the probe finds no usable GPU
+ * the caller's test is skipped with the probe's reason, so a CPU-only run shows each parity test as
+ * skipped rather than passed.
+ */
+final class CudaUnderTest {
+    private static CudaBackend gpu;
+    private static CpuBackend cpu;
+
+    private CudaUnderTest() {
+    }
+
+    static synchronized Backend gpuOrSkip() {
+        CudaProbe.Result r = CudaProbe.result();
+        Assumptions.assumeTrue(r.device() != null, () -> "CUDA unavailable, GPU parity not run: " + r.capabilities().reason());
+        if (gpu == null) {
+            String old = System.getProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY);
+            System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, "true");
+            gpu = new CudaBackend(r.device(), false);
+            if (old == null) {
+                System.clearProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY);
+            } else {
+                System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, old);
+            }
+        }
+        return gpu;
+    }
+
+    static synchronized Backend cpu() {
+        if (cpu == null) {
+            cpu = new CpuBackend(2);
+        }
+        return cpu;
+    }
+}

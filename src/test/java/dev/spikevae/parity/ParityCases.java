@@ -1,0 +1,449 @@
+package dev.spikevae.parity;
+
+import dev.spikevae.tensor.AdamWParams;
+import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.BinaryOp;
+import dev.spikevae.tensor.ConvGeometry;
+import dev.spikevae.tensor.DType;
+import dev.spikevae.tensor.LifParams;
+import dev.spikevae.tensor.Rng;
+import dev.spikevae.tensor.Surrogate;
+import dev.spikevae.tensor.UnaryOp;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One parity case per kernel method of {@link Backend} (keyed by its name, e.g. {@code kGemm}): random
+ * inputs with odd sizes, the op on the CPU backend and on the backend under test, results compared.
+ * Tolerances: 0 (bitwise) where both backends run the same float operations in the same order (the
+ * CUDA kernels are compiled without FMA contraction); a few ulps where transcendental functions or
+ * double sums meet; more for GEMMs and convolutions, whose summation orders differ. Spikes must be
+ * equal: membranes are computed bitwise alike, so no threshold ties arise.
+ */
+final class ParityCases {
+    /** A case: the two backends and a seeded stream for inputs. */
+    @FunctionalInterface
+    interface Case {
+        void run(Backend cpu, Backend gpu, Rng rng);
+    }
+
+    static final double GEMM_RTOL = 1e-4;
+    static final double GEMM_ATOL = 1e-4;
+
+    private ParityCases() {
+    }
+
+    static float[] uniform(Rng rng, int n, float lo, float hi) {
+        float[] v = rng.uniformHost(n);
+        for (int i = 0; i < n; i++) {
+            v[i] = lo + (hi - lo) * v[i];
+        }
+        return v;
+    }
+
+    static float[] spikes(Rng rng, int n) {
+        float[] v = rng.uniformHost(n);
+        for (int i = 0; i < n; i++) {
+            v[i] = v[i] < 0.3f ? 1f : 0f;
+        }
+        return v;
+    }
+
+    static Map<String, Case> all() {
+        Map<String, Case> c = new LinkedHashMap<>();
+        c.put("kCopyToHost", (cpu, gpu, rng) -> {
+            float[] v = uniform(rng, 1001, -3, 3);
+            Pair p = Pair.of(cpu, gpu, v, 7, 11, 13);
+            p.assertEqual("f32 round trip");
+            Pair b = Pair.empty(cpu, gpu, DType.U8, 1001);
+            float[] bytes = uniform(rng, 1001, -10, 300);
+            cpu.copyFromHost(bytes, 0, b.cpu());
+            gpu.copyFromHost(bytes, 0, b.gpu());
+            b.assertEqual("u8 round trip (truncated, clamped)");
+        });
+        c.put("kCopyFromHost", (cpu, gpu, rng) -> {
+            Pair p = Pair.nan(cpu, gpu, 5, 9);
+            float[] v = uniform(rng, 60, -1, 1);
+            cpu.copyFromHost(v, 15, p.cpu());
+            gpu.copyFromHost(v, 15, p.gpu());
+            p.assertEqual("copyFromHost at an offset");
+        });
+        c.put("kCopy", (cpu, gpu, rng) -> {
+            Pair a = Pair.of(cpu, gpu, uniform(rng, 99, -1, 1), 9, 11);
+            Pair d = Pair.nan(cpu, gpu, 10, 11);
+            cpu.copy(a.cpu(), d.cpu().narrow0(1, 9));
+            gpu.copy(a.gpu(), d.gpu().narrow0(1, 9));
+            d.assertEqual("copy into a view");
+        });
+        c.put("kCast", (cpu, gpu, rng) -> {
+            Pair a = Pair.of(cpu, gpu, uniform(rng, 257, -5, 300), 257);
+            Pair b = Pair.empty(cpu, gpu, DType.U8, 257);
+            cpu.cast(a.cpu(), b.cpu());
+            gpu.cast(a.gpu(), b.gpu());
+            b.assertEqual("f32 to u8");
+            Pair f = Pair.nan(cpu, gpu, 257);
+            cpu.cast(b.cpu(), f.cpu());
+            gpu.cast(b.gpu(), f.gpu());
+            f.assertEqual("u8 to f32");
+        });
+        c.put("kFill", (cpu, gpu, rng) -> {
+            Pair a = Pair.nan(cpu, gpu, 33);
+            cpu.fill(a.cpu().narrow0(3, 20), -2.5f);
+            gpu.fill(a.gpu().narrow0(3, 20), -2.5f);
+            a.assertEqual("fill f32");
+            Pair b = Pair.empty(cpu, gpu, DType.U8, 35);
+            cpu.fill(b.cpu(), 0f);
+            gpu.fill(b.gpu(), 0f);
+            cpu.fill(b.cpu().narrow0(1, 33), 1.7f);
+            gpu.fill(b.gpu().narrow0(1, 33), 1.7f);
+            b.assertEqual("fill u8");
+        });
+        c.put("kGemm", (cpu, gpu, rng) -> {
+            int m = 37;
+            int n = 53;
+            int k = 29;
+            int batch = 3;
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0;
+                boolean tb = (t & 2) != 0;
+                Pair a = Pair.of(cpu, gpu, uniform(rng, batch * m * k + 5, -1, 1), batch * m * k + 5);
+                Pair b = Pair.of(cpu, gpu, uniform(rng, batch * k * n + 7, -1, 1), batch * k * n + 7);
+                float[] c0 = uniform(rng, batch * m * n, -1, 1);
+                Pair cc = Pair.of(cpu, gpu, c0, batch * m * n);
+                int lda = ta ? m : k;
+                int ldb = tb ? k : n;
+                cpu.gemm(ta, tb, m, n, k, 0.7f, a.cpu(), 5, lda, b.cpu(), 7, ldb, 0.3f, cc.cpu(), 0, n, batch, m * k, k * n, m * n);
+                gpu.gemm(ta, tb, m, n, k, 0.7f, a.gpu(), 5, lda, b.gpu(), 7, ldb, 0.3f, cc.gpu(), 0, n, batch, m * k, k * n, m * n);
+                cc.assertClose("gemm transA " + ta + ", transB " + tb, GEMM_RTOL, GEMM_ATOL);
+            }
+            Pair big = Pair.of(cpu, gpu, uniform(rng, 300 * 300, -1, 1), 300, 300);
+            Pair out = Pair.nan(cpu, gpu, 300, 300);
+            cpu.matmul(false, true, 1f, big.cpu(), big.cpu(), 0f, out.cpu());
+            gpu.matmul(false, true, 1f, big.gpu(), big.gpu(), 0f, out.gpu());
+            out.assertClose("300 x 300 x 300, beta 0 over NaN", GEMM_RTOL, 1e-3);
+        });
+        for (String conv : new String[] {"kConvForward", "kConvBackwardData", "kConvBackwardWeight"}) {
+            c.put(conv, (cpu, gpu, rng) -> convCase(conv, cpu, gpu, rng));
+        }
+        c.put("kUnary", (cpu, gpu, rng) -> {
+            for (UnaryOp op : UnaryOp.values()) {
+                boolean positive = op == UnaryOp.LOG || op == UnaryOp.SQRT;
+                Pair x = Pair.of(cpu, gpu, uniform(rng, 301, positive ? 0.01f : -4f, 4f), 301);
+                Pair y = Pair.nan(cpu, gpu, 301);
+                cpu.unary(op, x.cpu(), y.cpu(), 0.1f);
+                gpu.unary(op, x.gpu(), y.gpu(), 0.1f);
+                y.assertClose("unary " + op, 2e-7, 0);
+            }
+        });
+        c.put("kUnaryBackward", (cpu, gpu, rng) -> {
+            for (UnaryOp op : UnaryOp.values()) {
+                if (op == UnaryOp.STEP) {
+                    continue;
+                }
+                boolean positive = op == UnaryOp.LOG || op == UnaryOp.SQRT;
+                Pair x = Pair.of(cpu, gpu, uniform(rng, 301, positive ? 0.01f : -4f, 4f), 301);
+                Pair y = Pair.nan(cpu, gpu, 301);
+                cpu.unary(op, x.cpu(), y.cpu(), 0.1f);
+                gpu.unary(op, x.gpu(), y.gpu(), 0.1f);
+                Pair dy = Pair.of(cpu, gpu, uniform(rng, 301, -1, 1), 301);
+                Pair dx = Pair.nan(cpu, gpu, 301);
+                cpu.unaryBackward(op, x.cpu(), y.cpu(), dy.cpu(), dx.cpu(), 0.1f);
+                gpu.unaryBackward(op, x.gpu(), y.gpu(), dy.gpu(), dx.gpu(), 0.1f);
+                dx.assertClose("unaryBackward " + op, 1e-6, 0);
+            }
+        });
+        c.put("kBinary", (cpu, gpu, rng) -> {
+            for (BinaryOp op : BinaryOp.values()) {
+                Pair a = Pair.of(cpu, gpu, uniform(rng, 60, -2, 2), 4, 3, 5);
+                Pair b = Pair.of(cpu, gpu, uniform(rng, 3, 0.5f, 2), 3, 1);
+                Pair out = Pair.nan(cpu, gpu, 4, 3, 5);
+                cpu.binary(op, a.cpu(), b.cpu(), out.cpu());
+                gpu.binary(op, a.gpu(), b.gpu(), out.gpu());
+                out.assertEqual("binary " + op + " broadcast");
+                Pair d = Pair.of(cpu, gpu, uniform(rng, 60, -2, 2), 4, 3, 5);
+                cpu.binary(op, a.cpu(), d.cpu(), a.cpu());
+                gpu.binary(op, a.gpu(), d.gpu(), a.gpu());
+                a.assertEqual("binary " + op + " in place");
+            }
+        });
+        c.put("kAxpby", (cpu, gpu, rng) -> {
+            Pair x = Pair.of(cpu, gpu, uniform(rng, 77, -1, 1), 77);
+            Pair y = Pair.of(cpu, gpu, uniform(rng, 77, -1, 1), 77);
+            cpu.axpby(0.3f, x.cpu(), 1.7f, y.cpu());
+            gpu.axpby(0.3f, x.gpu(), 1.7f, y.gpu());
+            y.assertEqual("axpby");
+            Pair z = Pair.nan(cpu, gpu, 77);
+            cpu.axpby(0.3f, x.cpu(), 0f, z.cpu());
+            gpu.axpby(0.3f, x.gpu(), 0f, z.gpu());
+            z.assertEqual("axpby beta 0 over NaN");
+        });
+        c.put("kAffine", (cpu, gpu, rng) -> {
+            Pair x = Pair.of(cpu, gpu, uniform(rng, 77, -1, 1), 7, 11);
+            Pair y = Pair.nan(cpu, gpu, 77);
+            cpu.affine(x.cpu(), -0.6f, 0.1f, y.cpu());
+            gpu.affine(x.gpu(), -0.6f, 0.1f, y.gpu());
+            y.assertEqual("affine");
+        });
+        c.put("kReduceSum", (cpu, gpu, rng) -> {
+            Pair x = Pair.of(cpu, gpu, uniform(rng, 5 * 7 * 300, -1, 1), 5, 7, 300);
+            int[][] outs = {{7, 1}, {1}, {5, 1, 300}, {300}, {5, 7, 300}, {5, 7, 1}};
+            for (int[] o : outs) {
+                Pair out = Pair.of(cpu, gpu, uniform(rng, dev.spikevae.tensor.Shape.of(o).numel(), -1, 1), o);
+                cpu.reduceSum(x.cpu(), out.cpu(), 0.5f, 0.25f);
+                gpu.reduceSum(x.gpu(), out.gpu(), 0.5f, 0.25f);
+                out.assertClose("reduceSum to " + java.util.Arrays.toString(o), 1e-6, 1e-6);
+            }
+        });
+        c.put("kExpand", (cpu, gpu, rng) -> {
+            Pair x = Pair.of(cpu, gpu, uniform(rng, 15, -1, 1), 3, 1, 5);
+            Pair out = Pair.nan(cpu, gpu, 4, 3, 2, 5);
+            cpu.expand(x.cpu(), out.cpu());
+            gpu.expand(x.gpu(), out.gpu());
+            out.assertEqual("expand");
+        });
+        c.put("kPermute", (cpu, gpu, rng) -> {
+            Pair x = Pair.of(cpu, gpu, uniform(rng, 2 * 3 * 5 * 7, -1, 1), 2, 3, 5, 7);
+            Pair out = Pair.nan(cpu, gpu, 7, 2, 5, 3);
+            cpu.permute(x.cpu(), new int[] {3, 0, 2, 1}, out.cpu());
+            gpu.permute(x.gpu(), new int[] {3, 0, 2, 1}, out.gpu());
+            out.assertEqual("permute");
+        });
+        c.put("kSliceCopy", (cpu, gpu, rng) -> {
+            Pair x = Pair.of(cpu, gpu, uniform(rng, 4 * 9 * 5, -1, 1), 4, 9, 5);
+            Pair out = Pair.nan(cpu, gpu, 4, 3, 5);
+            cpu.sliceCopy(x.cpu(), 1, 4, out.cpu());
+            gpu.sliceCopy(x.gpu(), 1, 4, out.gpu());
+            out.assertEqual("sliceCopy");
+        });
+        c.put("kSliceAssign", (cpu, gpu, rng) -> {
+            Pair whole = Pair.of(cpu, gpu, uniform(rng, 4 * 9 * 5, -1, 1), 4, 9, 5);
+            Pair part = Pair.of(cpu, gpu, uniform(rng, 4 * 3 * 5, -1, 1), 4, 3, 5);
+            cpu.sliceAssign(part.cpu(), 1, 2, whole.cpu(), 0.5f);
+            gpu.sliceAssign(part.gpu(), 1, 2, whole.gpu(), 0.5f);
+            whole.assertEqual("sliceAssign beta 0.5");
+            Pair fresh = Pair.nan(cpu, gpu, 4, 9, 5);
+            cpu.sliceAssign(part.cpu(), 1, 6, fresh.cpu(), 0f);
+            gpu.sliceAssign(part.gpu(), 1, 6, fresh.gpu(), 0f);
+            fresh.assertEqual("sliceAssign beta 0 (the rest stays NaN)");
+        });
+        c.put("kLeakyScan", (cpu, gpu, rng) -> {
+            Pair x = Pair.of(cpu, gpu, uniform(rng, 7 * 33, -1, 1), 7, 33);
+            Pair y = Pair.nan(cpu, gpu, 7, 33);
+            cpu.leakyScan(x.cpu(), 0.8f, 1f, y.cpu());
+            gpu.leakyScan(x.gpu(), 0.8f, 1f, y.gpu());
+            y.assertEqual("leakyScan");
+        });
+        c.put("kLeakyScanBackward", (cpu, gpu, rng) -> {
+            Pair dy = Pair.of(cpu, gpu, uniform(rng, 7 * 33, -1, 1), 7, 33);
+            cpu.leakyScanBackward(dy.cpu(), 0.5f, 0.5f, dy.cpu());
+            gpu.leakyScanBackward(dy.gpu(), 0.5f, 0.5f, dy.gpu());
+            dy.assertEqual("leakyScanBackward in place");
+        });
+        c.put("kBatchNormStats", (cpu, gpu, rng) -> {
+            for (int[] s : new int[][] {{13, 5, 17}, {300, 7, 1}, {2, 3, 5000}}) {
+                Pair x = Pair.of(cpu, gpu, uniform(rng, s[0] * s[1] * s[2], -1, 3), s);
+                Pair mean = Pair.nan(cpu, gpu, s[1]);
+                Pair var = Pair.nan(cpu, gpu, s[1]);
+                cpu.batchNormStats(x.cpu(), mean.cpu(), var.cpu());
+                gpu.batchNormStats(x.gpu(), mean.gpu(), var.gpu());
+                mean.assertClose("mean " + java.util.Arrays.toString(s), 1e-6, 1e-7);
+                var.assertClose("var " + java.util.Arrays.toString(s), 1e-6, 1e-7);
+            }
+        });
+        c.put("kBatchNormForward", (cpu, gpu, rng) -> {
+            Pair x = Pair.of(cpu, gpu, uniform(rng, 13 * 5 * 17, -1, 3), 13, 5, 17);
+            Pair mean = Pair.of(cpu, gpu, uniform(rng, 5, -1, 1), 5);
+            Pair var = Pair.of(cpu, gpu, uniform(rng, 5, 0.1f, 2), 5);
+            Pair gamma = Pair.of(cpu, gpu, uniform(rng, 5, 0.5f, 1.5f), 5);
+            Pair beta = Pair.of(cpu, gpu, uniform(rng, 5, -1, 1), 5);
+            Pair y = Pair.nan(cpu, gpu, 13, 5, 17);
+            cpu.batchNormForward(x.cpu(), mean.cpu(), var.cpu(), gamma.cpu(), beta.cpu(), 0.2f, 1e-5f, y.cpu());
+            gpu.batchNormForward(x.gpu(), mean.gpu(), var.gpu(), gamma.gpu(), beta.gpu(), 0.2f, 1e-5f, y.gpu());
+            y.assertClose("batchNormForward", 1e-6, 1e-7);
+        });
+        c.put("kBatchNormBackward", (cpu, gpu, rng) -> {
+            for (boolean training : new boolean[] {true, false}) {
+                int[] s = {13, 5, 17};
+                Pair x = Pair.of(cpu, gpu, uniform(rng, 13 * 5 * 17, -1, 3), s);
+                Pair mean = Pair.empty(cpu, gpu, 5);
+                Pair var = Pair.empty(cpu, gpu, 5);
+                cpu.batchNormStats(x.cpu(), mean.cpu(), var.cpu());
+                gpu.batchNormStats(x.gpu(), mean.gpu(), var.gpu());
+                Pair gamma = Pair.of(cpu, gpu, uniform(rng, 5, 0.5f, 1.5f), 5);
+                Pair dy = Pair.of(cpu, gpu, uniform(rng, 13 * 5 * 17, -1, 1), s);
+                Pair dx = Pair.nan(cpu, gpu, s);
+                Pair dg = Pair.nan(cpu, gpu, 5);
+                Pair db = Pair.nan(cpu, gpu, 5);
+                cpu.batchNormBackward(dy.cpu(), x.cpu(), mean.cpu(), var.cpu(), gamma.cpu(), 0.2f, 1e-5f, training, dx.cpu(),
+                        dg.cpu(), db.cpu());
+                gpu.batchNormBackward(dy.gpu(), x.gpu(), mean.gpu(), var.gpu(), gamma.gpu(), 0.2f, 1e-5f, training, dx.gpu(),
+                        dg.gpu(), db.gpu());
+                dx.assertClose("dx, training " + training, 1e-5, 1e-6);
+                dg.assertClose("dGamma", 1e-5, 1e-6);
+                db.assertClose("dBeta", 1e-5, 1e-6);
+            }
+        });
+        c.put("kLifForward", (cpu, gpu, rng) -> {
+            for (DType spikeType : DType.values()) {
+                Pair x = Pair.of(cpu, gpu, uniform(rng, 9 * 301, -0.3f, 0.6f), 9, 301);
+                Pair s = Pair.empty(cpu, gpu, spikeType, 9, 301);
+                Pair u = Pair.nan(cpu, gpu, 9, 301);
+                LifParams p = new LifParams(0.3f, 0.25f, Surrogate.RECTANGLE, false, 0.5f, false);
+                cpu.lifForward(x.cpu(), s.cpu(), u.cpu(), p);
+                gpu.lifForward(x.gpu(), s.gpu(), u.gpu(), p);
+                u.assertEqual("membrane");
+                s.assertEqual(spikeType + " spikes");
+            }
+        });
+        c.put("kLifBackward", (cpu, gpu, rng) -> {
+            for (Surrogate sg : Surrogate.values()) {
+                for (boolean centred : new boolean[] {false, true}) {
+                    for (boolean detach : new boolean[] {false, true}) {
+                        LifParams p = new LifParams(0.25f, 0.2f, sg, centred, sg == Surrogate.RECTANGLE ? 0.5f : 2f, detach);
+                        Pair x = Pair.of(cpu, gpu, uniform(rng, 9 * 101, -0.3f, 0.6f), 9, 101);
+                        Pair s = Pair.empty(cpu, gpu, 9, 101);
+                        Pair u = Pair.empty(cpu, gpu, 9, 101);
+                        cpu.lifForward(x.cpu(), s.cpu(), u.cpu(), p);
+                        gpu.lifForward(x.gpu(), s.gpu(), u.gpu(), p);
+                        Pair ds = Pair.of(cpu, gpu, uniform(rng, 9 * 101, -1, 1), 9, 101);
+                        Pair dx = Pair.nan(cpu, gpu, 9, 101);
+                        cpu.lifBackward(ds.cpu(), u.cpu(), dx.cpu(), p);
+                        gpu.lifBackward(ds.gpu(), u.gpu(), dx.gpu(), p);
+                        dx.assertClose("lifBackward " + p, sg == Surrogate.RECTANGLE ? 0 : 1e-5, sg == Surrogate.RECTANGLE ? 0
+                                : 1e-6);
+                    }
+                }
+            }
+        });
+        c.put("kUniform", (cpu, gpu, rng) -> {
+            Pair u = Pair.nan(cpu, gpu, 1003);
+            cpu.uniform(u.cpu(), 0x1234_5678_9ABCL, 77);
+            gpu.uniform(u.gpu(), 0x1234_5678_9ABCL, 77);
+            u.assertEqual("uniform draw");
+        });
+        c.put("kNormal", (cpu, gpu, rng) -> {
+            Pair u = Pair.nan(cpu, gpu, 1003);
+            cpu.normal(u.cpu(), 99, 1L << 33);
+            gpu.normal(u.gpu(), 99, 1L << 33);
+            u.assertClose("normal draw", 1e-6, 1e-6);
+        });
+        c.put("kBernoulliSpikes", (cpu, gpu, rng) -> {
+            for (DType t : DType.values()) {
+                Pair rate = Pair.of(cpu, gpu, uniform(rng, 3 * 37, 0, 1), 3, 37);
+                Pair s = Pair.empty(cpu, gpu, t, 7, 3, 37);
+                cpu.bernoulliSpikes(rate.cpu(), s.cpu(), 5, 11);
+                gpu.bernoulliSpikes(rate.gpu(), s.gpu(), 5, 11);
+                s.assertEqual(t + " spikes");
+            }
+        });
+        c.put("kBernoulliSpikesBackward", (cpu, gpu, rng) -> {
+            Pair rate = Pair.of(cpu, gpu, uniform(rng, 111, 0, 1), 111);
+            Pair ds = Pair.of(cpu, gpu, uniform(rng, 7 * 111, -1, 1), 7, 111);
+            Pair dr = Pair.of(cpu, gpu, uniform(rng, 111, -1, 1), 111);
+            cpu.bernoulliSpikesBackward(ds.cpu(), rate.cpu(), dr.cpu(), 5, 11, 0.3f, 0.5f);
+            gpu.bernoulliSpikesBackward(ds.gpu(), rate.gpu(), dr.gpu(), 5, 11, 0.3f, 0.5f);
+            dr.assertEqual("dRate");
+        });
+        c.put("kPickOneOfK", (cpu, gpu, rng) -> {
+            Pair x = Pair.of(cpu, gpu, uniform(rng, 23 * 5, -1, 1), 23, 5);
+            Pair out = Pair.nan(cpu, gpu, 23);
+            cpu.pickOneOfK(x.cpu(), out.cpu(), 3, 4);
+            gpu.pickOneOfK(x.gpu(), out.gpu(), 3, 4);
+            out.assertEqual("picks");
+        });
+        c.put("kPickOneOfKBackward", (cpu, gpu, rng) -> {
+            Pair d = Pair.of(cpu, gpu, uniform(rng, 23, -1, 1), 23);
+            Pair dx = Pair.nan(cpu, gpu, 23, 5);
+            cpu.pickOneOfKBackward(d.cpu(), dx.cpu(), 3, 4);
+            gpu.pickOneOfKBackward(d.gpu(), dx.gpu(), 3, 4);
+            dx.assertEqual("pick gradient");
+        });
+        c.put("kMmdForward", (cpu, gpu, rng) -> {
+            Pair x = Pair.of(cpu, gpu, uniform(rng, 9 * 13, 0, 1), 9, 13);
+            Pair y = Pair.of(cpu, gpu, uniform(rng, 7 * 13, 0, 1), 7, 13);
+            Pair loss = Pair.nan(cpu, gpu, 1);
+            Pair bw = Pair.nan(cpu, gpu, 1);
+            cpu.mmdForward(x.cpu(), y.cpu(), 5, 2f, loss.cpu(), bw.cpu());
+            gpu.mmdForward(x.gpu(), y.gpu(), 5, 2f, loss.gpu(), bw.gpu());
+            bw.assertEqual("bandwidth");
+            loss.assertClose("MMD^2", 1e-5, 1e-7);
+        });
+        c.put("kMmdBackward", (cpu, gpu, rng) -> {
+            Pair x = Pair.of(cpu, gpu, uniform(rng, 9 * 13, 0, 1), 9, 13);
+            Pair y = Pair.of(cpu, gpu, uniform(rng, 7 * 13, 0, 1), 7, 13);
+            Pair bw = Pair.of(cpu, gpu, new float[] {2.1f}, 1);
+            Pair dl = Pair.of(cpu, gpu, new float[] {0.7f}, 1);
+            Pair dx = Pair.nan(cpu, gpu, 9, 13);
+            Pair dy = Pair.nan(cpu, gpu, 7, 13);
+            cpu.mmdBackward(dl.cpu(), x.cpu(), y.cpu(), bw.cpu(), 5, 2f, dx.cpu(), dy.cpu());
+            gpu.mmdBackward(dl.gpu(), x.gpu(), y.gpu(), bw.gpu(), 5, 2f, dx.gpu(), dy.gpu());
+            dx.assertClose("dx", 1e-5, 1e-8);
+            dy.assertClose("dy", 1e-5, 1e-8);
+        });
+        c.put("kAdamW", (cpu, gpu, rng) -> {
+            Pair p = Pair.of(cpu, gpu, uniform(rng, 1001, -1, 1), 1001);
+            Pair g = Pair.of(cpu, gpu, uniform(rng, 1001, -1, 1), 1001);
+            Pair m = Pair.of(cpu, gpu, uniform(rng, 1001, -0.1f, 0.1f), 1001);
+            Pair v = Pair.of(cpu, gpu, uniform(rng, 1001, 0, 0.01f), 1001);
+            AdamWParams a = new AdamWParams(3e-3f, 0.9f, 0.999f, 1e-8f, 1e-3f, 7);
+            cpu.adamW(p.cpu(), g.cpu(), m.cpu(), v.cpu(), a);
+            gpu.adamW(p.gpu(), g.gpu(), m.gpu(), v.gpu(), a);
+            m.assertEqual("m");
+            v.assertEqual("v");
+            p.assertEqual("param");
+        });
+        return c;
+    }
+
+    private static void convCase(String op, Backend cpu, Backend gpu, Rng rng) {
+        ConvGeometry[] geometries = {ConvGeometry.conv(3, 3, 9, 7, 5, 3, 2, 1), ConvGeometry.conv(2, 4, 17, 18, 3, 3, 1, 1),
+            ConvGeometry.transposed(3, 6, 4, 4, 5, 3, 2, 1, 1)};
+        for (ConvGeometry g : geometries) {
+            for (DType t : DType.values()) {
+                int nx = g.inputShape().numel();
+                int ny = g.outputShape().numel();
+                int nw = g.weightShape().numel();
+                Pair w = Pair.of(cpu, gpu, uniform(rng, nw, -0.5f, 0.5f), g.weightShape().dims());
+                switch (op) {
+                    case "kConvForward" -> {
+                        Pair x = operand(cpu, gpu, rng, t, nx, g.inputShape().dims());
+                        Pair bias = Pair.of(cpu, gpu, uniform(rng, g.outChannels(), -1, 1), g.outChannels());
+                        Pair y = Pair.nan(cpu, gpu, g.outputShape().dims());
+                        cpu.convForward(x.cpu(), w.cpu(), bias.cpu(), y.cpu(), g);
+                        gpu.convForward(x.gpu(), w.gpu(), bias.gpu(), y.gpu(), g);
+                        y.assertClose("convForward " + t + " " + g, GEMM_RTOL, GEMM_ATOL);
+                    }
+                    case "kConvBackwardData" -> {
+                        Pair dy = operand(cpu, gpu, rng, t, ny, g.outputShape().dims());
+                        Pair bias = Pair.of(cpu, gpu, uniform(rng, g.inChannels(), -1, 1), g.inChannels());
+                        Pair dx = Pair.nan(cpu, gpu, g.inputShape().dims());
+                        cpu.convBackwardData(dy.cpu(), w.cpu(), bias.cpu(), dx.cpu(), g);
+                        gpu.convBackwardData(dy.gpu(), w.gpu(), bias.gpu(), dx.gpu(), g);
+                        dx.assertClose("convBackwardData " + t + " " + g, GEMM_RTOL, GEMM_ATOL);
+                    }
+                    default -> {
+                        Pair x = operand(cpu, gpu, rng, t, nx, g.inputShape().dims());
+                        Pair dy = Pair.of(cpu, gpu, uniform(rng, ny, -1, 1), g.outputShape().dims());
+                        Pair dw = Pair.of(cpu, gpu, uniform(rng, nw, -1, 1), g.weightShape().dims());
+                        cpu.convBackwardWeight(x.cpu(), dy.cpu(), dw.cpu(), 0.5f, g);
+                        gpu.convBackwardWeight(x.gpu(), dy.gpu(), dw.gpu(), 0.5f, g);
+                        dw.assertClose("convBackwardWeight " + t + " " + g, GEMM_RTOL, 1e-3);
+                    }
+                }
+            }
+        }
+    }
+
+    /** An f32 operand, or u8 spikes. */
+    private static Pair operand(Backend cpu, Backend gpu, Rng rng, DType t, int n, int... dims) {
+        if (t == DType.F32) {
+            return Pair.of(cpu, gpu, uniform(rng, n, -1, 1), dims);
+        }
+        Pair p = Pair.empty(cpu, gpu, DType.U8, dims);
+        float[] s = spikes(rng, n);
+        cpu.copyFromHost(s, 0, p.cpu());
+        gpu.copyFromHost(s, 0, p.gpu());
+        return p;
+    }
+}
