@@ -1,7 +1,6 @@
 package dev.spikevae.cli;
 
 import dev.spikevae.backend.cuda.CudaBackend;
-import dev.spikevae.backend.cuda.CudaBackendProvider;
 import dev.spikevae.bench.EngineBench;
 import dev.spikevae.bench.EsvaeStepBench;
 import dev.spikevae.bench.GpuBench;
@@ -22,9 +21,6 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--device", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})", defaultValue = "cpu")
     String device;
 
-    @Option(names = "--no-vendor-libs", description = "On cuda: use the own kernels even where cuBLAS loaded.")
-    boolean noVendorLibs;
-
     @Option(names = "--quick", description = "Tiny sizes, no warm-up: proves the benchmarks run (used by the tests).")
     boolean quick;
 
@@ -44,9 +40,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (noVendorLibs) {
-            System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, "true");
-        }
         Backend backend = Backends.select(device);
         if (Backends.lastAutoNote() != null) {
             System.out.println(Backends.lastAutoNote());

@@ -1,7 +1,9 @@
 package dev.spikevae.cli;
 
+import dev.spikevae.backend.cuda.CudaBackendProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The {@code spikevae} command line. Errors are one line on stderr and a non-zero exit code. */
 @Command(name = "spikevae", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -27,6 +29,15 @@ public final class Main implements Runnable {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** Global, accepted after any command: the CUDA backend then uses only its own kernels. */
+    @Option(names = "--no-vendor-libs", scope = CommandLine.ScopeType.INHERIT,
+            description = "On cuda: use spikevae's own kernels even where cuBLAS loaded.")
+    void noVendorLibs(boolean on) {
+        if (on) {
+            System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, "true");
+        }
     }
 
     @Override
