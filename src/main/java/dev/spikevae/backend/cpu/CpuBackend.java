@@ -25,6 +25,7 @@ public final class CpuBackend extends Backend {
     private final LifCpu lif;
     private final RandomCpu random;
     private final BatchNormCpu batchNorm;
+    private final BatchNormLifCpu batchNormLif;
     private final MmdCpu mmd;
     private final AdamWCpu adamW;
 
@@ -40,6 +41,7 @@ public final class CpuBackend extends Backend {
         this.lif = new LifCpu(parallel);
         this.random = new RandomCpu(parallel);
         this.batchNorm = new BatchNormCpu(parallel);
+        this.batchNormLif = new BatchNormLifCpu(parallel, lif.kernel(), batchNorm);
         this.mmd = new MmdCpu(parallel);
         this.adamW = new AdamWCpu(parallel);
     }
@@ -86,6 +88,21 @@ public final class CpuBackend extends Backend {
     /** Bytes held by the recycling pool. */
     public long pooledBytes() {
         return pool.pooledBytes();
+    }
+
+    /** Bytes of tensors allocated and not yet released (persistent ones included). */
+    public long liveBytes() {
+        return pool.liveBytes();
+    }
+
+    /** The most {@link #liveBytes()} there were at once since the last {@link #resetPeakLiveBytes()}. */
+    public long peakLiveBytes() {
+        return pool.peakLiveBytes();
+    }
+
+    /** Starts a new peak measurement for {@link #peakLiveBytes()} from the bytes live now. */
+    public void resetPeakLiveBytes() {
+        pool.resetPeak();
     }
 
     /** The float array of an f32 tensor. */
@@ -302,6 +319,25 @@ public final class CpuBackend extends Backend {
         batchNorm.backward(data(dy), dy.offset(), data(x), x.offset(), x.dim(0), x.dim(1), x.dim(2), data(mean),
                 mean.offset(), data(var), var.offset(), data(gamma), gamma.offset(), scale, eps, training, data(dx),
                 dx.offset(), data(dGamma), dGamma.offset(), data(dBeta), dBeta.offset());
+    }
+
+    @Override
+    protected void kBatchNormLifForward(Tensor x, int steps, Tensor mean, Tensor var, Tensor gamma, Tensor beta,
+                                        float scale, float eps, LifParams p, Tensor spikes) {
+        boolean u8 = spikes.dtype() == DType.U8;
+        batchNormLif.forward(data(x), x.offset(), x.dim(0), x.dim(1), x.dim(2), steps, data(mean), mean.offset(),
+                data(var), var.offset(), data(gamma), gamma.offset(), data(beta), beta.offset(), scale, eps, p,
+                u8 ? null : data(spikes), u8 ? bytes(spikes) : null, spikes.offset());
+    }
+
+    @Override
+    protected void kBatchNormLifBackward(Tensor dSpikes, Tensor x, int steps, Tensor mean, Tensor var, Tensor gamma,
+                                         Tensor beta, float scale, float eps, boolean training, LifParams p, Tensor dx,
+                                         Tensor dGamma, Tensor dBeta) {
+        batchNormLif.backward(data(dSpikes), dSpikes.offset(), data(x), x.offset(), x.dim(0), x.dim(1), x.dim(2), steps,
+                data(mean), mean.offset(), data(var), var.offset(), data(gamma), gamma.offset(), data(beta),
+                beta.offset(), scale, eps, training, p, data(dx), dx.offset(), data(dGamma), dGamma.offset(),
+                data(dBeta), dBeta.offset());
     }
 
     // spiking

@@ -20,6 +20,9 @@ final class CpuPool {
     private final Map<Integer, ArrayDeque<byte[]>> freeBytes = new HashMap<>();
     private final long maxBytes;
     private long pooledBytes;
+    /** Bytes handed out and not yet returned, and the most there were since the last reset. */
+    private long liveBytes;
+    private long peakLiveBytes;
 
     CpuPool(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -33,6 +36,7 @@ final class CpuPool {
         } else {
             a = new float[n];
         }
+        taken(4L * n);
         if (DEBUG) {
             Arrays.fill(a, Float.NaN);
         }
@@ -47,13 +51,20 @@ final class CpuPool {
         } else {
             a = new byte[n];
         }
+        taken(n);
         if (DEBUG) {
             Arrays.fill(a, (byte) 0x7F);
         }
         return a;
     }
 
+    private void taken(long bytes) {
+        liveBytes += bytes;
+        peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
+    }
+
     synchronized void recycle(float[] a) {
+        liveBytes -= 4L * a.length;
         if (pooledBytes + 4L * a.length <= maxBytes) {
             freeFloats.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
             pooledBytes += 4L * a.length;
@@ -61,6 +72,7 @@ final class CpuPool {
     }
 
     synchronized void recycle(byte[] a) {
+        liveBytes -= a.length;
         if (pooledBytes + a.length <= maxBytes) {
             freeBytes.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
             pooledBytes += a.length;
@@ -69,5 +81,18 @@ final class CpuPool {
 
     synchronized long pooledBytes() {
         return pooledBytes;
+    }
+
+    synchronized long liveBytes() {
+        return liveBytes;
+    }
+
+    /** The most bytes live at once since the last {@link #resetPeak()} (or since the pool was made). */
+    synchronized long peakLiveBytes() {
+        return peakLiveBytes;
+    }
+
+    synchronized void resetPeak() {
+        peakLiveBytes = liveBytes;
     }
 }
