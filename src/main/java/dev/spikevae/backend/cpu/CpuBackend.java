@@ -32,7 +32,7 @@ public final class CpuBackend extends Backend {
     public CpuBackend(int threads) {
         VectorSupport.warnOnceIfScalar();
         this.parallel = new Parallel(threads);
-        this.pool = new CpuPool(Long.getLong("spikevae.poolBytes", Runtime.getRuntime().maxMemory() / 2));
+        this.pool = new CpuPool(Long.getLong("spikevae.poolBytes", defaultTensorBudget()));
         this.sgemm = new Sgemm(parallel);
         this.conv = new Conv(parallel, sgemm);
         this.elementwise = new Elementwise(parallel);
@@ -44,6 +44,16 @@ public final class CpuBackend extends Backend {
         this.batchNormLif = new BatchNormLifCpu(parallel, lif.kernel(), batchNorm);
         this.mmd = new MmdCpu(parallel);
         this.adamW = new AdamWCpu(parallel);
+    }
+
+    /**
+     * Bytes that live and pooled tensors may take together before pooled arrays of lengths not in use
+     * are left to the collector: the heap less an eighth (at least 64 MB, at most 512 MB) for everything
+     * else on it. {@code -Dspikevae.poolBytes} sets it.
+     */
+    static long defaultTensorBudget() {
+        long heap = Runtime.getRuntime().maxMemory();
+        return heap - Math.min(512L << 20, Math.max(64L << 20, heap / 8));
     }
 
     /** The thread count from {@code SPIKEVAE_THREADS} / {@code -Dspikevae.threads}, else the core count. */
@@ -90,7 +100,10 @@ public final class CpuBackend extends Backend {
         return pool.pooledBytes();
     }
 
-    /** Bytes of tensors allocated and not yet released (persistent ones included). */
+    /**
+     * Bytes of tensors allocated and not yet released: persistent ones included, and unscoped ones left
+     * to the garbage collector without {@link Tensor#release()} until the end.
+     */
     public long liveBytes() {
         return pool.liveBytes();
     }
