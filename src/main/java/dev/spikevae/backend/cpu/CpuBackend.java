@@ -48,12 +48,12 @@ public final class CpuBackend extends Backend {
 
     /**
      * Bytes that live and pooled tensors may take together before pooled arrays of lengths not in use
-     * are left to the collector: the heap less an eighth (at least 64 MB, at most 512 MB) for everything
-     * else on it. {@code -Dspikevae.poolBytes} sets it.
+     * are left to the collector: the heap less an eighth of it, at most 256 MB, for everything else on it
+     * (young generation, small objects, kernel scratch). {@code -Dspikevae.poolBytes} sets it.
      */
     static long defaultTensorBudget() {
         long heap = Runtime.getRuntime().maxMemory();
-        return heap - Math.min(512L << 20, Math.max(64L << 20, heap / 8));
+        return heap - Math.min(256L << 20, heap / 8);
     }
 
     /** The thread count from {@code SPIKEVAE_THREADS} / {@code -Dspikevae.threads}, else the core count. */
