@@ -582,10 +582,10 @@ public final class Ops {
     }
 
     /**
-     * The statistics batch norm normalises with, into {@code stats} (and returned): the batch mean and
-     * biased variance in training mode, which also updates the running statistics, else the running ones.
+     * The statistics batch norm normalises with, into {@code stats}: the batch mean and biased variance
+     * in training mode, which also updates the running statistics, else the running ones.
      */
-    private static Tensor[] statistics(Tensor x, int channelAxis, Tensor runningMean, Tensor runningVar, boolean training,
+    private static void statistics(Tensor x, int channelAxis, Tensor runningMean, Tensor runningVar, boolean training,
                                        float momentum, Tensor[] stats) {
         Backend be = x.backend();
         if (channelAxis < 0 || channelAxis >= x.rank()) {
@@ -617,7 +617,6 @@ public final class Ops {
         }
         stats[0] = mean;
         stats[1] = var;
-        return stats;
     }
 
     /**
@@ -638,7 +637,8 @@ public final class Ops {
                     + " is the time axis 0; LIF runs over axis 0, so channels must come after it");
         }
         Tensor[] stats = new Tensor[2];
-        Tensor mean = statistics(x, channelAxis, runningMean, runningVar, training, momentum, stats)[0];
+        statistics(x, channelAxis, runningMean, runningVar, training, momentum, stats);
+        Tensor mean = stats[0];
         Tensor var = stats[1];
         Shape x3 = bnView(x, channelAxis);
         int steps = x.dim(0);
