@@ -9,6 +9,9 @@ import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.Storage;
 import dev.spikevae.tensor.Tensor;
 import dev.spikevae.tensor.UnaryOp;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 
 /**
  * The pure-Java backend: Vector API kernels (scalar ones when the module is absent) on a fixed thread
@@ -48,12 +51,20 @@ public final class CpuBackend extends Backend {
 
     /**
      * Bytes that live and pooled tensors may take together before pooled arrays of lengths not in use
-     * are left to the collector: the heap less an eighth of it, at most 256 MB, for everything else on it
-     * (young generation, small objects, kernel scratch). {@code -Dspikevae.poolBytes} sets it.
+     * are left to the collector: the old generation (where arrays this large live; the whole heap if the
+     * collector has no fixed one) less an eighth of it, at most 128 MB, for the other long-lived objects
+     * (kernel scratch, modules). {@code -Dspikevae.poolBytes} sets it.
      */
     static long defaultTensorBudget() {
-        long heap = Runtime.getRuntime().maxMemory();
-        return heap - Math.min(256L << 20, heap / 8);
+        long space = Runtime.getRuntime().maxMemory();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            String name = pool.getName();
+            long max = pool.getUsage() == null ? -1 : pool.getUsage().getMax();
+            if (pool.getType() == MemoryType.HEAP && (name.contains("Old") || name.contains("Tenured")) && max > 0) {
+                space = Math.min(space, max);
+            }
+        }
+        return space - Math.min(128L << 20, space / 8);
     }
 
     /** The thread count from {@code SPIKEVAE_THREADS} / {@code -Dspikevae.threads}, else the core count. */
