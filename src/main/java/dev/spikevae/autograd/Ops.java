@@ -574,6 +574,20 @@ public final class Ops {
                                                  Tensor runningVar, boolean training, float momentum, float scale,
                                                  float eps, Tensor[] stats) {
         Backend be = x.backend();
+        statistics(x, channelAxis, runningMean, runningVar, training, momentum, stats);
+        Tensor y = be.empty(x.shape());
+        be.batchNormForward(x.view(bnView(x, channelAxis)), stats[0], stats[1], gamma, beta, scale, eps,
+                y.view(bnView(x, channelAxis)));
+        return y;
+    }
+
+    /**
+     * The statistics batch norm normalises with, into {@code stats}: the batch mean and biased variance
+     * in training mode, which also updates the running statistics, else the running ones.
+     */
+    private static void statistics(Tensor x, int channelAxis, Tensor runningMean, Tensor runningVar, boolean training,
+                                       float momentum, Tensor[] stats) {
+        Backend be = x.backend();
         if (channelAxis < 0 || channelAxis >= x.rank()) {
             throw new IllegalArgumentException("batchNorm: channel axis " + channelAxis + " out of range for " + x.shape());
         }
@@ -603,48 +617,39 @@ public final class Ops {
         }
         stats[0] = mean;
         stats[1] = var;
-        Tensor y = be.empty(x.shape());
-        be.batchNormForward(x3, mean, var, gamma, beta, scale, eps, y.view(x3.shape()));
-        return y;
     }
 
     /**
      * Batch norm followed by LIF as one node that keeps only x (and the per-channel statistics) for
-     * backward: the normalised input and the membrane are recomputed there instead of being held from
-     * forward to backward, so a tdBN+LIF block holds two tensors of x's size across the step (x and the
-     * spikes) instead of four. Same values and gradients as {@code lif(batchNorm(x, ...), p)}.
+     * backward. The normalised input and the membranes never exist at full size: the backend computes
+     * them block by block in forward (only the spikes are written) and recomputes them in backward, which
+     * writes dL/dx over the incoming spike gradient when the tape says nothing else reads it. A tdBN+LIF
+     * block thus holds two tensors of x's size across the step (x and the spikes) instead of four. Same
+     * values and gradients as {@code lif(batchNorm(x, ...), p)}. x is time-major; the channel axis is not
+     * the time axis 0.
      */
     public static Tensor batchNormLif(Tensor x, int channelAxis, Tensor gamma, Tensor beta, Tensor runningMean,
                                       Tensor runningVar, boolean training, float momentum, float scale, float eps,
                                       LifParams p, DType spikeType) {
         Backend be = x.backend();
+        if (channelAxis == 0) {
+            throw new IllegalArgumentException("batchNormLif: the channel axis of " + x.shape()
+                    + " is the time axis 0; LIF runs over axis 0, so channels must come after it");
+        }
         Tensor[] stats = new Tensor[2];
-        Tensor y = batchNormStatsAndApply(x, channelAxis, gamma, beta, runningMean, runningVar, training, momentum, scale,
-                eps, stats);
-        Tensor spikes = be.empty(x.shape(), spikeType);
-        Tensor membrane = be.empty(x.shape());
-        be.lifForward(y, spikes, membrane, p);
-        y.release();
-        membrane.release();
+        statistics(x, channelAxis, runningMean, runningVar, training, momentum, stats);
         Tensor mean = stats[0];
         Tensor var = stats[1];
         Shape x3 = bnView(x, channelAxis);
+        int steps = x.dim(0);
+        Tensor spikes = be.empty(x.shape(), spikeType);
+        be.batchNormLifForward(x.view(x3), steps, mean, var, gamma, beta, scale, eps, p, spikes);
         return record("batchNormLif", spikes, (g, needs) -> {
-            // LIF runs over axis 0 (time) of x's own shape; batch norm over the [outer, C, inner] view.
-            Tensor yy = be.empty(x.shape());
-            be.batchNormForward(x.view(x3), mean, var, gamma, beta, scale, eps, yy.view(x3));
-            Tensor s = be.empty(x.shape(), DType.U8);
-            Tensor u = be.empty(x.shape());
-            be.lifForward(yy, s, u, p);
-            s.release();
-            // Dead buffers take the next results: the recomputed input takes dL/dy, the membrane dL/dx.
-            Tensor gy = yy;
-            be.lifBackward(g[0], u, gy, p);
-            Tensor gx = u;
+            Tensor gx = Tape.mayOverwrite(g[0]) ? g[0] : be.empty(x.shape());
             Tensor gg = be.empty(gamma.shape());
             Tensor gb = be.empty(beta.shape());
-            be.batchNormBackward(gy.view(x3), x.view(x3), mean, var, gamma, scale, eps, training, gx.view(x3), gg, gb);
-            gy.release();
+            be.batchNormLifBackward(g[0].view(x3), x.view(x3), steps, mean, var, gamma, beta, scale, eps, training, p,
+                    gx.view(x3), gg, gb);
             return grads(gx, gg, gb);
         }, x, gamma, beta);
     }

@@ -30,6 +30,8 @@ public final class Tape implements AutoCloseable {
 
     private final List<Node> nodes = new ArrayList<>();
     private final Thread thread = Thread.currentThread();
+    /** While a node's backward runs: those of its output gradients that nothing else reads afterwards. */
+    private final List<Tensor> overwritable = new ArrayList<>();
     private boolean closed;
 
     private Tape() {
@@ -146,7 +148,13 @@ public final class Tape implements AutoCloseable {
                 for (int k = 0; k < ins.length; k++) {
                     needs[k] = ins[k] != null && ins[k].requiresGrad();
                 }
-                Tensor[] gIn = n.backward().apply(gOut, needs);
+                markOverwritable(gOut, grads, gradOutput);
+                Tensor[] gIn;
+                try {
+                    gIn = n.backward().apply(gOut, needs);
+                } finally {
+                    overwritable.clear();
+                }
                 for (int k = 0; k < ins.length; k++) {
                     if (needs[k] && gIn[k] != null && !gIn[k].shape().equals(ins[k].shape())) {
                         throw new IllegalStateException("backward of " + n.op() + " produced a gradient " + gIn[k].shape()
@@ -158,6 +166,41 @@ public final class Tape implements AutoCloseable {
             }
         } finally {
             nodes.clear();
+        }
+    }
+
+    /**
+     * Whether the backward running now may overwrite {@code gradOutput}, one of its output gradients, with
+     * a result (an input gradient of the same size): true when no other pending gradient, no other output
+     * gradient of the node and not the caller's seed share its memory, so the tape would free it next.
+     * A backward that reuses it saves a tensor of that size at the step's peak.
+     */
+    static boolean mayOverwrite(Tensor gradOutput) {
+        Tape t = CURRENT.get();
+        if (t == null) {
+            return false;
+        }
+        for (Tensor g : t.overwritable) {
+            if (g == gradOutput) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void markOverwritable(Tensor[] gOut, Map<Tensor, Tensor> grads, Tensor supplied) {
+        for (int k = 0; k < gOut.length; k++) {
+            Tensor g = gOut[k];
+            boolean shared = g.isSameMemory(supplied);
+            for (int j = 0; j < gOut.length; j++) {
+                shared |= j != k && gOut[j].isSameMemory(g);
+            }
+            for (Tensor pending : grads.values()) {
+                shared |= pending.isSameMemory(g);
+            }
+            if (!shared) {
+                overwritable.add(g);
+            }
         }
     }
 

@@ -486,6 +486,91 @@ public abstract class Backend {
         kBatchNormBackward(dy, x, mean, var, gamma, scale, eps, training, dx, dGamma, dBeta);
     }
 
+    /**
+     * {@link #batchNormForward} followed by {@link #lifForward}, returning only the spikes (f32 or u8, x's
+     * size): x is viewed as {@code [outer, C, inner]} for the norm and, being time-major with
+     * {@code outer} a multiple of {@code steps}, as {@code [steps, numel / steps]} for LIF. A backend may
+     * run it block by block so that neither the normalised input nor the membranes exist at full size;
+     * the spikes are bitwise those of the two ops in sequence.
+     */
+    public final void batchNormLifForward(Tensor x, int steps, Tensor mean, Tensor var, Tensor gamma, Tensor beta,
+                                          float scale, float eps, LifParams p, Tensor spikes) {
+        own("batchNormLifForward", x, mean, var, gamma, beta);
+        ownAnyType("batchNormLifForward", spikes);
+        bnLif3("batchNormLifForward", x, steps);
+        Shape c = Shape.of(x.dim(1));
+        expect("batchNormLifForward", "mean", mean, c, null);
+        expect("batchNormLifForward", "var", var, c, null);
+        expect("batchNormLifForward", "gamma", gamma, c, null);
+        expect("batchNormLifForward", "beta", beta, c, null);
+        sameSize("batchNormLifForward", x, spikes);
+        kBatchNormLifForward(x, steps, mean, var, gamma, beta, scale, eps, p, spikes);
+    }
+
+    /**
+     * Gradients of {@link #batchNormLifForward} from the spike gradient (the normalised input and the
+     * membranes are recomputed from x), as {@link #lifBackward} followed by {@link #batchNormBackward}.
+     * {@code dx} may be {@code dSpikes} itself (same memory and offset): the spike gradient is then
+     * overwritten, and no tensor of x's size is needed besides the operands.
+     */
+    public final void batchNormLifBackward(Tensor dSpikes, Tensor x, int steps, Tensor mean, Tensor var, Tensor gamma,
+                                           Tensor beta, float scale, float eps, boolean training, LifParams p, Tensor dx,
+                                           Tensor dGamma, Tensor dBeta) {
+        own("batchNormLifBackward", dSpikes, x, mean, var, gamma, beta, dx, dGamma, dBeta);
+        bnLif3("batchNormLifBackward", x, steps);
+        Shape c = Shape.of(x.dim(1));
+        sameSize("batchNormLifBackward", x, dSpikes);
+        sameSize("batchNormLifBackward", x, dx);
+        expect("batchNormLifBackward", "mean", mean, c, null);
+        expect("batchNormLifBackward", "var", var, c, null);
+        expect("batchNormLifBackward", "gamma", gamma, c, null);
+        expect("batchNormLifBackward", "beta", beta, c, null);
+        expect("batchNormLifBackward", "dGamma", dGamma, c, null);
+        expect("batchNormLifBackward", "dBeta", dBeta, c, null);
+        if (dx.isSameMemory(dSpikes) && dx.offset() != dSpikes.offset()) {
+            throw new IllegalArgumentException("batchNormLifBackward: dx overlaps dSpikes at another offset; pass the same "
+                    + "tensor to work in place, or separate memory");
+        }
+        kBatchNormLifBackward(dSpikes, x, steps, mean, var, gamma, beta, scale, eps, training, p, dx, dGamma, dBeta);
+    }
+
+    private static void bnLif3(String op, Tensor x, int steps) {
+        bn3(op, x);
+        if (steps < 1 || x.dim(0) % steps != 0) {
+            throw new IllegalArgumentException(op + ": " + steps + " time steps do not divide the leading axis of " + x.shape()
+                    + " (x must be time-major, viewed as [T * rest, C, inner])");
+        }
+    }
+
+    /** The two ops in sequence, through full-size temporaries; backends override it with a fused kernel. */
+    protected void kBatchNormLifForward(Tensor x, int steps, Tensor mean, Tensor var, Tensor gamma, Tensor beta,
+                                        float scale, float eps, LifParams p, Tensor spikes) {
+        Tensor y = empty(x.shape());
+        batchNormForward(x, mean, var, gamma, beta, scale, eps, y);
+        Tensor yt = y.view(steps, -1);
+        Tensor u = empty(yt.shape());
+        lifForward(yt, spikes.view(yt.shape()), u, p);
+        u.release();
+        y.release();
+    }
+
+    /** The two backward ops in sequence, through full-size temporaries; backends override it with a fused kernel. */
+    protected void kBatchNormLifBackward(Tensor dSpikes, Tensor x, int steps, Tensor mean, Tensor var, Tensor gamma,
+                                         Tensor beta, float scale, float eps, boolean training, LifParams p, Tensor dx,
+                                         Tensor dGamma, Tensor dBeta) {
+        Tensor y = empty(x.shape());
+        batchNormForward(x, mean, var, gamma, beta, scale, eps, y);
+        Tensor yt = y.view(steps, -1);
+        Tensor u = empty(yt.shape());
+        Tensor s = empty(yt.shape(), DType.U8);
+        lifForward(yt, s, u, p);
+        s.release();
+        lifBackward(dSpikes.view(yt.shape()), u, yt, p); // y is dead: it takes dL/dy
+        u.release();
+        batchNormBackward(y, x, mean, var, gamma, scale, eps, training, dx.view(x.shape()), dGamma, dBeta);
+        y.release();
+    }
+
     private static void bn3(String op, Tensor x) {
         if (x.rank() != 3) {
             throw new IllegalArgumentException(op + ": expects x viewed as [outer, C, inner], got " + x.shape());

@@ -2,8 +2,12 @@ package dev.spikevae.autograd;
 
 import dev.spikevae.backend.cpu.CpuBackend;
 import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.DType;
+import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.MemoryScope;
+import dev.spikevae.tensor.Shape;
 import dev.spikevae.tensor.Tensor;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -82,6 +86,63 @@ class TapeTest {
         float[] g = x.grad().toHost();
         assertEquals(2f, g[0], 1e-6f); // d/dx tanh^3(2x) at 0
         assertEquals(2f, g[n - 1], 1e-6f);
+    }
+
+    /** Spikes of a tdBN + LIF node over x [T, N, C, HW], with unit weights and zero shifts. */
+    private static Tensor spikes(Tensor x) {
+        Backend be = x.backend();
+        int c = x.dim(2);
+        Tensor gamma = be.persistentFromHost(filled(c, 1f), c);
+        Tensor beta = be.persistentFromHost(filled(c, 0f), c);
+        return Ops.batchNormLif(x, 2, gamma, beta, null, null, true, 0.1f, 0.2f, 1e-5f, LifParams.REFERENCE, DType.F32);
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        Arrays.fill(a, v);
+        return a;
+    }
+
+    private static float[] ramp(int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (i % 13) / 6.5f - 1f;
+        }
+        return a;
+    }
+
+    @Test
+    void aGradientNoOneElseReadsIsOverwrittenInPlace() {
+        CpuBackend be = new CpuBackend(1);
+        int[] shape = {3, 2, 4, 256};
+        int n = 3 * 2 * 4 * 256;
+        Tensor x = be.persistentFromHost(ramp(n), shape).requiresGrad(true);
+        x.setGrad(be.persistentZeros(x.shape()));
+        try (MemoryScope scope = MemoryScope.open(); Tape tape = Tape.record()) {
+            // sumTo's backward makes a fresh gradient of the spikes that nothing else reads
+            Tensor loss = Ops.sum(Ops.sumTo(spikes(x), Shape.of(4, 1)));
+            long before = be.liveBytes();
+            be.resetPeakLiveBytes();
+            tape.backward(loss);
+            long extra = be.peakLiveBytes() - before;
+            assertTrue(extra < 2L * 4 * n, "backward held one tensor of x's size at a time, not two: " + extra
+                    + " bytes over " + 4 * n);
+        }
+    }
+
+    @Test
+    void aGradientAnotherNodeStillReadsIsNotOverwritten() {
+        int[] shape = {3, 2, 4, 5};
+        int n = 3 * 2 * 4 * 5;
+        Tensor x = BE.persistentFromHost(ramp(n), shape).requiresGrad(true);
+        Tensor v = BE.persistentZeros(Shape.of(shape)).requiresGrad(true);
+        float[] k = ramp(n);
+        try (MemoryScope scope = MemoryScope.open(); Tape tape = Tape.record()) {
+            Tensor q = Ops.scale(v, 1f); // recorded first, so its backward runs after the fused node's
+            Tensor z = Ops.add(spikes(x), q); // both addends get the very same gradient tensor
+            tape.backward(Ops.sum(Ops.mul(z, BE.fromHost(k, shape))));
+        }
+        assertArrayEquals(k, v.grad().toHost(), "the shared gradient reached the second consumer intact");
     }
 
     @Test

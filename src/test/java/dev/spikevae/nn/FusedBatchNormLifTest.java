@@ -1,5 +1,6 @@
 package dev.spikevae.nn;
 
+import dev.spikevae.autograd.Ops;
 import dev.spikevae.autograd.Tape;
 import dev.spikevae.backend.cpu.CpuBackend;
 import dev.spikevae.tensor.LifParams;
@@ -21,6 +22,14 @@ class FusedBatchNormLifTest {
     }
 
     private static Outcome run(boolean fused, boolean training, LifParams lif) {
+        return run(fused, training, lif, false);
+    }
+
+    /**
+     * With {@code viaLoss} the spike gradient comes from a loss {@code sum(spikes * g)} inside the graph, so
+     * the fused backward may write over it; otherwise it is supplied to backward and must stay intact.
+     */
+    private static Outcome run(boolean fused, boolean training, LifParams lif, boolean viaLoss) {
         int t = 5;
         int n = 3;
         int c = 7;
@@ -40,7 +49,13 @@ class FusedBatchNormLifTest {
             long before = BE.pooledBytes();
             Tensor s = fused ? bn.forwardLif(x, lif) : new Lif(lif).forward(bn.forward(x));
             long pooled = BE.pooledBytes() - before;
-            tape.backward(s, BE.fromHost(gs, t, n, c, hw));
+            Tensor g = BE.fromHost(gs, t, n, c, hw);
+            if (viaLoss) {
+                tape.backward(Ops.sum(Ops.mul(s, g)));
+            } else {
+                tape.backward(s, g);
+                assertArrayEquals(gs, g.toHost(), "a supplied gradient is never overwritten");
+            }
             return new Outcome(s.toHost(), x.grad().toHost(), bn.weight().grad().toHost(), bn.bias().grad().toHost(),
                     bn.runningVar().toHost(), pooled);
         }
@@ -53,6 +68,7 @@ class FusedBatchNormLifTest {
             for (boolean training : new boolean[] {true, false}) {
                 Outcome a = run(false, training, lif);
                 Outcome b = run(true, training, lif);
+                Outcome c = run(true, training, lif, true);
                 String what = lif + (training ? " training" : " eval");
                 float spikes = 0;
                 for (float v : a.spikes()) {
@@ -64,6 +80,8 @@ class FusedBatchNormLifTest {
                 assertArrayEquals(a.dGamma(), b.dGamma(), what);
                 assertArrayEquals(a.dBeta(), b.dBeta(), what);
                 assertArrayEquals(a.runningVar(), b.runningVar(), what);
+                assertArrayEquals(a.dx(), c.dx(), what + ", gradient written over the spike gradient");
+                assertArrayEquals(a.dGamma(), c.dGamma(), what + ", gradient written over the spike gradient");
             }
         }
     }
@@ -71,11 +89,11 @@ class FusedBatchNormLifTest {
     @Test
     void forwardReturnsTheIntermediatesAtOnce() {
         // Pool balance over the forward: the unfused pair keeps three tensors of x's size (normalised input,
-        // spikes, membrane), the fused node one (the spikes).
+        // spikes, membrane), the fused node one (the spikes) and takes no other.
         int bytes = 4 * 5 * 3 * 7 * 11;
         run(false, true, LifParams.REFERENCE); // leaves enough arrays of this size in the pool for both runs
         long unfused = run(false, true, LifParams.REFERENCE).pooledAfterForward();
         long fused = run(true, true, LifParams.REFERENCE).pooledAfterForward();
-        assertEquals(2L * bytes, fused - unfused, "normalised input and membrane go back to the pool in forward");
+        assertEquals(2L * bytes, fused - unfused, "normalised input and membrane never take memory of x's size");
     }
 }

@@ -62,10 +62,7 @@ final class BatchNormCpu {
 
     void forward(float[] x, int xOff, int outer, int channels, int inner, float[] mean, int mOff, float[] var, int vOff,
                  float[] gamma, int gOff, float[] beta, int bOff, float scale, float eps, float[] y, int yOff) {
-        float[] scaleC = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            scaleC[c] = (float) (gamma[gOff + c] * (double) scale / Math.sqrt((double) var[vOff + c] + eps));
-        }
+        float[] scaleC = channelScales(gamma, gOff, var, vOff, channels, scale, eps);
         if (inner >= MIN_SPAN) {
             forRows(outer, channels * inner, (row) -> {
                 for (int c = 0; c < channels; c++) {
@@ -83,6 +80,16 @@ final class BatchNormCpu {
         }
     }
 
+    /** The factor of {@code x - mean} per channel in {@link #forward}: {@code gamma * scale / sqrt(var + eps)}. */
+    static float[] channelScales(float[] gamma, int gOff, float[] var, int vOff, int channels, float scale, float eps) {
+        float[] scaleC = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            scaleC[c] = (float) (gamma[gOff + c] * (double) scale / Math.sqrt((double) var[vOff + c] + eps));
+        }
+        return scaleC;
+    }
+
+    /** dx may be dy itself: each element of dx is written after the sums and reads only its own dy. */
     void backward(float[] dy, int dyOff, float[] x, int xOff, int outer, int channels, int inner, float[] mean, int mOff,
                   float[] var, int vOff, float[] gamma, int gOff, float scale, float eps, boolean training, float[] dx,
                   int dxOff, float[] dGamma, int dgOff, float[] dBeta, int dbOff) {

@@ -9,6 +9,9 @@ import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.Storage;
 import dev.spikevae.tensor.Tensor;
 import dev.spikevae.tensor.UnaryOp;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 
 /**
  * The pure-Java backend: Vector API kernels (scalar ones when the module is absent) on a fixed thread
@@ -25,13 +28,14 @@ public final class CpuBackend extends Backend {
     private final LifCpu lif;
     private final RandomCpu random;
     private final BatchNormCpu batchNorm;
+    private final BatchNormLifCpu batchNormLif;
     private final MmdCpu mmd;
     private final AdamWCpu adamW;
 
     public CpuBackend(int threads) {
         VectorSupport.warnOnceIfScalar();
         this.parallel = new Parallel(threads);
-        this.pool = new CpuPool(Long.getLong("spikevae.poolBytes", Runtime.getRuntime().maxMemory() / 2));
+        this.pool = new CpuPool(Long.getLong("spikevae.poolBytes", defaultTensorBudget()));
         this.sgemm = new Sgemm(parallel);
         this.conv = new Conv(parallel, sgemm);
         this.elementwise = new Elementwise(parallel);
@@ -40,8 +44,27 @@ public final class CpuBackend extends Backend {
         this.lif = new LifCpu(parallel);
         this.random = new RandomCpu(parallel);
         this.batchNorm = new BatchNormCpu(parallel);
+        this.batchNormLif = new BatchNormLifCpu(parallel, lif.kernel(), batchNorm);
         this.mmd = new MmdCpu(parallel);
         this.adamW = new AdamWCpu(parallel);
+    }
+
+    /**
+     * Bytes that live and pooled tensors may take together before pooled arrays of lengths not in use
+     * are left to the collector: the old generation (where arrays this large live; the whole heap if the
+     * collector has no fixed one) less an eighth of it, at most 128 MB, for the other long-lived objects
+     * (kernel scratch, modules). {@code -Dspikevae.poolBytes} sets it.
+     */
+    static long defaultTensorBudget() {
+        long space = Runtime.getRuntime().maxMemory();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            String name = pool.getName();
+            long max = pool.getUsage() == null ? -1 : pool.getUsage().getMax();
+            if (pool.getType() == MemoryType.HEAP && (name.contains("Old") || name.contains("Tenured")) && max > 0) {
+                space = Math.min(space, max);
+            }
+        }
+        return space - Math.min(128L << 20, space / 8);
     }
 
     /** The thread count from {@code SPIKEVAE_THREADS} / {@code -Dspikevae.threads}, else the core count. */
@@ -86,6 +109,24 @@ public final class CpuBackend extends Backend {
     /** Bytes held by the recycling pool. */
     public long pooledBytes() {
         return pool.pooledBytes();
+    }
+
+    /**
+     * Bytes of tensors allocated and not yet released: persistent ones included, and unscoped ones left
+     * to the garbage collector without {@link Tensor#release()} until the end.
+     */
+    public long liveBytes() {
+        return pool.liveBytes();
+    }
+
+    /** The most {@link #liveBytes()} there were at once since the last {@link #resetPeakLiveBytes()}. */
+    public long peakLiveBytes() {
+        return pool.peakLiveBytes();
+    }
+
+    /** Starts a new peak measurement for {@link #peakLiveBytes()} from the bytes live now. */
+    public void resetPeakLiveBytes() {
+        pool.resetPeak();
     }
 
     /** The float array of an f32 tensor. */
@@ -302,6 +343,25 @@ public final class CpuBackend extends Backend {
         batchNorm.backward(data(dy), dy.offset(), data(x), x.offset(), x.dim(0), x.dim(1), x.dim(2), data(mean),
                 mean.offset(), data(var), var.offset(), data(gamma), gamma.offset(), scale, eps, training, data(dx),
                 dx.offset(), data(dGamma), dGamma.offset(), data(dBeta), dBeta.offset());
+    }
+
+    @Override
+    protected void kBatchNormLifForward(Tensor x, int steps, Tensor mean, Tensor var, Tensor gamma, Tensor beta,
+                                        float scale, float eps, LifParams p, Tensor spikes) {
+        boolean u8 = spikes.dtype() == DType.U8;
+        batchNormLif.forward(data(x), x.offset(), x.dim(0), x.dim(1), x.dim(2), steps, data(mean), mean.offset(),
+                data(var), var.offset(), data(gamma), gamma.offset(), data(beta), beta.offset(), scale, eps, p,
+                u8 ? null : data(spikes), u8 ? bytes(spikes) : null, spikes.offset());
+    }
+
+    @Override
+    protected void kBatchNormLifBackward(Tensor dSpikes, Tensor x, int steps, Tensor mean, Tensor var, Tensor gamma,
+                                         Tensor beta, float scale, float eps, boolean training, LifParams p, Tensor dx,
+                                         Tensor dGamma, Tensor dBeta) {
+        batchNormLif.backward(data(dSpikes), dSpikes.offset(), data(x), x.offset(), x.dim(0), x.dim(1), x.dim(2), steps,
+                data(mean), mean.offset(), data(var), var.offset(), data(gamma), gamma.offset(), data(beta),
+                beta.offset(), scale, eps, training, p, data(dx), dx.offset(), data(dGamma), dGamma.offset(),
+                data(dBeta), dBeta.offset());
     }
 
     // spiking

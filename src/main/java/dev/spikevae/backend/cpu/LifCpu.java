@@ -25,6 +25,11 @@ final class LifCpu {
         this.kernel = kernel;
     }
 
+    /** The kernel in use (the fused batch-norm + LIF kernels run on it too). */
+    LifKernel kernel() {
+        return kernel;
+    }
+
     /** x, spikes, u: [T, M] at their offsets. */
     void forward(float[] x, int xOff, float[] s, int sOff, float[] u, int uOff, int steps, int neurons, LifParams p) {
         forEachRange(steps, neurons, (from, to) -> kernel.forward(x, xOff, s, sOff, u, uOff, steps, neurons, from, to, p));

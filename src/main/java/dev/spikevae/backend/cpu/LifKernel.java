@@ -6,6 +6,11 @@ import dev.spikevae.tensor.LifParams;
  * One implementation (vector or scalar) of the fused LIF recurrences over a range of neurons
  * {@code [from, to)} of a time-major {@code [steps, neurons]} layout. Neurons are independent, so
  * {@link LifCpu} splits the neuron axis over threads and each call walks all time steps of its range.
+ *
+ * <p>The strided methods take each array with its own row stride (elements from one time step to the
+ * next) and handle neurons {@code [0, count)} from the given offsets: the fused batch-norm + LIF kernels
+ * keep the membranes of a block of neurons in a small scratch array while the other operands are full
+ * tensors.
  */
 interface LifKernel {
 
@@ -13,8 +18,23 @@ interface LifKernel {
     void forward(float[] x, int xOff, float[] s, int sOff, float[] u, int uOff, int steps, int neurons, int from, int to,
                  LifParams p);
 
-    void backward(float[] ds, int dsOff, float[] u, int uOff, float[] dx, int dxOff, int steps, int neurons, int from,
-                  int to, LifParams p);
+    /** The input gradient from the spike gradient and the membranes; {@code dx} may be {@code ds} itself. */
+    default void backward(float[] ds, int dsOff, float[] u, int uOff, float[] dx, int dxOff, int steps, int neurons,
+                          int from, int to, LifParams p) {
+        backwardStrided(ds, dsOff + from, neurons, u, uOff + from, neurons, dx, dxOff + from, neurons, steps, to - from, p);
+    }
+
+    /** {@link #backward} on arrays with their own row strides, for neurons {@code [0, count)}; dx may be ds. */
+    void backwardStrided(float[] ds, int dsOff, int dsStride, float[] u, int uOff, int uStride, float[] dx, int dxOff,
+                         int dxStride, int steps, int count, LifParams p);
+
+    /**
+     * The membranes of LIF neurons driven by a per-neuron affine map of x, {@code y = (x - mean) * scale +
+     * shift} (batch norm with its coefficients spread per neuron, arrays from index 0), for neurons
+     * {@code [0, count)}: the same values, bit for bit, as batch norm's output fed to {@link #forward}.
+     */
+    void normalizedMembranes(float[] x, int xOff, int xStride, float[] mean, float[] scale, float[] shift, float[] u,
+                             int uOff, int uStride, int steps, int count, LifParams p);
 
     /** Ranges starting at multiples of this run entirely in the kernel's fastest blocks (except the last). */
     int alignment();

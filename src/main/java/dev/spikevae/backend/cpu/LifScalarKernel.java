@@ -23,9 +23,15 @@ final class LifScalarKernel implements LifKernel {
     }
 
     @Override
-    public void backward(float[] ds, int dsOff, float[] u, int uOff, float[] dx, int dxOff, int steps, int neurons,
-                         int from, int to, LifParams p) {
-        backwardRange(ds, dsOff, u, uOff, dx, dxOff, steps, neurons, from, to, p);
+    public void backwardStrided(float[] ds, int dsOff, int dsStride, float[] u, int uOff, int uStride, float[] dx,
+                                int dxOff, int dxStride, int steps, int count, LifParams p) {
+        backwardRange(ds, dsOff, dsStride, u, uOff, uStride, dx, dxOff, dxStride, steps, count, p);
+    }
+
+    @Override
+    public void normalizedMembranes(float[] x, int xOff, int xStride, float[] mean, float[] scale, float[] shift,
+                                    float[] u, int uOff, int uStride, int steps, int count, LifParams p) {
+        normalizedRange(x, xOff, xStride, mean, scale, shift, u, uOff, uStride, steps, 0, count, p);
     }
 
     @Override
@@ -62,8 +68,9 @@ final class LifScalarKernel implements LifKernel {
         }
     }
 
-    static void backwardRange(float[] ds, int dsOff, float[] u, int uOff, float[] dx, int dxOff, int steps, int neurons,
-                              int from, int to, LifParams p) {
+    /** Backward over neurons {@code [0, count)} of arrays with their own row strides; dx may be ds. */
+    static void backwardRange(float[] ds, int dsOff, int dsStride, float[] u, int uOff, int uStride, float[] dx,
+                              int dxOff, int dxStride, int steps, int count, LifParams p) {
         float decay = p.decay();
         float threshold = p.threshold();
         float resetGain = p.detachReset() ? 0f : decay;
@@ -71,20 +78,47 @@ final class LifScalarKernel implements LifKernel {
         float centre = p.centre();
         float width = p.width();
         // g[j] = dL/du_{t+1} while step t is processed
-        float[] g = new float[Math.min(BLOCK, Math.max(0, to - from))];
-        for (int b = from; b < to; b += BLOCK) {
-            int e = Math.min(to, b + BLOCK);
+        float[] g = new float[Math.min(BLOCK, Math.max(0, count))];
+        for (int b = 0; b < count; b += BLOCK) {
+            int e = Math.min(count, b + BLOCK);
             java.util.Arrays.fill(g, 0f);
             for (int t = steps - 1; t >= 0; t--) {
-                int row = t * neurons;
+                int dsRow = dsOff + t * dsStride;
+                int uRow = uOff + t * uStride;
+                int dxRow = dxOff + t * dxStride;
                 for (int i = b; i < e; i++) {
-                    float ut = u[uOff + row + i];
+                    float ut = u[uRow + i];
                     float next = g[i - b];
-                    float dSpike = ds[dsOff + row + i] - ut * resetGain * next;
+                    float dSpike = ds[dsRow + i] - ut * resetGain * next;
                     float leak = ut > threshold ? 0f : next * decay;
                     float gu = surrogateTimes(kind, dSpike, ut - centre, width) + leak;
-                    dx[dxOff + row + i] = gu;
+                    dx[dxRow + i] = gu;
                     g[i - b] = gu;
+                }
+            }
+        }
+    }
+
+    /**
+     * Membranes of neurons {@code [from, to)} driven by {@code (x - mean) * scale + shift}, operation for
+     * operation batch norm's apply followed by {@link #forwardRange}.
+     */
+    static void normalizedRange(float[] x, int xOff, int xStride, float[] mean, float[] scale, float[] shift, float[] u,
+                                int uOff, int uStride, int steps, int from, int to, LifParams p) {
+        float decay = p.decay();
+        float threshold = p.threshold();
+        float[] carry = new float[Math.min(BLOCK, Math.max(0, to - from))];
+        for (int b = from; b < to; b += BLOCK) {
+            int e = Math.min(to, b + BLOCK);
+            java.util.Arrays.fill(carry, 0f);
+            for (int t = 0; t < steps; t++) {
+                int xRow = xOff + t * xStride;
+                int uRow = uOff + t * uStride;
+                for (int i = b; i < e; i++) {
+                    float y = (x[xRow + i] - mean[i]) * scale[i] + shift[i];
+                    float ut = carry[i - b] + y;
+                    u[uRow + i] = ut;
+                    carry[i - b] = ut > threshold ? 0f : ut * decay;
                 }
             }
         }

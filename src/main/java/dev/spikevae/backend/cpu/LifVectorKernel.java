@@ -77,33 +77,78 @@ final class LifVectorKernel implements LifKernel {
     }
 
     @Override
-    public void backward(float[] ds, int dsOff, float[] u, int uOff, float[] dx, int dxOff, int steps, int neurons,
-                         int from, int to, LifParams p) {
+    public void backwardStrided(float[] ds, int dsOff, int dsStride, float[] u, int uOff, int uStride, float[] dx,
+                                int dxOff, int dxStride, int steps, int count, LifParams p) {
         if (p.surrogate() == Surrogate.SIGMOID) {
             // The Vector API's EXP is a different approximation when C2 intrinsifies it than when it is
             // interpreted, so results would depend on JIT timing and on how neurons fall into threads;
             // Math.exp gives the same bits in every execution mode.
-            LifScalarKernel.backwardRange(ds, dsOff, u, uOff, dx, dxOff, steps, neurons, from, to, p);
+            LifScalarKernel.backwardRange(ds, dsOff, dsStride, u, uOff, uStride, dx, dxOff, dxStride, steps, count, p);
             return;
         }
-        int vectorEnd = from + (to - from) / LANES * LANES;
-        int last = (steps - 1) * neurons;
-        for (int b = from; b < vectorEnd; b += BLOCK) {
+        int vectorEnd = count / LANES * LANES;
+        int last = steps - 1;
+        for (int b = 0; b < vectorEnd; b += BLOCK) {
             int e = Math.min(vectorEnd, b + BLOCK);
+            int dsRow = dsOff + last * dsStride;
+            int uRow = uOff + last * uStride;
+            int dxRow = dxOff + last * dxStride;
             for (int i = b; i < e; i += LANES) {
-                int o = last + i;
-                backwardStep(ds, dsOff + o, u, uOff + o, dx, dxOff + o, ZEROS, 0, p);
+                backwardStep(ds, dsRow + i, u, uRow + i, dx, dxRow + i, ZEROS, 0, p);
             }
-            for (int row = last - neurons; row >= 0; row -= neurons) {
+            for (int t = last - 1; t >= 0; t--) {
+                // the row after this one is the state: dL/du_{t+1}
+                int nextRow = dxRow;
+                dsRow -= dsStride;
+                uRow -= uStride;
+                dxRow -= dxStride;
                 for (int i = b; i < e; i += LANES) {
-                    int o = row + i;
-                    backwardStep(ds, dsOff + o, u, uOff + o, dx, dxOff + o, dx, dxOff + o + neurons, p);
+                    backwardStep(ds, dsRow + i, u, uRow + i, dx, dxRow + i, dx, nextRow + i, p);
                 }
             }
         }
-        if (vectorEnd < to) {
-            LifScalarKernel.backwardRange(ds, dsOff, u, uOff, dx, dxOff, steps, neurons, vectorEnd, to, p);
+        if (vectorEnd < count) {
+            LifScalarKernel.backwardRange(ds, dsOff + vectorEnd, dsStride, u, uOff + vectorEnd, uStride, dx,
+                    dxOff + vectorEnd, dxStride, steps, count - vectorEnd, p);
         }
+    }
+
+    @Override
+    public void normalizedMembranes(float[] x, int xOff, int xStride, float[] mean, float[] scale, float[] shift,
+                                    float[] u, int uOff, int uStride, int steps, int count, LifParams p) {
+        float decay = p.decay();
+        float threshold = p.threshold();
+        int vectorEnd = count / LANES * LANES;
+        for (int b = 0; b < vectorEnd; b += BLOCK) {
+            int e = Math.min(vectorEnd, b + BLOCK);
+            for (int i = b; i < e; i += LANES) {
+                normalizedStep(x, xOff + i, mean, scale, shift, i, u, uOff + i, ZEROS, 0, decay, threshold);
+            }
+            for (int t = 1; t < steps; t++) {
+                int xRow = xOff + t * xStride;
+                int uRow = uOff + t * uStride;
+                for (int i = b; i < e; i += LANES) {
+                    normalizedStep(x, xRow + i, mean, scale, shift, i, u, uRow + i, u, uRow - uStride + i, decay,
+                            threshold);
+                }
+            }
+        }
+        if (vectorEnd < count) {
+            LifScalarKernel.normalizedRange(x, xOff, xStride, mean, scale, shift, u, uOff, uStride, steps, vectorEnd,
+                    count, p);
+        }
+    }
+
+    /**
+     * One time step of one vector of neurons driven by batch norm's output {@code (x - mean) * scale + shift}
+     * (coefficients at {@code co}), given the previous step's membrane {@code prev} at {@code po}.
+     */
+    private static void normalizedStep(float[] x, int xo, float[] mean, float[] scale, float[] shift, int co, float[] u,
+                                       int uo, float[] prev, int po, float decay, float threshold) {
+        FloatVector y = FloatVector.fromArray(SPECIES, x, xo).sub(FloatVector.fromArray(SPECIES, mean, co))
+                .mul(FloatVector.fromArray(SPECIES, scale, co)).add(FloatVector.fromArray(SPECIES, shift, co));
+        FloatVector before = FloatVector.fromArray(SPECIES, prev, po);
+        before.mul(decay).blend(0L, before.compare(VectorOperators.GT, threshold)).add(y).intoArray(u, uo);
     }
 
     /** One reverse step of one vector of neurons, given the next step's membrane gradient {@code next} at {@code no}. */

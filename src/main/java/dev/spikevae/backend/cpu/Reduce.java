@@ -94,6 +94,10 @@ final class Reduce {
             });
             return;
         }
+        if (groups == 3 && reduced[0] && reduced[2]) { // [R, K, S] -> [K]: per-channel sums (bias gradients)
+            sumMiddle(x, xo, sizes[0], sizes[1], sizes[2], out, oo, alpha, beta);
+            return;
+        }
         // General: alternating kept and reduced groups; outputs enumerate the kept groups in order.
         int[] gStride = new int[groups];
         int acc = 1;
@@ -135,6 +139,55 @@ final class Reduce {
                 out[oo + o] = finish(alpha * sumReduced(x, base, 0, redSize, redStride), beta, out[oo + o]);
             }
         });
+    }
+
+    /**
+     * Sums of x {@code [R, K, S]} over R and S. Rows are taken in fixed chunks (so that few channels still
+     * spread over the pool), each chunk keeping its own partial per channel, and the partials are added
+     * in chunk order: the result does not depend on the thread count.
+     */
+    private void sumMiddle(float[] x, int xo, int rows, int k, int span, float[] out, int oo, float alpha, float beta) {
+        int width = k * span;
+        int rowsPerChunk = Math.max(1, CHUNK / width);
+        int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
+        double[][] partial = new double[chunks][k];
+        parallel.forTasks(chunks, (chunk, worker) -> {
+            double[] acc = partial[chunk];
+            for (int row = chunk * rowsPerChunk, end = Math.min(rows, row + rowsPerChunk); row < end; row++) {
+                for (int c = 0, p = xo + row * width; c < k; c++, p += span) {
+                    acc[c] += spanSum(x, p, span);
+                }
+            }
+        });
+        for (int c = 0; c < k; c++) {
+            double s = 0;
+            for (double[] p : partial) {
+                s += p[c];
+            }
+            out[oo + c] = finish(alpha * s, beta, out[oo + c]);
+        }
+    }
+
+    /**
+     * Sum of n contiguous values in double with four interleaved accumulators, combined in a fixed order:
+     * four independent add chains instead of one that waits on every addition's latency.
+     */
+    private static double spanSum(float[] x, int p, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            s0 += x[p + j];
+            s1 += x[p + j + 1];
+            s2 += x[p + j + 2];
+            s3 += x[p + j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += x[p + j];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static double sumReduced(float[] x, int p, int level, int[] size, int[] stride) {

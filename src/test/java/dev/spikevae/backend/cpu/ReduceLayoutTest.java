@@ -26,7 +26,8 @@ class ReduceLayoutTest {
     @Test
     void reductionsAreThreadCountIndependentAndAccurate() {
         int[][][] cases = {{{3, 70001}, {1}}, {{257, 1031}, {1031}}, {{257, 1031}, {257, 1}}, {{16, 33, 40}, {33, 1}},
-                {{5, 6, 7, 8}, {6, 1, 8}}, {{100000}, {1}}};
+                {{5, 6, 7, 8}, {6, 1, 8}}, {{100000}, {1}},
+            {{900, 3, 37}, {3, 1}}, {{40, 32, 1030}, {32, 1}}};
         Rng rng = new Rng(9);
         for (int[][] c : cases) {
             int n = Shape.of(c[0]).numel();
