@@ -2,8 +2,10 @@
 # ESVAE training-step benchmark: spikevae beside the PyTorch peer, in one script, on the same machine.
 #   bench/esvae.sh            CIFAR-10 and MNIST shapes at batch 32 (both sides), then spikevae's peak
 #                             resident memory at batch 256, CIFAR-10 shapes.
-# Needs Debian's python3-torch for the peer (apt-get install -y python3-torch); the peer script is
-# ../shared/bench/torch_esvae_peer.py or $TORCH_PEER. Threads: $THREADS (default 2).
+# Needs Debian's python3-torch for the peer and an optimised BLAS under it (apt-get install -y
+# python3-torch libopenblas0-pthread: with Debian's reference libblas3 alone the peer runs about 2x
+# slower, which would flatter the ratio). The peer script is ../shared/bench/torch_esvae_peer.py or
+# $TORCH_PEER. Threads: $THREADS (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
@@ -15,7 +17,14 @@ for p in python3 /usr/bin/python3; do
 done
 export SPIKEVAE_THREADS=$THREADS
 ./spikevae doctor | sed -n '1,6p'
-[ -n "$PY" ] && echo "peer: $("$PY" -c 'import torch; print("torch", torch.__version__)')"
+if [ -n "$PY" ]; then
+  blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)
+  echo "peer: $("$PY" -c 'import torch; print("torch", torch.__version__)'), BLAS $blas"
+  case "$blas" in
+    *openblas*|*mkl*|*blis*) ;;
+    *) echo "WARNING: the peer's BLAS is not an optimised one; install libopenblas0-pthread for a fair peer" >&2 ;;
+  esac
+fi
 
 declare -A JAVA PEERS
 for shape in "3 128 cifar10" "1 32 mnist"; do
