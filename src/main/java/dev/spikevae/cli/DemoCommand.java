@@ -3,10 +3,8 @@ package dev.spikevae.cli;
 import dev.spikevae.experiment.ExperimentRunner;
 import dev.spikevae.experiment.ExperimentSpec;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -18,24 +16,12 @@ import java.util.concurrent.Callable;
                 + "summary are. A few minutes on 2 cores.",
                 "Overrides work as for train, e.g.: spikevae demo train.epochs=1"})
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--device", description = "auto, cpu or cuda (default: $SPIKEVAE_DEVICE or auto).")
-    String device;
-
-    @Option(names = "--output", paramLabel = "DIR", description = "Runs root folder (default: runs).")
-    String output;
-
-    @Parameters(paramLabel = "KEY=VALUE", arity = "0..*", description = "Dotted overrides of the digits spec.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    RunOptions run;
 
     @Override
     public Integer call() throws Exception {
-        List<String> all = new ArrayList<>(overrides);
-        if (device != null) {
-            all.add("run.device=" + device);
-        }
-        if (output != null) {
-            all.add("run.output=" + output);
-        }
+        List<String> all = run.all();
         ExperimentSpec spec = SpecArgs.resolve("digits", all);
         ExperimentRunner.Result r = ExperimentRunner.train(spec, SpecArgs.commandLine("demo"), System.out);
         if (r.test() != null) {

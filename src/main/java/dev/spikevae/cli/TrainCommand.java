@@ -4,10 +4,9 @@ import dev.spikevae.experiment.ExperimentRunner;
 import dev.spikevae.experiment.ExperimentSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -30,24 +29,12 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Continue this run directory from its last checkpoint (overrides may raise train.epochs).")
     Path resume;
 
-    @Option(names = "--device", description = "auto, cpu or cuda (sets run.device).")
-    String device;
-
-    @Option(names = "--output", paramLabel = "DIR", description = "Runs root folder (sets run.output).")
-    String output;
-
-    @Parameters(paramLabel = "KEY=VALUE", arity = "0..*", description = "Dotted overrides, e.g. train.epochs=5 model.latent=64.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    RunOptions run;
 
     @Override
     public Integer call() throws Exception {
-        List<String> all = new ArrayList<>(overrides);
-        if (device != null) {
-            all.add("run.device=" + device);
-        }
-        if (output != null) {
-            all.add("run.output=" + output);
-        }
+        List<String> all = run.all();
         if (resume != null) {
             if (spec != null) {
                 throw new IllegalArgumentException("--resume continues the run's own spec (config.yaml); drop --spec");
