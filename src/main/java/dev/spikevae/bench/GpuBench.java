@@ -161,13 +161,10 @@ public final class GpuBench {
     private void esvae(CudaBackend be) {
         int batch = sizes.esvaeBatch();
         Rng rng = new Rng(2026);
-        EsvaeShapedNet net = new EsvaeShapedNet(be, 3, 128, sizes.esvaeSteps(), rng.fork());
-        float[] pixels = rng.uniformHost(batch * 3 * 32 * 32);
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = 2f * pixels[i] - 1f;
-        }
-        float first = net.trainStep(pixels, batch, 3, rng, true);
-        double sec = time(be, () -> net.trainStep(pixels, batch, 3, rng, false));
+        EsvaeStepBench.Step step = new EsvaeStepBench.Step(be, 3, 128, sizes.esvaeSteps(), rng.fork());
+        float[] pixels = EsvaeStepBench.images(rng, batch, 3);
+        float first = step.run(pixels, batch, rng, true);
+        double sec = time(be, () -> step.run(pixels, batch, rng, false));
         double ips = batch / sec;
         row("esvae train step N=" + batch + " T=" + sizes.esvaeSteps(), sec,
                 String.format("%.0f images/s (first loss %.4f)", ips, first), ">= 10000 images/s",

@@ -1,8 +1,8 @@
 package dev.spikevae.cli;
 
 import dev.spikevae.backend.cuda.CudaBackend;
-import dev.spikevae.backend.cuda.CudaBackendProvider;
 import dev.spikevae.bench.EngineBench;
+import dev.spikevae.bench.EsvaeStepBench;
 import dev.spikevae.bench.GpuBench;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.Backends;
@@ -21,14 +21,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--device", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})", defaultValue = "cpu")
     String device;
 
-    @Option(names = "--no-vendor-libs", description = "On cuda: use the own kernels even where cuBLAS loaded.")
-    boolean noVendorLibs;
-
     @Option(names = "--quick", description = "Tiny sizes, no warm-up: proves the benchmarks run (used by the tests).")
     boolean quick;
 
     @Option(names = "--layers", description = "Also time every ESVAE convolution layer (CIFAR-10 shapes, B = T*N = 512).")
     boolean layers;
+
+    @Option(names = "--esvae", paramLabel = "C,L,BATCH",
+            description = "Instead of the engine cases: time the ESVAE training step for C input channels, latent L and "
+                    + "this batch on 32×32 images (e.g. 3,128,32 = CIFAR-10 shapes; 1,32,32 = MNIST shapes).")
+    String esvae;
 
     @Option(names = "--warmup", description = "Warm-up seconds per case (default 2; 0 with --quick).")
     Double warmup;
@@ -38,12 +40,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (noVendorLibs) {
-            System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, "true");
-        }
         Backend backend = Backends.select(device);
         if (Backends.lastAutoNote() != null) {
             System.out.println(Backends.lastAutoNote());
+        }
+        if (esvae != null) {
+            return esvaeStep(backend);
         }
         if (backend instanceof CudaBackend) {
             // GPU work is asynchronous: the GPU suite times after a device synchronise
@@ -61,6 +63,34 @@ public final class BenchCommand implements Callable<Integer> {
         bench.runAll();
         if (layers) {
             bench.runLayers();
+        }
+        return 0;
+    }
+
+    private int esvaeStep(Backend backend) {
+        String[] f = esvae.split(",");
+        if (f.length != 3) {
+            throw new IllegalArgumentException("--esvae: expected C,L,BATCH (e.g. 3,128,32), got '" + esvae + "'");
+        }
+        int[] v = new int[3];
+        for (int i = 0; i < 3; i++) {
+            try {
+                v[i] = Integer.parseInt(f[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--esvae: '" + f[i] + "' is not an integer");
+            }
+        }
+        int warm = quick ? 0 : (warmup != null ? (int) Math.round(warmup) : 2);
+        int iters = quick ? 1 : (iterations != null ? iterations : 5);
+        System.out.printf("spikevae bench --esvae: C=%d L=%d batch=%d T=16 32x32 on %s, java %s (%d warm-up steps, median of %d)%n",
+                v[0], v[1], v[2], backend.description(), System.getProperty("java.version"), warm, iters);
+        EsvaeStepBench.Result r = EsvaeStepBench.run(backend, new EsvaeStepBench.Config(v[0], v[1], v[2], warm, iters),
+                quick ? null : System.out);
+        System.out.printf(java.util.Locale.ROOT, "C=%d L=%d B=%d step_s=%.4f best_s=%.4f img_per_s=%.1f%n", v[0], v[1], v[2],
+                r.medianSeconds(), r.bestSeconds(), r.imagesPerSecond());
+        String peak = PeakMemory.describe();
+        if (peak != null) {
+            System.out.println("peak resident memory (VmHWM) " + peak);
         }
         return 0;
     }

@@ -1,12 +1,15 @@
 package dev.spikevae.cli;
 
+import dev.spikevae.backend.cuda.CudaBackendProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The {@code spikevae} command line. Errors are one line on stderr and a non-zero exit code. */
 @Command(name = "spikevae", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Spiking variational autoencoders (ESVAE, FSVAE, ANN VAE) on a fast CPU backend.",
-        subcommands = {DoctorCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        description = "Spiking variational autoencoders (ESVAE) on a fast CPU backend: train, evaluate, sample, encode, decode.",
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class, EncodeCommand.class,
+                DecodeCommand.class, DoctorCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -15,6 +18,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this). */
     public static int run(String... args) {
+        SpecArgs.remember(args);
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
@@ -25,6 +29,15 @@ public final class Main implements Runnable {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** Global, accepted after any command: the CUDA backend then uses only its own kernels. */
+    @Option(names = "--no-vendor-libs", scope = CommandLine.ScopeType.INHERIT,
+            description = "On cuda: use spikevae's own kernels even where cuBLAS loaded.")
+    void noVendorLibs(boolean on) {
+        if (on) {
+            System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, "true");
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.spikevae.experiment;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.spikevae.backend.cpu.VectorSupport;
+import dev.spikevae.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package dev.spikevae.experiment;
 
+import dev.spikevae.io.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.spikevae.parity;
 
-import dev.spikevae.bench.EsvaeShapedNet;
+import dev.spikevae.bench.EsvaeStepBench;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.Rng;
 import org.junit.jupiter.api.Test;
@@ -12,8 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A whole ESVAE training step (forward, backward, AdamW; the full-size network of ESVAE-SPEC §1.2 at a
  * small batch) on the CPU and the CUDA backend from the same seed: the losses of three consecutive
  * steps agree. Exact equality is not expected: GEMM and convolution sums run in different orders, and
- * after the first update a spike near threshold may flip. When dev.spikevae.model.Esvae lands, this test
- * should build that model instead of EsvaeShapedNet.
+ * after the first update a spike near threshold may flip.
  */
 class EsvaeStepParityTest {
     private static final int BATCH = 3;
@@ -21,14 +20,11 @@ class EsvaeStepParityTest {
 
     static float[] losses(Backend be) {
         Rng rng = new Rng(77);
-        EsvaeShapedNet net = new EsvaeShapedNet(be, 3, 16, STEPS, rng.fork());
-        float[] pixels = rng.fork().uniformHost(BATCH * 3 * 32 * 32);
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = 2f * pixels[i] - 1f;
-        }
+        EsvaeStepBench.Step step = new EsvaeStepBench.Step(be, 3, 16, STEPS, rng.fork());
+        float[] pixels = EsvaeStepBench.images(rng.fork(), BATCH, 3);
         float[] out = new float[3];
         for (int s = 0; s < out.length; s++) {
-            out[s] = net.trainStep(pixels, BATCH, 3, rng, true);
+            out[s] = step.run(pixels, BATCH, rng, true);
         }
         return out;
     }

@@ -25,7 +25,7 @@ record ConvOperand(float[] floats, byte[] bytes, int offset) {
         }
         int from = offset + start;
         for (int i = 0; i < count; i++) {
-            scratch[i] = bytes[from + i];
+            scratch[i] = bytes[from + i] & 0xFF; // u8 is unsigned, as in cast and copyToHost
         }
         return scratch;
     }

@@ -123,4 +123,26 @@ class U8SpikesTest {
             }
         }
     }
+
+    /** u8 is unsigned everywhere: a value above 127 enters a convolution as itself, not as a negative byte. */
+    @Test
+    void convolutionsReadU8ValuesAbove127Unsigned() {
+        ConvGeometry g = ConvGeometry.conv(2, 3, 5, 5, 4, 3, 1, 1);
+        float[] v = new float[g.inputShape().numel()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = new float[] {0f, 1f, 128f, 200f, 255f}[i % 5];
+        }
+        try (MemoryScope s = MemoryScope.open()) {
+            Tensor xf = BE.fromHost(v, g.inputShape().dims());
+            Tensor xb = BE.empty(xf.shape(), DType.U8);
+            BE.copyFromHost(v, 0, xb);
+            assertArrayEquals(v, xb.toHost(), "u8 round trip");
+            Tensor w = BE.fromHost(new Rng(8).uniformHost(g.weightShape().numel()), g.weightShape().dims());
+            Tensor y1 = BE.empty(g.outputShape());
+            Tensor y2 = BE.empty(g.outputShape());
+            BE.convForward(xf, w, null, y1, g);
+            BE.convForward(xb, w, null, y2, g);
+            assertArrayEquals(y1.toHost(), y2.toHost());
+        }
+    }
 }

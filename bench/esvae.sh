@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# ESVAE training-step benchmark: spikevae beside the PyTorch peer, in one script, on the same machine.
+#   bench/esvae.sh            CIFAR-10 and MNIST shapes at batch 32 (both sides), then spikevae's peak
+#                             resident memory at batch 256, CIFAR-10 shapes.
+# Needs Debian's python3-torch for the peer and an optimised BLAS under it (apt-get install -y
+# python3-torch libopenblas0-pthread: with Debian's reference libblas3 alone the peer runs about 2x
+# slower, which would flatter the ratio). The peer script is ../shared/bench/torch_esvae_peer.py or
+# $TORCH_PEER. Threads: $THREADS (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+THREADS=${THREADS:-2}
+ITERS=${ITERS:-5}
+PEER=${TORCH_PEER:-../shared/bench/torch_esvae_peer.py}
+PY=""
+for p in python3 /usr/bin/python3; do
+  if "$p" -c "import torch" 2>/dev/null; then PY=$p; break; fi
+done
+export SPIKEVAE_THREADS=$THREADS
+./spikevae doctor | sed -n '1,6p'
+if [ -n "$PY" ]; then
+  blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)
+  echo "peer: $("$PY" -c 'import torch; print("torch", torch.__version__)'), BLAS $blas"
+  case "$blas" in
+    *openblas*|*mkl*|*blis*) ;;
+    *) echo "WARNING: the peer's BLAS is not an optimised one; install libopenblas0-pthread for a fair peer" >&2 ;;
+  esac
+fi
+
+declare -A JAVA PEERS
+for shape in "3 128 cifar10" "1 32 mnist"; do
+  set -- $shape
+  echo "== $3 shapes (C=$1, L=$2), batch 32, $THREADS threads"
+  out=$(./spikevae bench --esvae "$1,$2,32" --iterations "$ITERS" | tee /dev/stderr | grep '^C=')
+  JAVA[$3]=$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$out")
+  if [ -n "$PY" ] && [ -f "$PEER" ]; then
+    pout=$("$PY" "$PEER" "$1" 32 "$2" 32 "$ITERS" "$THREADS" | tee /dev/stderr)
+    PEERS[$3]=$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$pout")
+  else
+    PEERS[$3]=""
+    echo "(no PyTorch peer: install python3-torch)"
+  fi
+done
+echo "== peak memory: CIFAR-10 shapes, batch 256"
+mem=$(./spikevae bench --esvae 3,128,256 --iterations 2 --warmup 1 | tee /dev/stderr | grep 'VmHWM' || true)
+
+echo
+echo "| shapes | spikevae img/s | PyTorch peer img/s | ratio |"
+echo "|---|---|---|---|"
+for k in cifar10 mnist; do
+  j=${JAVA[$k]}; p=${PEERS[$k]}
+  if [ -n "$p" ]; then r=$(awk -v a="$j" -v b="$p" 'BEGIN{printf "%.2f", a/b}'); else r="n/a"; fi
+  echo "| $k, batch 32 | $j | ${p:-n/a} | $r |"
+done
+echo "batch 256, CIFAR-10 shapes: ${mem:-peak memory not available}"

@@ -1,0 +1,55 @@
+package dev.spikevae.cli;
+
+import dev.spikevae.autograd.Tape;
+import dev.spikevae.io.HostArray;
+import dev.spikevae.io.ImageGrid;
+import dev.spikevae.io.Npy;
+import dev.spikevae.model.Esvae;
+import dev.spikevae.model.EsvaeConfig;
+import dev.spikevae.tensor.MemoryScope;
+import dev.spikevae.tensor.Rng;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code spikevae sample}: images generated from the learned prior. */
+@Command(name = "sample", mixinStandardHelpOptions = true,
+        description = "Generate images from the prior (z ~ N(0, I) → sigmoid(sample_layer) → Poisson spikes → decoder).")
+public final class SampleCommand implements Callable<Integer> {
+    @Mixin
+    CheckpointOptions ck;
+
+    @Option(names = {"-n", "--count"}, description = "Number of images (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+    int count;
+
+    @Option(names = "--output", required = true, paramLabel = "FILE.png", description = "PNG grid to write.")
+    Path output;
+
+    @Option(names = "--npy", paramLabel = "FILE.npy", description = "Also write the images as float32 N×C×H×W in [-1, 1].")
+    Path npy;
+
+    @Option(names = "--columns", description = "Grid columns (default: ${DEFAULT-VALUE}).", defaultValue = "8")
+    int columns;
+
+    @Override
+    public Integer call() throws Exception {
+        if (count < 1) {
+            throw new IllegalArgumentException("--count must be >= 1, got " + count);
+        }
+        Esvae model = ck.model();
+        EsvaeConfig c = model.config();
+        float[] images;
+        try (Tape.NoGrad ng = Tape.noGrad(); MemoryScope scope = MemoryScope.open()) {
+            images = model.sample(count, new Rng(ck.seed)).toHost();
+        }
+        ImageGrid.write(output, images, count, c.inChannels(), c.imageSize(), c.imageSize(), columns, c.imageSize() <= 32 ? 2 : 1);
+        if (npy != null) {
+            Npy.write(npy, new HostArray(new long[] {count, c.inChannels(), c.imageSize(), c.imageSize()}, images));
+        }
+        System.out.println("wrote " + count + " samples to " + output + (npy != null ? " and " + npy : ""));
+        return 0;
+    }
+}

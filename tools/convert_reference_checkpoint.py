@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Convert a published ESVAE PyTorch checkpoint (.pth state dict) into a spikevae checkpoint.
+
+Usage: python3 tools/convert_reference_checkpoint.py IN.pth OUT[.safetensors]
+
+Needs only Python 3 and PyTorch (to unpickle the .pth). Writes OUT.safetensors (float32 weights under the
+reference names of ESVAE-SPEC section 13) and OUT.json (a small sidecar with the model configuration), which
+`spikevae eval|encode|decode|sample --checkpoint OUT.safetensors` accept.
+
+What changes on the way (ESVAE-SPEC section 13):
+- Conv3d weights (out, in, k, k, 1) and ConvTranspose3d weights (in, out, k, k, 1) lose the time axis of 1;
+- membrane_output_layer.coef (1, 1, 1, 1, T) becomes (T,);
+- num_batches_tracked (an int64 scalar) becomes float32 (1,);
+- prior.* and posterior.* (FSVAE nets that ESVAE builds but never uses) are dropped;
+- a "module." prefix (DataParallel) is stripped; a dict holding the state dict under "state_dict",
+  "model" or "network" is unwrapped.
+"""
+import json
+import os
+import struct
+import sys
+
+import torch
+
+FORMAT_VERSION = 1
+
+
+def load_state_dict(path):
+    obj = torch.load(path, map_location="cpu")
+    if isinstance(obj, dict):
+        for key in ("state_dict", "model", "network"):
+            if key in obj and isinstance(obj[key], dict):
+                obj = obj[key]
+                break
+    if not isinstance(obj, dict) or not all(torch.is_tensor(v) for v in obj.values()):
+        raise SystemExit(f"{path}: not a state dict of tensors (got {type(obj).__name__})")
+    return obj
+
+
+def convert(state):
+    out = {}
+    for name, t in state.items():
+        if name.startswith("module."):
+            name = name[len("module."):]
+        if name.startswith("prior.") or name.startswith("posterior."):
+            continue
+        t = t.detach().to(torch.float32)
+        if name.endswith("num_batches_tracked"):
+            t = t.reshape(1)
+        elif name == "membrane_output_layer.coef":
+            t = t.reshape(-1)
+        elif t.dim() == 5:
+            if t.shape[-1] != 1:
+                raise SystemExit(f"{name}: expected a time axis of 1 at the end, got shape {tuple(t.shape)}")
+            t = t[..., 0]
+        out[name] = t.contiguous()
+    for needed in ("encoder.0.weight", "before_latent_layer.weight", "membrane_output_layer.coef"):
+        if needed not in out:
+            raise SystemExit(f"not an ESVAE state dict: '{needed}' is missing")
+    return out
+
+
+def write_safetensors(path, tensors, metadata):
+    header = {"__metadata__": metadata}
+    offset = 0
+    blobs = []
+    for name, t in tensors.items():
+        data = t.numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    raw += b" " * (-len(raw) % 8)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for b in blobs:
+            f.write(b)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def main(argv):
+    if len(argv) != 3 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if len(argv) == 2 and argv[1] in ("-h", "--help") else 2
+    src, out = argv[1], argv[2]
+    if out.endswith(".safetensors"):
+        out = out[: -len(".safetensors")]
+    tensors = convert(load_state_dict(src))
+    config = {
+        "in_channels": int(tensors["encoder.0.weight"].shape[1]),
+        "image_size": 64 if "encoder.4.weight" in tensors else 32,
+        "latent": int(tensors["before_latent_layer.weight"].shape[0]),
+        "timesteps": int(tensors["membrane_output_layer.coef"].numel()),
+    }
+    meta = {"format": "spikevae", "format_version": str(FORMAT_VERSION), "model": "esvae",
+            "converted_from": os.path.basename(src)}
+    write_safetensors(out + ".safetensors", tensors, meta)
+    sidecar = {"format_version": FORMAT_VERSION, "model": "esvae", "model_config": config,
+               "weights": os.path.basename(out) + ".safetensors", "converted_from": os.path.basename(src)}
+    with open(out + ".json.tmp", "w") as f:
+        json.dump(sidecar, f, indent=2)
+    os.replace(out + ".json.tmp", out + ".json")
+    n = sum(t.numel() for t in tensors.values())
+    print(f"wrote {out}.safetensors ({len(tensors)} tensors, {n:,} values) and {out}.json: {config}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
