@@ -71,12 +71,12 @@ final class DataRoot {
 
     /** The error for a dataset that needs a root when none was given: says how to give one and its layout. */
     static DatasetException missing(String dataset, String layout) {
-        return new DatasetException(dataset + ": no data root: pass one (--data-root) or set " + ENV
+        return new DatasetException(dataset + ": no data root: give one (data.root=DIR for train, --data-root for eval) or set " + ENV
                 + "; it should contain " + layout);
     }
 
     /** Where the root came from, for messages: "data root /x", "SPIKEVAE_DATA /x" or that there is none. */
     String describe() {
-        return root == null ? "no data root given (--data-root or " + ENV + ")" : rootSource + " " + root;
+        return root == null ? "no data root given (data.root, --data-root or " + ENV + ")" : rootSource + " " + root;
     }
 }
