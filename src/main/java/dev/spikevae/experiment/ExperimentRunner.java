@@ -55,8 +55,9 @@ public final class ExperimentRunner {
     /** A fresh run of {@code spec} under {@code spec.run().output()}. */
     public static Result train(ExperimentSpec spec, List<String> commandLine, PrintStream out) throws Exception {
         Specs.validate(spec);
+        Inputs in = inputs(spec); // data and device problems surface before a run folder exists
         RunDirectory run = RunDirectory.create(spec, Clock.systemDefaultZone());
-        return execute(spec, run, null, commandLine, out);
+        return execute(spec, in, run, null, commandLine, out);
     }
 
     /** Continues the run in {@code dir}; {@code overrides} may raise {@code train.epochs} to train longer. */
@@ -68,8 +69,9 @@ public final class ExperimentRunner {
         if (ck.progress() == null || ck.optimizer() == null) {
             throw new IllegalArgumentException(ck.weightsFile() + ": not a training checkpoint (no progress or optimizer state)");
         }
+        Inputs in = inputs(spec);
         run.writeSpec(spec);
-        return execute(spec, run, ck, commandLine, out);
+        return execute(spec, in, run, ck, commandLine, out);
     }
 
     /** The model configuration a spec gives on a dataset of this shape. */
@@ -111,12 +113,19 @@ public final class ExperimentRunner {
                 t.beta1(), t.beta2(), t.eps());
     }
 
-    private static Result execute(ExperimentSpec spec, RunDirectory run, Checkpoint.Loaded ck, List<String> commandLine,
-                                  PrintStream out) throws Exception {
-        Backend be = backend(spec);
+    /** The backend and the two dataset splits of a spec. */
+    private record Inputs(Backend backend, ImageDataset train, ImageDataset test) {}
+
+    private static Inputs inputs(ExperimentSpec spec) {
+        return new Inputs(backend(spec), dataset(spec, Split.TRAIN), dataset(spec, Split.TEST));
+    }
+
+    private static Result execute(ExperimentSpec spec, Inputs in, RunDirectory run, Checkpoint.Loaded ck,
+                                  List<String> commandLine, PrintStream out) throws Exception {
+        Backend be = in.backend();
         TrainSpec t = spec.train();
-        ImageDataset trainSet = dataset(spec, Split.TRAIN);
-        ImageDataset testSet = dataset(spec, Split.TEST);
+        ImageDataset trainSet = in.train();
+        ImageDataset testSet = in.test();
         Rng root = new Rng(spec.run().seed());
         Rng init = root.fork();
         Rng trainRng = root.fork();

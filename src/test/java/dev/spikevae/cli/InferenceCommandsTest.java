@@ -90,6 +90,12 @@ class InferenceCommandsTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("imagenet") && r.err().contains("fashion-mnist"), r.err());
 
+        Files.createDirectories(tmp.resolve("empty"));
+        r = CliTest.run("train", "--spec", "mnist", "data.root=" + tmp.resolve("empty"), "run.output=" + tmp.resolve("runs"));
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("mnist") && r.err().contains(tmp.resolve("empty").toString()), r.err());
+        assertTrue(!Files.exists(tmp.resolve("runs")), "a run that cannot start leaves no run folder");
+
         r = CliTest.run("train");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("--spec"), r.err());
