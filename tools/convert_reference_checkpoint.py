@@ -26,7 +26,12 @@ FORMAT_VERSION = 1
 
 
 def load_state_dict(path):
-    obj = torch.load(path, map_location="cpu")
+    try:
+        obj = torch.load(path, map_location="cpu")
+    except FileNotFoundError:
+        raise SystemExit(f"{path}: no such file")
+    except Exception as e:  # a truncated or foreign file: torch raises many kinds of errors
+        raise SystemExit(f"{path}: not a readable PyTorch checkpoint ({type(e).__name__}: {e})")
     if isinstance(obj, dict):
         for key in ("state_dict", "model", "network"):
             if key in obj and isinstance(obj[key], dict):
