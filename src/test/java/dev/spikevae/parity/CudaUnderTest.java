@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class CudaUnderTest {
     private static CudaBackend gpu;
+    private static CudaBackend vendorGpu;
     private static CpuBackend cpu;
 
     private CudaUnderTest() {
@@ -34,6 +35,23 @@ final class CudaUnderTest {
             }
         }
         return gpu;
+    }
+
+    /**
+     * The CUDA backend with the vendor libraries on (cuDNN convolutions; cuBLAS GEMM where it loaded too);
+     * the caller is skipped, with the reason, where cuDNN did not load or {@code --no-vendor-libs} is set.
+     */
+    static synchronized Backend cudnnGpuOrSkip() {
+        CudaProbe.Result r = CudaProbe.result();
+        Assumptions.assumeTrue(r.device() != null, () -> "CUDA unavailable, cuDNN parity not run: " + r.capabilities().reason());
+        Assumptions.assumeTrue(r.capabilities().cudnn().loaded(),
+                () -> "cuDNN did not load, cuDNN parity not run: " + r.capabilities().cudnn().detail());
+        Assumptions.assumeFalse(Boolean.getBoolean(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY),
+                "vendor libraries turned off, cuDNN parity not run");
+        if (vendorGpu == null) {
+            vendorGpu = new CudaBackend(r.device(), false);
+        }
+        return vendorGpu;
     }
 
     static synchronized Backend cpu() {

@@ -14,9 +14,10 @@ import static dev.spikevae.backend.cuda.Addresses.of;
 
 /**
  * The CUDA backend: every op of {@link Backend} as own kernels (src/main/cuda, loaded as PTX through the
- * driver API), with the same semantics as the CPU backend. Memory comes from a caching allocator; all
- * work runs in order on one stream; each kernel call site reuses its argument buffer. Kernel methods are
- * synchronized, since call sites share those buffers.
+ * driver API; GEMM through cuBLAS and f32 convolutions through cuDNN where those loaded), with the same
+ * semantics as the CPU backend. Memory comes from a caching allocator; all work runs in order on one
+ * stream; each kernel call site reuses its argument buffer. Kernel methods are synchronized, since call
+ * sites share those buffers.
  */
 public final class CudaBackend extends Backend {
     private final Device device;
@@ -30,14 +31,17 @@ public final class CudaBackend extends Backend {
     private final MmdKernels mmd;
     private final AdamWKernels adamW;
 
-    /** A backend on {@code device}; {@code tf32} lets the own SGEMM use TF32 tensor cores where available. */
+    /**
+     * A backend on {@code device}; {@code tf32} lets the own SGEMM and cuDNN use TF32 tensor cores where
+     * available.
+     */
     public CudaBackend(Device device, boolean tf32) {
         this.device = device;
         this.allocator = new DeviceAllocator(device);
         this.elementwise = new ElementwiseKernels(device);
         this.layout = new LayoutKernels(device);
         this.gemm = new CudaGemm(device, tf32);
-        this.conv = new CudaConv(device, allocator, gemm);
+        this.conv = new CudaConv(device, allocator, gemm, tf32);
         this.batchNorm = new BatchNormKernels(device, allocator);
         this.spiking = new SpikingKernels(device);
         this.mmd = new MmdKernels(device, allocator);
@@ -51,7 +55,7 @@ public final class CudaBackend extends Backend {
 
     @Override
     public String description() {
-        return "cuda: " + device.description() + "; " + gemm.description() + "; convolutions: im2col + that GEMM";
+        return "cuda: " + device.description() + "; " + gemm.description() + "; " + conv.description();
     }
 
     @Override

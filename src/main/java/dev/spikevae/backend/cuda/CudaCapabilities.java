@@ -60,6 +60,20 @@ public record CudaCapabilities(boolean available, String reason, int driverVersi
         out.add("kernels  " + modules + " (PTX: " + PtxModules.buildNote() + ")");
         out.add("cuBLAS   " + (cublas.loaded() ? "loaded, " : "not used: ") + cublas.detail());
         out.add("cuDNN    " + (cudnn.loaded() ? "loaded, " : "not used: ") + cudnn.detail());
+        if (available) {
+            out.add("conv     " + convolutionPath(cudnn.loaded(), cublas.loaded(),
+                    Boolean.getBoolean(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY)));
+        }
         return out;
+    }
+
+    /** Which path the CUDA backend's convolutions take, in words (doctor's "conv" line). */
+    static String convolutionPath(boolean cudnnLoaded, boolean cublasLoaded, boolean noVendorLibs) {
+        String gemm = cublasLoaded && !noVendorLibs ? "cuBLAS" : "own SGEMM kernels";
+        String own = "im2col + GEMM (" + gemm + ")";
+        if (cudnnLoaded && !noVendorLibs) {
+            return "cuDNN for f32 operands; u8 spike operands and empty batches: " + own;
+        }
+        return own + (cudnnLoaded ? ", cuDNN turned off by --no-vendor-libs" : "");
     }
 }

@@ -8,10 +8,16 @@ import static dev.spikevae.backend.cuda.Addresses.of;
 import static dev.spikevae.backend.cuda.Addresses.orNull;
 
 /**
- * Convolutions as im2col + SGEMM over chunks of whole images (conv.cu + {@link CudaGemm}), the CPU
- * backend's layout: a chunk's column matrix is {@code [K, images * P]}, K = inC kH kW, P = outH outW.
- * The chunk size depends on the geometry only and bounds the column matrix, so the batch's whole column
- * matrix (gigabytes for ESVAE at batch 256) is never built. u8 spike operands are widened as read.
+ * Convolutions through cuDNN when it loaded and vendor libraries are wanted ({@link VendorConv}), for
+ * calls whose operands are all f32; otherwise as im2col + SGEMM over chunks of whole images (conv.cu +
+ * {@link CudaGemm}), the CPU backend's layout: a chunk's column matrix is {@code [K, images * P]},
+ * K = inC kH kW, P = outH outW. The chunk size depends on the geometry only and bounds the column
+ * matrix, so the batch's whole column matrix (gigabytes for ESVAE at batch 256) is never built. u8
+ * spike operands are widened as read.
+ *
+ * <p>u8 operands stay on the own path rather than being cast to an f32 copy for cuDNN (which has no
+ * u8 x f32 convolution): the own kernels read the bytes directly, while a cast would add a kernel and
+ * a full-batch f32 scratch tensor, four times the spikes' memory, to every spiking layer's call.
  */
 final class CudaConv {
     /** Floats of one chunk's column matrix (128 MiB), unless a single image needs more. */
@@ -34,11 +40,16 @@ final class CudaConv {
     private final KernelArgs scatterArgs;
     private final Kernel scale;
     private final KernelArgs scaleArgs;
+    private final VendorConv vendor;
+    private final boolean tf32;
 
-    CudaConv(Device device, DeviceAllocator allocator, CudaGemm gemm) {
+    /** {@code tf32} lets cuDNN use TF32 tensor cores (the own im2col path follows {@code gemm}'s setting). */
+    CudaConv(Device device, DeviceAllocator allocator, CudaGemm gemm, boolean tf32) {
         this.device = device;
         this.allocator = allocator;
         this.gemm = gemm;
+        this.vendor = device.vendorConv();
+        this.tf32 = tf32;
         im2colF32 = device.kernel("im2col_f32");
         im2colF32Args = im2colF32.newArgs();
         im2colU8 = device.kernel("im2col_u8");
@@ -53,6 +64,39 @@ final class CudaConv {
         scatterArgs = scatter.newArgs();
         scale = device.kernel("scale_f32");
         scaleArgs = scale.newArgs();
+    }
+
+    /** Which path the convolutions take, for the backend's description and doctor. */
+    String description() {
+        return vendor == null ? "convolutions: im2col + that GEMM"
+                : "convolutions: " + vendor.name() + " (FP32" + (tf32 ? ", TF32 allowed" : "")
+                        + "; u8 spike operands: im2col + that GEMM)";
+    }
+
+    /**
+     * Whether the vendor library serves a call: it is there (loaded and not turned off), the batch is not
+     * empty (cuDNN has no zero-sized tensors) and every activation operand is f32 (no u8 x f32
+     * convolution in cuDNN).
+     */
+    static boolean vendorServes(boolean vendorPresent, ConvGeometry g, DType... operands) {
+        if (!vendorPresent || g.batch() == 0) {
+            return false;
+        }
+        for (DType t : operands) {
+            if (t != DType.F32) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The plan's workspace from the caching allocator, or null when it needs none. */
+    private Scratch workspace(VendorConv.Plan plan) {
+        return plan.workspaceBytes() > 0 ? new Scratch(allocator, plan.workspaceBytes()) : null;
+    }
+
+    private static long address(Scratch s) {
+        return s == null ? 0 : s.address;
     }
 
     /** Images per chunk: a function of the geometry alone. */
@@ -86,6 +130,16 @@ final class CudaConv {
     }
 
     void forward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
+        if (vendorServes(vendor != null, g, x.dtype())) {
+            VendorConv.Plan plan = vendor.plan(VendorConv.Direction.FORWARD, g, tf32);
+            try (Scratch ws = workspace(plan)) {
+                vendor.forward(plan, of(x), of(w), of(y), address(ws));
+            }
+            if (bias != null) {
+                vendor.addBias(plan, of(bias), of(y));
+            }
+            return;
+        }
         int positions = g.outH() * g.outW();
         int kSize = g.inChannels() * g.kH() * g.kW();
         int outImage = g.outChannels() * positions;
@@ -106,6 +160,17 @@ final class CudaConv {
     }
 
     void backwardData(Tensor dy, Tensor w, Tensor bias, Tensor dx, ConvGeometry g) {
+        if (vendorServes(vendor != null, g, dy.dtype())) {
+            // also a transposed convolution's forward pass: g is the convolution it is the adjoint of
+            VendorConv.Plan plan = vendor.plan(VendorConv.Direction.BACKWARD_DATA, g, tf32);
+            try (Scratch ws = workspace(plan)) {
+                vendor.backwardData(plan, of(dy), of(w), of(dx), address(ws));
+            }
+            if (bias != null) {
+                vendor.addBias(plan, of(bias), of(dx));
+            }
+            return;
+        }
         int positions = g.outH() * g.outW();
         int kSize = g.inChannels() * g.kH() * g.kW();
         int inImage = g.inChannels() * g.inH() * g.inW();
@@ -125,6 +190,13 @@ final class CudaConv {
     }
 
     void backwardWeight(Tensor x, Tensor dy, Tensor dw, float beta, ConvGeometry g) {
+        if (vendorServes(vendor != null, g, x.dtype(), dy.dtype())) {
+            VendorConv.Plan plan = vendor.plan(VendorConv.Direction.BACKWARD_FILTER, g, tf32);
+            try (Scratch ws = workspace(plan)) {
+                vendor.backwardFilter(plan, of(x), of(dy), beta, of(dw), address(ws));
+            }
+            return;
+        }
         int positions = g.outH() * g.outW();
         int kSize = g.inChannels() * g.kH() * g.kW();
         if (g.batch() == 0) {

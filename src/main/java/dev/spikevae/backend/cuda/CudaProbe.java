@@ -3,7 +3,6 @@ package dev.spikevae.backend.cuda;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
-import jcuda.jcudnn.JCudnn;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -110,7 +109,7 @@ public final class CudaProbe {
         String modules = (PtxModules.ALL.size() - opened.skipped().size()) + " modules loaded"
                 + (opened.skipped().isEmpty() ? "" : ", skipped " + String.join(", ", opened.skipped()));
         CudaCapabilities.Library cublas = probeCublas(opened.device());
-        CudaCapabilities.Library cudnn = probeCudnn();
+        CudaCapabilities.Library cudnn = probeCudnn(opened.device());
         return new Result(new CudaCapabilities(true, null, driverVersion, name, cc, memory[0], sms[0], modules, cublas,
                 cudnn), opened.device());
     }
@@ -127,12 +126,12 @@ public final class CudaProbe {
         }
     }
 
-    private static CudaCapabilities.Library probeCudnn() {
+    private static CudaCapabilities.Library probeCudnn(JCudaDevice device) {
         try {
-            JCudnn.setExceptionsEnabled(false);
-            long v = JCudnn.cudnnGetVersion();
-            return new CudaCapabilities.Library(true, "cuDNN " + v / 10000 + "." + v / 100 % 100 + "." + v % 100
-                    + " (probed only: convolutions run as im2col + GEMM)");
+            CudnnConv c = CudnnConv.open(device);
+            device.vendorConv(c);
+            return new CudaCapabilities.Library(true, c.name()
+                    + " (convolutions with f32 operands use it unless --no-vendor-libs)");
         } catch (LinkageError e) {
             return new CudaCapabilities.Library(false, linkageReason("JCudnn", e));
         } catch (RuntimeException e) {

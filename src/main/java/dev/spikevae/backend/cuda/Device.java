@@ -54,4 +54,7 @@ public interface Device {
 
     /** The GEMM of the vendor library (cuBLAS), or null when it is not loaded or not wanted. */
     VendorGemm vendorGemm();
+
+    /** The convolutions of the vendor library (cuDNN), or null when it is not loaded or not wanted. */
+    VendorConv vendorConv();
 }

@@ -63,6 +63,7 @@ final class JCudaDevice implements Device {
     private final int computeCapability;
     private final String description;
     private volatile VendorGemm vendorGemm;
+    private volatile VendorConv vendorConv;
 
     private JCudaDevice(CUcontext context, CUstream stream, Map<String, PtxEntry> entries, Map<String, CUfunction> functions,
                         int multiprocessors, int computeCapability, String description) {
@@ -145,7 +146,8 @@ final class JCudaDevice implements Device {
         }
     }
 
-    private void bind() {
+    /** Makes this device's context current on the calling thread (vendor libraries need it too). */
+    void bind() {
         if (BOUND.get() != this) {
             check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
             BOUND.set(this);
@@ -167,6 +169,10 @@ final class JCudaDevice implements Device {
 
     void vendorGemm(VendorGemm g) {
         this.vendorGemm = g;
+    }
+
+    void vendorConv(VendorConv c) {
+        this.vendorConv = c;
     }
 
     @Override
@@ -327,6 +333,16 @@ final class JCudaDevice implements Device {
 
     @Override
     public VendorGemm vendorGemm() {
-        return Boolean.getBoolean(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY) ? null : vendorGemm;
+        return wanted(vendorGemm);
+    }
+
+    @Override
+    public VendorConv vendorConv() {
+        return wanted(vendorConv);
+    }
+
+    /** A loaded vendor library, or null when {@code --no-vendor-libs} turned vendor libraries off. */
+    static <T> T wanted(T library) {
+        return Boolean.getBoolean(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY) ? null : library;
     }
 }

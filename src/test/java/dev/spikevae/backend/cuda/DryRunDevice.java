@@ -21,6 +21,8 @@ class DryRunDevice implements Device {
     final List<Launch> launches = new ArrayList<>();
     private long next = 0x7f00_0000_0000L;
     long driverAllocations;
+    /** The vendor convolutions this device offers (null: none, as without cuDNN). */
+    VendorConv vendorConv;
 
     DryRunDevice() {
         for (String module : PtxModules.ALL) {
@@ -163,6 +165,11 @@ class DryRunDevice implements Device {
     @Override
     public VendorGemm vendorGemm() {
         return null;
+    }
+
+    @Override
+    public VendorConv vendorConv() {
+        return vendorConv;
     }
 
     /** Launches of one kernel. */
