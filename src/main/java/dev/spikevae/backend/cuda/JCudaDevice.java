@@ -164,7 +164,7 @@ final class JCudaDevice implements Device {
         if (e == null) {
             throw new IllegalStateException("cuda: address 0x" + Long.toHexString(address) + " is in no allocated block");
         }
-        return (CUdeviceptr) e.getValue().withByteOffset(address - e.getKey());
+        return e.getValue().withByteOffset(address - e.getKey());
     }
 
     void vendorGemm(VendorGemm g) {
