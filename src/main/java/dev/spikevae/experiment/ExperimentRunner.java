@@ -183,10 +183,6 @@ public final class ExperimentRunner {
         int readers = spec.data().dataset().equals("celeba") ? Math.max(1, Runtime.getRuntime().availableProcessors() / 2) : 1;
         try (DataLoader loader = new DataLoader(trainSet, t.batchSize(), true, spec.data().dropLast(),
                 Datasets.trainsWithFlip(spec.data().dataset()), spec.run().seed(), readers)) {
-            if (loader.batchesPerEpoch() == 0) {
-                throw new IllegalArgumentException("train.batch_size " + t.batchSize() + " is larger than the "
-                        + trainSet.size() + " training images with data.drop_last=true: no batch to train on");
-            }
             Trainer trainer = new Trainer(model, optimizer, loader, evaluator, (float) t.lambda(), listeners);
             trainer.fit(firstEpoch, t.epochs(), steps, trainRng);
         } catch (TrainingDivergedException e) {
