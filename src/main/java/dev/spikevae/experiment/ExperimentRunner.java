@@ -177,7 +177,7 @@ public final class ExperimentRunner {
             out.printf(Locale.ROOT, "untrained model: test mse %.5f%n", untrained);
         }
         long started = System.nanoTime();
-        String status = "completed";
+        String status = "failed"; // until training returns
         String error = null;
         // CelebA decodes a JPEG per image (about 1 ms): several readers keep a GPU fed; the others read bytes.
         int readers = spec.data().dataset().equals("celeba") ? Math.max(1, Runtime.getRuntime().availableProcessors() / 2) : 1;
@@ -185,15 +185,19 @@ public final class ExperimentRunner {
                 Datasets.trainsWithFlip(spec.data().dataset()), spec.run().seed(), readers)) {
             Trainer trainer = new Trainer(model, optimizer, loader, evaluator, (float) t.lambda(), listeners);
             trainer.fit(firstEpoch, t.epochs(), steps, trainRng);
+            status = "completed";
         } catch (TrainingDivergedException e) {
             status = "diverged";
             Path last = checkpoints.lastCheckpoint();
             error = e.getMessage() + (Files.exists(last) ? "; the last good checkpoint is " + last
                     + " (resume with --resume " + run.root() + ")" : "; no checkpoint had been written yet");
+        } catch (Exception | Error e) {
+            error = String.valueOf(e.getMessage());
+            throw e;
         } finally {
             writeSummary(run, spec, model, metrics, checkpoints, status, error, untrained, (System.nanoTime() - started) / 1e9);
         }
-        if (error != null) {
+        if (status.equals("diverged")) {
             throw new IllegalStateException(error);
         }
         List<double[]> rows = metrics.epochRows();
