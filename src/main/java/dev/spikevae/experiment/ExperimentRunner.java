@@ -1,5 +1,6 @@
 package dev.spikevae.experiment;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.spikevae.data.DataLoader;
@@ -175,6 +176,9 @@ public final class ExperimentRunner {
         if (ck == null) {
             untrained = evaluator.evaluate(model, 0).mse();
             out.printf(Locale.ROOT, "untrained model: test mse %.5f%n", untrained);
+        } else if (Files.exists(run.summaryFile())) { // keep the first session's figure
+            JsonNode old = JSON.readTree(run.summaryFile().toFile()).path("untrained_test_mse");
+            untrained = old.isNumber() ? old.asDouble() : null;
         }
         long started = System.nanoTime();
         String status = "failed"; // until training returns

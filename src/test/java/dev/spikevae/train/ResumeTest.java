@@ -49,6 +49,9 @@ class ResumeTest {
         List<String> csvB = Files.readAllLines(resumed.run().metricsCsv());
         assertEquals(3, csvB.size(), "header and one row per epoch after the resume");
         assertEquals(dropTimes(csvA.get(2)), dropTimes(csvB.get(2)));
+        assertTrue(Files.readString(resumed.run().summaryFile()).contains("untrained_test_mse"),
+                "the resumed run's summary keeps the untrained figure");
+        assertEquals(first.untrainedTestMse(), resumed.untrainedTestMse());
         for (String f : new String[] {"config.yaml", "env.json", "summary.json", "metrics.jsonl", "plots/loss.png",
                 "samples/latest-samples.png", "samples/latest-reconstructions.png", "checkpoints/best.safetensors"}) {
             assertTrue(Files.exists(resumed.run().root().resolve(f)), f);
