@@ -4,13 +4,13 @@
 #                             resident memory at batch 256, CIFAR-10 shapes.
 # Needs Debian's python3-torch for the peer and an optimised BLAS under it (apt-get install -y
 # python3-torch libopenblas0-pthread: with Debian's reference libblas3 alone the peer runs about 2x
-# slower, which would flatter the ratio). The peer script is ../shared/bench/torch_esvae_peer.py or
+# slower, which would flatter the ratio). The peer script is bench/torch_esvae_peer.py or
 # $TORCH_PEER. Threads: $THREADS (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
 ITERS=${ITERS:-5}
-PEER=${TORCH_PEER:-../shared/bench/torch_esvae_peer.py}
+PEER=${TORCH_PEER:-bench/torch_esvae_peer.py}
 PY=""
 for p in python3 /usr/bin/python3; do
   if "$p" -c "import torch" 2>/dev/null; then PY=$p; break; fi

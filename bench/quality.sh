@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The learning-quality protocol of PERF.md on Fashion-MNIST (needs: apt-get install -y dataset-fashion-mnist):
+# The learning-quality protocol (docs/reference.md §14) on Fashion-MNIST (needs: apt-get install -y dataset-fashion-mnist):
 # the built-in spec fashion-mnist-quality (first 16,384 training images, one epoch at batch 32, Fashion-MNIST
 # settings; test MSE in eval mode on the first 1,024 test images) for seeds 1 and 2, then the mean against the
 # reference band [0.85 x lowest, 1.15 x highest reference seed] = [0.127, 0.179] at N = 16,384.

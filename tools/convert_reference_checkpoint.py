@@ -4,10 +4,10 @@
 Usage: python3 tools/convert_reference_checkpoint.py IN.pth OUT[.safetensors]
 
 Needs only Python 3 and PyTorch (to unpickle the .pth). Writes OUT.safetensors (float32 weights under the
-reference names of ESVAE-SPEC section 13) and OUT.json (a small sidecar with the model configuration), which
+reference names of docs/reference.md §13) and OUT.json (a small sidecar with the model configuration), which
 `spikevae eval|encode|decode|sample --checkpoint OUT.safetensors` accept.
 
-What changes on the way (ESVAE-SPEC section 13):
+What changes on the way (docs/reference.md §13):
 - Conv3d weights (out, in, k, k, 1) and ConvTranspose3d weights (in, out, k, k, 1) lose the time axis of 1;
 - membrane_output_layer.coef (1, 1, 1, 1, T) becomes (T,);
 - num_batches_tracked (an int64 scalar) becomes float32 (1,);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the test fixture for the reference-checkpoint importer (run once; the outputs are committed).
 
-Makes a random-initialised state dict with exactly the reference ESVAE keys and shapes of ESVAE-SPEC
+Makes a random-initialised state dict with exactly the reference ESVAE keys and shapes of docs/reference.md
 section 13 (FashionMNIST config: 1 input channel, L = 32, T = 16), plus a few unused prior.* / posterior.*
 keys as the reference has, saves it as a .pth, converts it with tools/convert_reference_checkpoint.py, and
 writes expected.json: for every kept key its sum and the values at a few reference indices (given in the

@@ -1,4 +1,4 @@
-// Fused multi-step LIF (ESVAE-SPEC 2.1, LifScalarKernel's arithmetic): one thread per neuron walks the
+// Fused multi-step LIF (docs/reference.md §2.1, LifScalarKernel's arithmetic): one thread per neuron walks the
 // T steps of a time-major [T, M] layout, so every access of a step is coalesced across the warp.
 // Forward saves the pre-spike membrane u_t; backward recomputes the spikes from it.
 #include "spikevae.cuh"

@@ -1,4 +1,4 @@
-// Biased multi-bandwidth RBF MMD^2 (ESVAE-SPEC 4, MmdCpu's arithmetic, in double) between the rows of
+// Biased multi-bandwidth RBF MMD^2 (docs/reference.md §4, MmdCpu's arithmetic, in double) between the rows of
 // x [n, d] and y [m, d], stacked as z = [x; y] of s = n + m rows. Pairwise work is spread over threads;
 // every sum that crosses rows (row sums, the total, the loss) runs in row order on one thread, so the
 // result equals the CPU's up to the last bits of exp and pow.

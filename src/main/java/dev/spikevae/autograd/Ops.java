@@ -752,7 +752,7 @@ public final class Ops {
         }, x);
     }
 
-    /** Biased multi-bandwidth RBF MMD² between the rows of x and y (ESVAE-SPEC §4), shape {@code [1]}. */
+    /** Biased multi-bandwidth RBF MMD² between the rows of x and y (docs/reference.md §4), shape {@code [1]}. */
     public static Tensor mmd(Tensor x, Tensor y, int kernelNum, float kernelMul) {
         Backend be = x.backend();
         Tensor loss = be.empty(Shape.of(1));

@@ -50,7 +50,7 @@ public final class EngineBench {
         this.log = log;
     }
 
-    /** ESVAE's convolution layers at CIFAR-10 shapes (ESVAE-SPEC §1.2) over a batch of T*N images. */
+    /** ESVAE's convolution layers at CIFAR-10 shapes (docs/reference.md §1.2) over a batch of T*N images. */
     public static List<Map.Entry<String, ConvGeometry>> esvaeLayers(int batch) {
         return List.of(
                 Map.entry("E1 conv 3->32 32->16", ConvGeometry.conv(batch, 3, 32, 32, 32, 3, 2, 1)),

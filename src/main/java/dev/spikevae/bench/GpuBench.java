@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The GPU benchmarks of PERF.md on the CUDA backend: device copy bandwidth (the peer), fused LIF forward
+ * The GPU benchmarks of docs/reference.md §14 on the CUDA backend: device copy bandwidth (the peer), fused LIF forward
  * + backward GB/s against it, own SGEMM GFLOP/s at 4096³ in FP32 and TF32 (cuBLAS too when it loaded,
  * for reference), and ESVAE-shaped training images/s at batch 256. Every time is taken after a device
  * synchronise and printed with the rate it implies; a short table with the targets comes last.

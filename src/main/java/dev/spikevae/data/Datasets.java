@@ -7,14 +7,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Opens the datasets of the paper by name, preprocessed as the reference does (ESVAE-SPEC section 5):
+ * Opens the datasets of the paper by name, preprocessed as the reference does (docs/reference.md §5):
  * <ul>
  *   <li>{@code mnist}, {@code fashion-mnist}: IDX files, 28x28 resized to 1x32x32;</li>
  *   <li>{@code cifar10}: the binary version, 3x32x32 as stored;</li>
  *   <li>{@code celeba}: aligned JPEGs, centre crop 148, resized to 3x64x64;</li>
  *   <li>{@code digits}: OpenCV's 5,000 handwritten digits, embedded in the jar, 1x32x32.</li>
  * </ul>
- * All give CHW floats in [-1, 1]. Where the files must be is described in DATA.md and in the messages of
+ * All give CHW floats in [-1, 1]. Where the files must be is described in docs/reference.md §15 and in the messages of
  * the errors.
  */
 public final class Datasets {

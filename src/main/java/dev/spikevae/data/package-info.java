@@ -2,7 +2,7 @@
  * Datasets and the data loader.
  *
  * <p>{@link dev.spikevae.data.Datasets#open} gives an {@link dev.spikevae.data.ImageDataset}: CHW floats in
- * [-1, 1], preprocessed as the reference does (ESVAE-SPEC section 5, DATA.md) — MNIST and Fashion-MNIST
+ * [-1, 1], preprocessed as the reference does (docs/reference.md §5 and §15) — MNIST and Fashion-MNIST
  * resized from 28x28 to 32x32, CIFAR-10 as stored, CelebA centre-cropped to 148 and resized to 64x64, and the
  * embedded OpenCV digits padded to 28x28 and resized to 32x32. Resizing is {@link dev.spikevae.data.Resize},
  * bit-exact with the Pillow bilinear resize the reference runs (antialiased when downscaling); the 8-bit

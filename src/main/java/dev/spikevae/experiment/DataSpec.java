@@ -8,10 +8,10 @@ import java.util.List;
  * The dataset and how it is loaded.
  *
  * @param dataset       one of {@link #DATASETS}
- * @param root          the data root (DATA.md layouts); null means {@code $SPIKEVAE_DATA}, else the dataset's default
+ * @param root          the data root (layouts in docs/reference.md §15); null means {@code $SPIKEVAE_DATA}, else the dataset's default
  * @param trainLimit    use only the first n training images; null means all
  * @param testLimit     use only the first n test images; null means all
- * @param dropLast      whether the training loader drops its last incomplete batch (ESVAE-SPEC §5 table)
+ * @param dropLast      whether the training loader drops its last incomplete batch (docs/reference.md §5 table)
  * @param testBatchSize batch size of the test loader
  */
 public record DataSpec(

@@ -102,7 +102,7 @@ public final class ExperimentRunner {
         return Backends.select(spec.run().device());
     }
 
-    /** The two AdamW groups of ESVAE-SPEC §5: the prior at lr × prior_lr_scale, everything else at lr. */
+    /** The two AdamW groups of docs/reference.md §5: the prior at lr × prior_lr_scale, everything else at lr. */
     public static AdamW optimizer(Esvae model, TrainSpec t) {
         Map<String, Parameter> prior = new LinkedHashMap<>();
         Map<String, Parameter> rest = new LinkedHashMap<>();

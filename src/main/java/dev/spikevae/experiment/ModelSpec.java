@@ -8,7 +8,7 @@ import java.util.List;
  * The model to train.
  *
  * @param type         the model family; {@link #TYPES} lists the known ones ("esvae"; the dataset picks the small
- *                     or the large ESVAE, ESVAE-SPEC §1.2-1.3)
+ *                     or the large ESVAE, docs/reference.md §1.2-1.3)
  * @param latent       latent size L
  * @param timesteps    simulation steps T
  * @param spikeStorage how spike tensors are stored: "u8" (compact, the default) or "f32"; results are identical

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param epochs       passes over the training set
  * @param batchSize    training batch size
  * @param lr           the EFFECTIVE learning rate, i.e. the reference config's lr × batch_size / 250
- *                     (ESVAE-SPEC §1.4 and §5); nothing rescales it again
+ *                     (docs/reference.md §1.4 and §5); nothing rescales it again
  * @param priorLrScale the prior ("sample_layer") trains with lr × this (10 in the reference)
  * @param weightDecay  AdamW weight decay, both groups
  * @param beta1        AdamW β1

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * ESVAE (ESVAE-SPEC §1.2) for 32×32 images and ESVAE-large (§1.3) for 64×64: a spiking convolutional encoder
+ * ESVAE (docs/reference.md §1.2) for 32×32 images and ESVAE-large (§1.3) for 64×64: a spiking convolutional encoder
  * whose latent spike train {@code x_e} gives the posterior firing rate {@code r_q}; a reparameterisable
  * Bernoulli sampler; a learnable prior rate {@code r_p = sigmoid(W z + b)}, {@code z ~ N(0, I)}; a spiking
  * transposed-convolution decoder read out as the final membrane of a leaky integrator, then tanh.
@@ -26,9 +26,9 @@ import java.util.List;
  * has the reference's keys.
  */
 public class Esvae extends Module {
-    /** The sampler's surrogate window {@code |r - u| < 0.5} (ESVAE-SPEC §3.4). */
+    /** The sampler's surrogate window {@code |r - u| < 0.5} (docs/reference.md §3.4). */
     private static final float SAMPLER_HALF_WIDTH = 0.5f;
-    /** The RBF kernels of the MMD: five bandwidths spaced by factors of 2 (ESVAE-SPEC §4). */
+    /** The RBF kernels of the MMD: five bandwidths spaced by factors of 2 (docs/reference.md §4). */
     private static final int MMD_KERNELS = 5;
     private static final float MMD_KERNEL_MUL = 2f;
     /** Spatial size at the bottleneck: every stage halves the image down to 2×2. */
@@ -130,7 +130,7 @@ public class Esvae extends Module {
         return new Output(reconstruction, encoded.rates(), ratePrior, encoded.latentSpikes(), sampled);
     }
 
-    /** {@code MSE(mean) + lambda · MMD²(r_q, r_p)} (ESVAE-SPEC §4); the reference's lambda is 0.001. */
+    /** {@code MSE(mean) + lambda · MMD²(r_q, r_p)} (docs/reference.md §4); the reference's lambda is 0.001. */
     public Loss loss(Output out, Tensor images, float lambda) {
         if (!(lambda >= 0f) || !Float.isFinite(lambda)) {
             throw new IllegalArgumentException("Esvae.loss: lambda must be a finite value >= 0, got " + lambda);
@@ -172,7 +172,7 @@ public class Esvae extends Module {
         return Ops.tanh(readout.forward(h));
     }
 
-    /** Generation (ESVAE-SPEC §3.5): prior rates, sampled spikes, decoder; {@code n} images {@code [n, C, H, W]}. */
+    /** Generation (docs/reference.md §3.5): prior rates, sampled spikes, decoder; {@code n} images {@code [n, C, H, W]}. */
     public Tensor sample(int n, Rng rng) {
         return decode(sampleSpikes(priorRates(n, rng), rng));
     }

@@ -4,7 +4,7 @@ import dev.spikevae.tensor.DType;
 import dev.spikevae.tensor.LifParams;
 
 /**
- * The shape of an ESVAE network (ESVAE-SPEC §1.2–§1.4).
+ * The shape of an ESVAE network (docs/reference.md §1.2–§1.4).
  *
  * @param inChannels image channels: 1 (MNIST, Fashion-MNIST) or 3 (CIFAR-10, CelebA)
  * @param imageSize  32 for the small network, 64 for the large one (CelebA)

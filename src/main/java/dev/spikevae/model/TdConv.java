@@ -7,7 +7,7 @@ import dev.spikevae.tensor.Rng;
 import dev.spikevae.tensor.Tensor;
 
 /**
- * tdConv (ESVAE-SPEC §1.1): a square-kernel convolution with bias (weight {@code [out, in, k, k]}) applied at
+ * tdConv (docs/reference.md §1.1): a square-kernel convolution with bias (weight {@code [out, in, k, k]}) applied at
  * every time step of {@code [T, N, C, H, W]}, then tdBN + LIF. PyTorch's default initialisation, fan-in
  * {@code in·k·k}.
  */

@@ -7,7 +7,7 @@ import dev.spikevae.tensor.Rng;
 import dev.spikevae.tensor.Tensor;
 
 /**
- * tdConvTranspose (ESVAE-SPEC §1.1): a square-kernel transposed convolution with bias (weight
+ * tdConvTranspose (docs/reference.md §1.1): a square-kernel transposed convolution with bias (weight
  * {@code [in, out, k, k]}, output size {@code (in - 1)·stride - 2·padding + k + outputPadding}) at every time
  * step, then tdBN + LIF unless the layer is real-valued. Initialisation keeps PyTorch's quirk of taking
  * the fan-in from weight dimension 1: {@code out·k·k}.

@@ -9,7 +9,7 @@ import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.Tensor;
 
 /**
- * A time-distributed weight layer of the reference (tdConv, tdConvTranspose, tdLinear; ESVAE-SPEC §1.1):
+ * A time-distributed weight layer of the reference (tdConv, tdConvTranspose, tdLinear; docs/reference.md §1.1):
  * the weight op applied to the merged {@code T·N} batch, then, for a spiking layer, tdBN and LIF as one
  * fused node. Members carry the reference's names, so a layer registered as {@code encoder.0} has the
  * checkpoint keys {@code encoder.0.weight}, {@code encoder.0.bias} and {@code encoder.0.bn.*}.

@@ -7,7 +7,7 @@ import dev.spikevae.tensor.Rng;
 import dev.spikevae.tensor.Tensor;
 
 /**
- * tdLinear (ESVAE-SPEC §1.1): {@code y = x W^T + b} (weight {@code [out, in]}) at every step of {@code [T, N, in]},
+ * tdLinear (docs/reference.md §1.1): {@code y = x W^T + b} (weight {@code [out, in]}) at every step of {@code [T, N, in]},
  * then tdBN over {@code (T, N)} per feature and LIF.
  */
 public final class TdLinear extends TdLayer {

@@ -2,7 +2,7 @@
  * Spiking VAE models composed from {@code dev.spikevae.nn}; no backend code.
  *
  * <h2>ESVAE</h2>
- * {@link dev.spikevae.model.Esvae} is the network of ESVAE-SPEC §1.2 (32×32 images) or §1.3 (ESVAE-large,
+ * {@link dev.spikevae.model.Esvae} is the network of docs/reference.md §1.2 (32×32 images) or §1.3 (ESVAE-large,
  * 64×64), chosen by {@link dev.spikevae.model.EsvaeConfig#imageSize()}:
  * <pre>
  * images [N, C, H, W] in [-1, 1]
@@ -19,16 +19,16 @@
  *
  * <h2>Naming</h2>
  * <ul>
- *   <li>Checkpoint keys are the reference's state-dict names (ESVAE-SPEC §13): each time-distributed layer
+ *   <li>Checkpoint keys are the reference's state-dict names (docs/reference.md §13): each time-distributed layer
  *       ({@link dev.spikevae.model.TdLayer}) holds {@code weight}, {@code bias} and a {@code bn} child, so
  *       keys read {@code encoder.0.weight}, {@code encoder.0.bn.running_mean}, and so on. Shapes differ from
  *       the reference only where layouts do: no trailing time axis of 1 on kernels, the readout
  *       {@code coef} is {@code [T]}, {@code num_batches_tracked} is {@code [1]}. The FSVAE prior and
  *       posterior nets that the reference builds but never uses are not built.</li>
  *   <li>Rates: the reference code calls the encoder's rate {@code r_q} and the prior's {@code r_p}; the
- *       paper's Fig. 2 swaps the two labels (ESVAE-SPEC §3.1). To avoid that trap the API says
+ *       paper's Fig. 2 swaps the two labels (docs/reference.md §3.1). To avoid that trap the API says
  *       {@code ratePosterior} (rate_post, {@code r_q}) and {@code ratePrior} (rate_prior, {@code r_p}), as
- *       ESVAE-SPEC §10.2 recommends.</li>
+ *       docs/reference.md §10.2 recommends.</li>
  *   <li>"Poisson" sampling is a Bernoulli draw per step (spike count Binomial(T, r)), stochastic in both
  *       training and evaluation; determinism comes from the {@link dev.spikevae.tensor.Rng} passed in.</li>
  * </ul>

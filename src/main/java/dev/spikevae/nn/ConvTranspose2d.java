@@ -7,7 +7,7 @@ import dev.spikevae.tensor.Tensor;
 
 /**
  * Square-kernel transposed convolution (PyTorch {@code ConvTranspose2d}, weight {@code [in, out, k, k]}),
- * applied per time step. Initialisation keeps PyTorch's quirk (ESVAE-SPEC §1.1): fan-in is taken from
+ * applied per time step. Initialisation keeps PyTorch's quirk (docs/reference.md §1.1): fan-in is taken from
  * weight dimension 1, i.e. {@code out * k * k}, for both the weight and the bias bound.
  */
 public final class ConvTranspose2d extends Module {

@@ -6,7 +6,7 @@ import dev.spikevae.tensor.Tensor;
 
 /**
  * PyTorch's default initialisation, seeded: {@code kaiming_uniform_(a = sqrt(5))} for weights, which is
- * {@code U(-1/sqrt(fan_in), 1/sqrt(fan_in))}, and the same bound for biases (ESVAE-SPEC §1.1).
+ * {@code U(-1/sqrt(fan_in), 1/sqrt(fan_in))}, and the same bound for biases (docs/reference.md §1.1).
  */
 public final class Init {
     private Init() {

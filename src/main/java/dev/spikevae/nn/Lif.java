@@ -5,7 +5,7 @@ import dev.spikevae.tensor.DType;
 import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.Tensor;
 
-/** Multi-step leaky integrate-and-fire neurons over axis 0 of a time-major input (ESVAE-SPEC §2.1). */
+/** Multi-step leaky integrate-and-fire neurons over axis 0 of a time-major input (docs/reference.md §2.1). */
 public final class Lif extends Module {
     private final LifParams params;
     private final DType spikeType;

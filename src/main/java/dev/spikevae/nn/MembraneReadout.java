@@ -6,7 +6,7 @@ import dev.spikevae.tensor.Tensor;
 
 /**
  * The final membrane potential of a non-firing leaky integrator: {@code m = sum_t decay^(T-1-t) y_t}
- * over axis 0 (ESVAE-SPEC §1.6; decay 0.8). The coefficients are a buffer named {@code coef}.
+ * over axis 0 (docs/reference.md §1.6; decay 0.8). The coefficients are a buffer named {@code coef}.
  */
 public final class MembraneReadout extends Module {
     private final Tensor coef;

@@ -3,7 +3,7 @@ package dev.spikevae.nn;
 import dev.spikevae.tensor.Backend;
 
 /**
- * Threshold-dependent batch norm (ESVAE-SPEC §2.2) over time-major {@code [T, N, C, H, W]} or
+ * Threshold-dependent batch norm (docs/reference.md §2.2) over time-major {@code [T, N, C, H, W]} or
  * {@code [T, N, F]}: per-channel statistics over time, batch and space; output scaled by
  * {@code alpha * V_th}; momentum 0.1, eps 1e-5.
  */

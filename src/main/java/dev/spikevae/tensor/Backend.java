@@ -705,7 +705,7 @@ public abstract class Backend {
 
     /**
      * Biased MMD² between the rows of x {@code [n, d]} and y {@code [m, d]} with the reference's
-     * multi-bandwidth RBF kernel (ESVAE-SPEC §4): {@code b = sum D / (s^2 - s)} over the stacked
+     * multi-bandwidth RBF kernel (docs/reference.md §4): {@code b = sum D / (s^2 - s)} over the stacked
      * {@code s = n + m} rows, bandwidths {@code b / mul^(num/2) * mul^i}, i &lt; num. Writes the loss
      * {@code [1]} and the base bandwidth b {@code [1]} (kept for backward; no gradient flows through it).
      */

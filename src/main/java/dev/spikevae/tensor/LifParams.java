@@ -1,7 +1,7 @@
 package dev.spikevae.tensor;
 
 /**
- * Parameters of the multi-step leaky integrate-and-fire neuron (ESVAE-SPEC §2.1):
+ * Parameters of the multi-step leaky integrate-and-fire neuron (docs/reference.md §2.1):
  * {@code u_t = decay * u_{t-1} * (1 - o_{t-1}) + x_t}, {@code o_t = 1[u_t > threshold]} (strict), with
  * {@code u_{-1} = o_{-1} = 0}. The reset is hard and multiplicative; unless {@code detachReset}, its
  * gradient {@code -decay * u_{t-1}} flows back into {@code o_{t-1}}.

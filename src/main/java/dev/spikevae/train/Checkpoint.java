@@ -24,7 +24,7 @@ import java.util.Map;
 /**
  * A checkpoint is up to three files sharing a stem ({@code checkpoints/last}):
  * <ul>
- *   <li>{@code last.safetensors}: the model's weights and buffers under the reference names of ESVAE-SPEC §13
+ *   <li>{@code last.safetensors}: the model's weights and buffers under the reference names of docs/reference.md §13
  *       (conv weights without the reference's trailing time axis), float32;</li>
  *   <li>{@code last.optim.safetensors}: the AdamW moments ({@code exp_avg.<param>}, {@code exp_avg_sq.<param>});</li>
  *   <li>{@code last.json}: the sidecar — format version, model configuration, epoch, step, optimizer step count,
@@ -217,7 +217,7 @@ public final class Checkpoint {
         return squeezed(l);
     }
 
-    /** The reference builds FSVAE prior/posterior nets that ESVAE never uses (ESVAE-SPEC §1.2): skip them. */
+    /** The reference builds FSVAE prior/posterior nets that ESVAE never uses (docs/reference.md §1.2): skip them. */
     private static Map<String, HostArray> withoutUnusedReferenceKeys(Map<String, HostArray> in) {
         Map<String, HostArray> out = new LinkedHashMap<>();
         for (Map.Entry<String, HostArray> e : in.entrySet()) {

@@ -13,7 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * The ESVAE training loop (ESVAE-SPEC §5): for each epoch, every batch of the loader does forward, loss
+ * The ESVAE training loop (docs/reference.md §5): for each epoch, every batch of the loader does forward, loss
  * (MSE + λ·MMD²), backward and one AdamW step inside a memory scope; then the test set is evaluated and the
  * listeners run (metrics, grids, plots, checkpoints). The loss is checked every step: NaN or infinity stops
  * training before the broken state reaches a checkpoint.

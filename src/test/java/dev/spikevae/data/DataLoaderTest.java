@@ -149,7 +149,7 @@ class DataLoaderTest {
             assertEquals(100, order.size());
             assertEquals(100, order.stream().distinct().count());
         }
-        // The reference's counts (ESVAE-SPEC section 5).
+        // The reference's counts (docs/reference.md §5).
         assertEquals(235, new DataLoader(new FakeDataset(60_000, -1), 256, true, false, false, 1).batchesPerEpoch());
         assertEquals(234, new DataLoader(new FakeDataset(60_000, -1), 256, true, true, false, 1).batchesPerEpoch());
         assertEquals(19, new DataLoader(new FakeDataset(10_000, -1), 512, false, true, false, 1).batchesPerEpoch());

@@ -17,10 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The built-in specs reproduce ESVAE-SPEC §1.4/§5, PERF.md's quality protocol and the digits demo, field by field. */
+/** The built-in specs reproduce docs/reference.md §1.4/§5, the learning-quality protocol (docs/reference.md §14) and the digits demo, field by field. */
 class BuiltinSpecsTest {
 
-    /** One column of ESVAE-SPEC §1.4 plus the loader settings of §5. */
+    /** One column of docs/reference.md §1.4 plus the loader settings of §5. */
     record Paper(String name, String dataset, int latent, int batch, double configLr, boolean dropLast) {}
 
     static Stream<Paper> paperSpecs() {
@@ -52,7 +52,7 @@ class BuiltinSpecsTest {
         TrainSpec t = s.train();
         assertEquals(300, t.epochs());
         assertEquals(p.batch(), t.batchSize());
-        // ESVAE-SPEC §5: the reference silently multiplies its config lr by batch_size / 250.
+        // docs/reference.md §5: the reference silently multiplies its config lr by batch_size / 250.
         assertEquals(p.configLr() * p.batch() / 250, t.lr(), 1e-12);
         assertEquals(10, t.priorLrScale());
         assertEquals(10 * t.lr(), t.priorLr(), 1e-12);

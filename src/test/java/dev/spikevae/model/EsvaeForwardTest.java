@@ -129,7 +129,7 @@ class EsvaeForwardTest {
         }
     }
 
-    /** Biased MMD² with five RBF kernels, bandwidths b/4 .. 4b from the mean pairwise distance (ESVAE-SPEC §4). */
+    /** Biased MMD² with five RBF kernels, bandwidths b/4 .. 4b from the mean pairwise distance (docs/reference.md §4). */
     static double mmd(float[] x, float[] y, int n, int l) {
         double[][] z = new double[2 * n][l];
         for (int i = 0; i < n; i++) {

@@ -16,11 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Checkpoint names and shapes against the reference's state dict (ESVAE-SPEC §13), and parameter counts (§7.4). */
+/** Checkpoint names and shapes against the reference's state dict (docs/reference.md §13), and parameter counts (§7.4). */
 class EsvaeStateDictTest {
     private static final CpuBackend BE = new CpuBackend(1);
 
-    /** ESVAE-SPEC §13, FashionMNIST config (C = 1, L = 32, T = 16), as printed by the reference. */
+    /** docs/reference.md §13, FashionMNIST config (C = 1, L = 32, T = 16), as printed by the reference. */
     private static final String REFERENCE_FASHION = """
             encoder.0.weight (32, 1, 3, 3, 1)
             encoder.0.bias (32,)
@@ -173,7 +173,7 @@ class EsvaeStateDictTest {
                 prior += e.getValue().numel();
             }
         }
-        assertEquals(16_512L, prior, "sample_layer holds L·L + L values (ESVAE-SPEC §7.4)");
+        assertEquals(16_512L, prior, "sample_layer holds L·L + L values (docs/reference.md §7.4)");
         assertFalse(model.isPriorParameter("decoder_input.weight"));
     }
 

@@ -82,7 +82,7 @@ class ModulesTest {
                 "1.bn.bias"), List.copyOf(params.keySet()));
         assertEquals(List.of("0.bn.running_mean", "0.bn.running_var", "0.bn.num_batches_tracked", "1.bn.running_mean",
                 "1.bn.running_var", "1.bn.num_batches_tracked"), List.copyOf(encoder.namedBuffers().keySet()));
-        // encoder.0 and encoder.1 of ESVAE-SPEC §7.4: 32*9 + 32 + 64 and 64*32*9 + 64 + 128
+        // encoder.0 and encoder.1 of docs/reference.md §7.4: 32*9 + 32 + 64 and 64*32*9 + 64 + 128
         assertEquals(288 + 32 + 64 + 18432 + 64 + 128, encoder.parameterCount());
         encoder.eval();
         assertTrue(!encoder.get(0).isTraining() && !encoder.get(1).children().get("bn").isTraining());

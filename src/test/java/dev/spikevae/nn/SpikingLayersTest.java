@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The golden values of ESVAE-SPEC §11, reproduced through the nn layers and autograd. */
+/** The golden values of docs/reference.md §11, reproduced through the nn layers and autograd. */
 class SpikingLayersTest {
     private static final Backend BE = new CpuBackend(2);
     private static final float[] LIF_X = {0.3f, 0.1f, -0.2f, 0.25f, 0.05f, 0.5f, 0.0f, 0.19f};

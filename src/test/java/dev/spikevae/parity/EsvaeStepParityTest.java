@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A whole ESVAE training step (forward, backward, AdamW; the full-size network of ESVAE-SPEC §1.2 at a
+ * A whole ESVAE training step (forward, backward, AdamW; the full-size network of docs/reference.md §1.2 at a
  * small batch) on the CPU and the CUDA backend from the same seed: the losses of three consecutive
  * steps agree. Exact equality is not expected: GEMM and convolution sums run in different orders, and
  * after the first update a spike near threshold may flip.

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The committed fixture is a random-initialised reference state dict with the ESVAE-SPEC §13 keys (FashionMNIST,
+ * The committed fixture is a random-initialised reference state dict with the docs/reference.md §13 keys (FashionMNIST,
  * L = 32), converted by tools/convert_reference_checkpoint.py; tools/make_reference_fixture.py made it and
  * recorded sums and probe values in the reference layout.
  */

@@ -3,7 +3,7 @@ package dev.spikevae.backend.cpu;
 import dev.spikevae.tensor.LifParams;
 
 /**
- * Fused multi-step LIF (ESVAE-SPEC §2.1): one pass over time forward, one reverse pass backward. Neurons
+ * Fused multi-step LIF (docs/reference.md §2.1): one pass over time forward, one reverse pass backward. Neurons
  * are independent, so the neuron axis is split into ranges over the pool; results do not depend on the
  * split.
  */

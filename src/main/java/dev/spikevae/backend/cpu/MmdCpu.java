@@ -1,7 +1,7 @@
 package dev.spikevae.backend.cpu;
 
 /**
- * Biased multi-bandwidth RBF MMD² (ESVAE-SPEC §4) between the rows of x {@code [n, d]} and y
+ * Biased multi-bandwidth RBF MMD² (docs/reference.md §4) between the rows of x {@code [n, d]} and y
  * {@code [m, d]}, in double. Rows of the stacked {@code Z = [x; y]} are independent units of work: each
  * row's sums run in a fixed order and per-row results are combined in row order, so the result does not
  * depend on the thread count. The base bandwidth is written out and read back by backward, which holds

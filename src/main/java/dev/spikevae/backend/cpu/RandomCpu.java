@@ -18,7 +18,7 @@ final class RandomCpu {
         this.parallel = parallel;
     }
 
-    /** ESVAE-SPEC §3.4: a spike when the rate exceeds the uniform (strict, so rate 0.3 and u 0.30 give none). */
+    /** docs/reference.md §3.4: a spike when the rate exceeds the uniform (strict, so rate 0.3 and u 0.30 give none). */
     static float spike(float rate, float uniform) {
         return rate > uniform ? 1f : 0f;
     }

@@ -182,7 +182,7 @@ public final class CudaProbe {
         return what + " did not load: " + first;
     }
 
-    /** Why cuInit failed, in words (GPU.md's failure modes). */
+    /** Why cuInit failed, in words (the failure modes listed in docs/gpu.md). */
     static String initReason(int code) {
         String name = CUresult.stringFor(code);
         return switch (code) {

@@ -13,7 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The LIF kernels against ESVAE-SPEC §11's golden values, against a double-precision implementation of
+ * The LIF kernels against docs/reference.md §11's golden values, against a double-precision implementation of
  * the backward recursion, and against each other (vector/scalar, thread counts).
  *
  * <p>Why no plain finite differences: the spike is a step, so dL/dx is 0 almost everywhere and the
@@ -104,7 +104,7 @@ class LifCpuTest {
     }
 
     /**
-     * The backward recursion of ESVAE-SPEC §11 in double, for one neuron, given membranes u and the spike
+     * The backward recursion of docs/reference.md §11 in double, for one neuron, given membranes u and the spike
      * values o used in the reset (hard spikes for the kernels, soft ones for the finite-difference check).
      */
     static double[] backwardRecursion(double[] u, double[] o, double[] dS, LifParams p) {
