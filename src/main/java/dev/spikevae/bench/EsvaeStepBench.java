@@ -1,25 +1,25 @@
 package dev.spikevae.bench;
 
-import dev.spikevae.autograd.Tape;
-import dev.spikevae.model.Esvae;
-import dev.spikevae.model.EsvaeConfig;
-import dev.spikevae.nn.Parameter;
+import dev.spikevae.data.Batch;
+import dev.spikevae.experiment.ExperimentSpec;
+import dev.spikevae.experiment.Specs;
+import dev.spikevae.model.GenerativeModel;
+import dev.spikevae.model.StepContext;
 import dev.spikevae.tensor.Backend;
-import dev.spikevae.tensor.MemoryScope;
 import dev.spikevae.tensor.Rng;
-import dev.spikevae.tensor.Tensor;
 import dev.spikevae.train.AdamW;
+import dev.spikevae.train.TrainingStep;
 
 import java.io.PrintStream;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The ESVAE training step as the trainer runs it (forward, MSE + λ·MMD², backward, AdamW with the two
- * parameter groups) on random images of a given shape: median step time and images/s after warm-up steps.
+ * The ESVAE training step — the trainer's own {@link TrainingStep} (forward, MSE + λ·MMD², backward, AdamW over the
+ * model's parameter groups) on a model and optimizer built from a built-in spec (Fashion-MNIST's for one channel,
+ * CIFAR-10's for three) — on random images of a given shape: median step time and images/s after warm-up steps.
  * The same work as {@code bench/torch_esvae_peer.py}, which the benchmark script runs beside it.
  */
 public final class EsvaeStepBench {
@@ -33,39 +33,35 @@ public final class EsvaeStepBench {
         }
     }
 
-    /** A 32×32 ESVAE with its AdamW (FashionMNIST settings, prior ×10), stepping on given images. */
-    public static final class Step {
-        private final Esvae model;
-        private final AdamW optimizer;
+    /** A 32×32 ESVAE and its AdamW as a training run of the built-in spec would build them, stepping on given images. */
+    public static final class Step implements AutoCloseable {
+        private final TrainingStep step;
         private final int channels;
 
         public Step(Backend be, int channels, int latent, int timesteps, Rng init) {
             this.channels = channels;
-            this.model = Esvae.create(be, EsvaeConfig.of(channels, 32, latent).withTimesteps(timesteps), init);
-            Map<String, Parameter> prior = new LinkedHashMap<>();
-            Map<String, Parameter> rest = new LinkedHashMap<>();
-            model.namedParameters().forEach((k, v) -> (model.isPriorParameter(k) ? prior : rest).put(k, v));
-            this.optimizer = new AdamW(List.of(new AdamW.Group("backbone", rest, 3.072e-3, 1e-3),
-                    new AdamW.Group("sample_layer", prior, 3.072e-2, 1e-3)), 0.9, 0.999, 1e-8);
+            ExperimentSpec spec = Specs.override(Specs.builtin(channels == 1 ? "fashion-mnist" : "cifar10"),
+                    List.of("model.latent=" + latent, "model.timesteps=" + timesteps));
+            GenerativeModel model = spec.model().modelType().create(be, spec.model().configure(channels, 32), init);
+            this.step = new TrainingStep(model, AdamW.forModel(model, spec.train().optimizer()));
         }
 
-        /** One step on {@code batch} images {@code [batch, C, 32, 32]}; returns the loss if asked (else NaN). */
-        public float run(float[] pixels, int batch, Rng rng, boolean readLoss) {
-            Backend be = model.stateDict().values().iterator().next().backend();
-            model.zeroGrad();
-            float value = Float.NaN;
-            try (MemoryScope scope = MemoryScope.open(); Tape tape = Tape.record()) {
-                Tensor x = be.fromHost(pixels, batch, channels, 32, 32);
-                Esvae.Loss l = model.loss(model.forward(x, rng), x, 1e-3f);
-                if (readLoss) {
-                    value = l.total().item();
-                }
-                tape.backward(l.total());
-            }
-            optimizer.step();
-            return value;
+        /** One training step on {@code batch} images {@code [batch, C, 32, 32]}; returns the loss. */
+        public float run(float[] pixels, int batch, Rng rng) {
+            Batch b = new Batch(pixels, new int[batch], batch, channels, 32, 32);
+            Map<String, Double> values = step.run(b, StepContext.training(rng, 1));
+            return values.get("loss").floatValue();
+        }
+
+        @Override
+        public void close() {
+            step.optimizer().close();
+            step.model().close();
         }
     }
+
+    /** The reference number of time steps. */
+    static final int TIMESTEPS = 16;
 
     private EsvaeStepBench() {
     }
@@ -81,19 +77,20 @@ public final class EsvaeStepBench {
 
     public static Result run(Backend be, Config c, PrintStream log) {
         Rng rng = new Rng(0);
-        Step step = new Step(be, c.channels(), c.latent(), EsvaeConfig.REFERENCE_TIMESTEPS, rng.fork());
-        float[] px = images(rng, c.batch(), c.channels());
         double[] times = new double[c.iterations()];
-        for (int it = -c.warmup(); it < c.iterations(); it++) {
-            long t0 = System.nanoTime();
-            float loss = step.run(px, c.batch(), rng, true); // reading the loss also waits for an asynchronous device
-            double s = (System.nanoTime() - t0) / 1e9;
-            if (it >= 0) {
-                times[it] = s;
-            }
-            if (log != null) {
-                log.printf(Locale.ROOT, "  %s step %d: %.3f s, loss %.5f%n", it < 0 ? "warm-up" : "timed",
-                        it < 0 ? it + c.warmup() + 1 : it + 1, s, loss);
+        try (Step step = new Step(be, c.channels(), c.latent(), TIMESTEPS, rng.fork())) {
+            float[] px = images(rng, c.batch(), c.channels());
+            for (int it = -c.warmup(); it < c.iterations(); it++) {
+                long t0 = System.nanoTime();
+                float loss = step.run(px, c.batch(), rng); // reading the loss also waits for an asynchronous device
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (it >= 0) {
+                    times[it] = s;
+                }
+                if (log != null) {
+                    log.printf(Locale.ROOT, "  %s step %d: %.3f s, loss %.5f%n", it < 0 ? "warm-up" : "timed",
+                            it < 0 ? it + c.warmup() + 1 : it + 1, s, loss);
+                }
             }
         }
         double[] sorted = times.clone();

@@ -163,8 +163,8 @@ public final class GpuBench {
         Rng rng = new Rng(2026);
         EsvaeStepBench.Step step = new EsvaeStepBench.Step(be, 3, 128, sizes.esvaeSteps(), rng.fork());
         float[] pixels = EsvaeStepBench.images(rng, batch, 3);
-        float first = step.run(pixels, batch, rng, true);
-        double sec = time(be, () -> step.run(pixels, batch, rng, false));
+        float first = step.run(pixels, batch, rng);
+        double sec = time(be, () -> step.run(pixels, batch, rng));
         double ips = batch / sec;
         row("esvae train step N=" + batch + " T=" + sizes.esvaeSteps(), sec,
                 String.format("%.0f images/s (first loss %.4f)", ips, first), ">= 10000 images/s",

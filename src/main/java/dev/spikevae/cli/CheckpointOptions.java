@@ -1,9 +1,8 @@
 package dev.spikevae.cli;
 
-import dev.spikevae.model.Esvae;
+import dev.spikevae.model.GenerativeModel;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.Backends;
-import dev.spikevae.tensor.Rng;
 import dev.spikevae.train.Checkpoint;
 import picocli.CommandLine.Option;
 
@@ -20,19 +19,12 @@ final class CheckpointOptions {
     @Option(names = "--device", description = "auto, cpu or cuda (default: $SPIKEVAE_DEVICE or auto).")
     String device;
 
-    @Option(names = "--seed", description = "Seed of the sampler's random stream (default: ${DEFAULT-VALUE}).",
-            defaultValue = "42")
-    long seed;
-
     Checkpoint.Loaded loaded;
 
-    /** Loads the checkpoint into a fresh model in eval mode. */
-    Esvae model() throws IOException {
+    /** Loads the checkpoint into a fresh model of its stored type and configuration, in eval mode. */
+    GenerativeModel model() throws IOException {
         loaded = Checkpoint.load(checkpoint);
         Backend be = Backends.select(device);
-        Esvae model = Esvae.create(be, loaded.config(), new Rng(0));
-        Checkpoint.loadInto(model, loaded);
-        model.eval();
-        return model;
+        return loaded.createModel(be);
     }
 }

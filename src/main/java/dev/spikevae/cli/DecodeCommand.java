@@ -4,9 +4,9 @@ import dev.spikevae.autograd.Tape;
 import dev.spikevae.io.HostArray;
 import dev.spikevae.io.ImageGrid;
 import dev.spikevae.io.Npy;
-import dev.spikevae.model.Esvae;
-import dev.spikevae.model.EsvaeConfig;
-import dev.spikevae.tensor.Backend;
+import dev.spikevae.model.GenerativeModel;
+import dev.spikevae.model.ModelConfig;
+import dev.spikevae.model.SpikingLatent;
 import dev.spikevae.tensor.MemoryScope;
 import dev.spikevae.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -39,12 +39,20 @@ public final class DecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Esvae model = ck.model();
-        EsvaeConfig c = model.config();
+        try (GenerativeModel model = ck.model()) {
+            decode(model);
+        }
+        return 0;
+    }
+
+    private void decode(GenerativeModel model) throws Exception {
+        SpikingLatent latent = model.spikingLatent().orElseThrow(() -> new IllegalArgumentException(ck.checkpoint
+                + " is a " + model.type() + " model, which has no spiking latent to decode from"));
+        ModelConfig c = model.config();
         HostArray in = Npy.read(spikes);
         long[] s = in.shape();
-        int l = c.latent();
-        int t = c.timesteps();
+        int l = latent.latentSize();
+        int t = latent.timesteps();
         if (s.length != 3 || s[1] != l || s[2] != t) {
             throw new IllegalArgumentException(spikes + ": shape " + Arrays.toString(s) + ", but this checkpoint needs N×"
                     + l + "×" + t + " (latent × time steps, time last)");
@@ -58,7 +66,6 @@ public final class DecodeCommand implements Callable<Integer> {
         int n = (int) s[0];
         int chw = c.inChannels() * c.imageSize() * c.imageSize();
         float[] images = new float[n * chw];
-        Backend be = model.stateDict().values().iterator().next().backend();
         for (int start = 0; start < n; start += batchSize) {
             int b = Math.min(batchSize, n - start);
             float[] tm = new float[t * b * l]; // time-major [T, b, L]
@@ -70,7 +77,7 @@ public final class DecodeCommand implements Callable<Integer> {
                 }
             }
             try (Tape.NoGrad ng = Tape.noGrad(); MemoryScope scope = MemoryScope.open()) {
-                Tensor out = model.decode(be.fromHost(tm, t, b, l));
+                Tensor out = latent.decode(model.backend().fromHost(tm, t, b, l));
                 System.arraycopy(out.toHost(), 0, images, start * chw, b * chw);
             }
         }
@@ -79,6 +86,5 @@ public final class DecodeCommand implements Callable<Integer> {
             ImageGrid.write(png, images, n, c.inChannels(), c.imageSize(), c.imageSize(), 8, c.imageSize() <= 32 ? 2 : 1);
         }
         System.out.println("decoded " + n + " spike trains → " + output + (png != null ? " and " + png : ""));
-        return 0;
     }
 }

@@ -3,10 +3,12 @@ package dev.spikevae.cli;
 import dev.spikevae.autograd.Tape;
 import dev.spikevae.io.HostArray;
 import dev.spikevae.io.Npy;
-import dev.spikevae.model.Esvae;
-import dev.spikevae.model.EsvaeConfig;
-import dev.spikevae.tensor.Backend;
+import dev.spikevae.model.GenerativeModel;
+import dev.spikevae.model.ModelConfig;
+import dev.spikevae.model.SpikingLatent;
+import dev.spikevae.model.StepContext;
 import dev.spikevae.tensor.MemoryScope;
+import dev.spikevae.tensor.Rng;
 import dev.spikevae.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,8 +21,8 @@ import java.util.concurrent.Callable;
 /** {@code spikevae encode}: posterior firing rates (and latent spikes) of images. */
 @Command(name = "encode", mixinStandardHelpOptions = true,
         description = {"Encode float32 images N×C×H×W in [-1, 1] (.npy) to posterior firing rates N×L, and optionally the "
-                + "encoder's latent spikes N×L×T (reference layout, time last). Eval mode; deterministic for a given "
-                + "checkpoint and input (no sampling happens before the rates)."})
+                + "latent spikes N×L×T (reference layout, time last), for models with a spiking latent. Eval mode. "
+                + "ESVAE's encoding is deterministic (its rates come before any sampling)."})
 public final class EncodeCommand implements Callable<Integer> {
     @Mixin
     CheckpointOptions ck;
@@ -37,10 +39,22 @@ public final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Images per forward pass (default: ${DEFAULT-VALUE}).", defaultValue = "256")
     int batchSize;
 
+    @Option(names = "--seed", description = "Seed of the stream for models that sample while encoding (FSVAE's "
+            + "autoregressive latent); ESVAE draws nothing (default: ${DEFAULT-VALUE}).", defaultValue = "42")
+    long seed;
+
     @Override
     public Integer call() throws Exception {
-        Esvae model = ck.model();
-        EsvaeConfig c = model.config();
+        try (GenerativeModel model = ck.model()) {
+            encode(model);
+        }
+        return 0;
+    }
+
+    private void encode(GenerativeModel model) throws Exception {
+        SpikingLatent latent = model.spikingLatent().orElseThrow(() -> new IllegalArgumentException(ck.checkpoint
+                + " is a " + model.type() + " model, which has no spiking latent to encode to"));
+        ModelConfig c = model.config();
         HostArray in = Npy.read(input);
         long[] s = in.shape();
         if (s.length != 4 || s[1] != c.inChannels() || s[2] != c.imageSize() || s[3] != c.imageSize()) {
@@ -55,21 +69,21 @@ public final class EncodeCommand implements Callable<Integer> {
             }
         }
         int n = (int) s[0];
-        int l = c.latent();
-        int t = c.timesteps();
+        int l = latent.latentSize();
+        int t = latent.timesteps();
         int chw = c.inChannels() * c.imageSize() * c.imageSize();
         float[] outRates = new float[n * l];
         float[] outSpikes = spikes == null ? null : new float[n * l * t];
-        Backend be = model.stateDict().values().iterator().next().backend();
+        StepContext context = StepContext.evaluation(new Rng(seed), 0);
         for (int start = 0; start < n; start += batchSize) {
             int b = Math.min(batchSize, n - start);
             try (Tape.NoGrad ng = Tape.noGrad(); MemoryScope scope = MemoryScope.open()) {
-                Tensor x = be.fromHost(Arrays.copyOfRange(px, start * chw, (start + b) * chw), b, c.inChannels(),
+                Tensor x = model.backend().fromHost(Arrays.copyOfRange(px, start * chw, (start + b) * chw), b, c.inChannels(),
                         c.imageSize(), c.imageSize());
-                Esvae.Encoded e = model.encode(x);
+                SpikingLatent.Encoding e = latent.encode(x, context);
                 System.arraycopy(e.rates().toHost(), 0, outRates, start * l, b * l);
                 if (outSpikes != null) {
-                    float[] z = e.latentSpikes().toHost(); // [T, b, L]
+                    float[] z = e.spikes().toHost(); // [T, b, L]
                     for (int ti = 0; ti < t; ti++) {
                         for (int i = 0; i < b; i++) {
                             for (int j = 0; j < l; j++) {
@@ -86,6 +100,5 @@ public final class EncodeCommand implements Callable<Integer> {
         }
         System.out.println("encoded " + n + " images: rates " + n + "×" + l + " → " + rates
                 + (spikes != null ? ", spikes " + n + "×" + l + "×" + t + " → " + spikes : ""));
-        return 0;
     }
 }

@@ -5,7 +5,8 @@ import dev.spikevae.data.ImageDataset;
 import dev.spikevae.data.Split;
 import dev.spikevae.experiment.ExperimentSpec;
 import dev.spikevae.experiment.Specs;
-import dev.spikevae.model.Esvae;
+import dev.spikevae.model.GenerativeModel;
+import dev.spikevae.model.ModelConfig;
 import dev.spikevae.tensor.Rng;
 import dev.spikevae.train.EvalResult;
 import dev.spikevae.train.Evaluator;
@@ -15,12 +16,19 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code spikevae eval}: test MSE, loss and firing rates of a checkpoint on a dataset split. */
+/** {@code spikevae eval}: the test figures of a checkpoint, as its training run computed them. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate a checkpoint in eval mode (tdBN running statistics, stochastic sampling): test MSE "
-                + "(sum of squared errors / pixels), loss, MMD², mean posterior and prior firing rates.")
+        description = {"Evaluate a checkpoint in eval mode (tdBN running statistics): test MSE (sum of squared errors / "
+                + "pixels), the loss and its terms, and the model's monitored values (ESVAE: mean posterior and prior "
+                + "firing rates).",
+                "The MSE is stochastic: the latent is sampled in eval mode too. On a checkpoint of a training run, eval "
+                        + "repeats that run's evaluation of the checkpoint's epoch — same test images (the spec's dataset "
+                        + "and test_limit), batch size and random stream — so it reproduces the test figures in the run's "
+                        + "metrics.csv and summary.json. --seed N draws a fresh stream instead (the same N gives the same "
+                        + "figures); --dataset, --split, --limit and --batch-size change what is evaluated."})
 public final class EvalCommand implements Callable<Integer> {
     @Mixin
     CheckpointOptions ck;
@@ -35,47 +43,76 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", description = "train or test (default: ${DEFAULT-VALUE}).", defaultValue = "test")
     String split;
 
-    @Option(names = "--limit", description = "Evaluate only the first N images.")
+    @Option(names = "--limit", description = "Evaluate only the first N images (default: the spec's data.test_limit "
+            + "on its own test set, else all).")
     Integer limit;
 
-    @Option(names = "--batch-size", description = "Batch size (default: ${DEFAULT-VALUE}).", defaultValue = "256")
-    int batchSize;
+    @Option(names = "--batch-size", description = "Batch size (default: the spec's data.test_batch_size, else 256).")
+    Integer batchSize;
 
-    @Option(names = "--lambda", description = "MMD weight λ in the reported loss (default: ${DEFAULT-VALUE}).", defaultValue = "0.001")
-    double lambda;
+    @Option(names = "--seed", description = "Seed of a fresh sampling stream (default: repeat the training run's "
+            + "evaluation stream for the checkpoint's epoch; 42 for checkpoints without a run).")
+    Long seed;
 
     @Override
     public Integer call() throws Exception {
-        Esvae model = ck.model();
-        String name = dataset;
-        Path root = dataRoot;
-        if (ck.loaded.spec() != null) {
-            ExperimentSpec spec = Specs.fromYaml(ck.loaded.spec(), ck.loaded.weightsFile() + " (spec)");
-            name = name == null ? spec.data().dataset() : name;
-            root = root == null && spec.data().root() != null ? Path.of(spec.data().root()) : root;
+        try (GenerativeModel model = ck.model()) {
+            evaluate(model);
         }
-        if (name == null) {
-            throw new IllegalArgumentException("--dataset is needed: " + ck.checkpoint + " does not say which dataset it was trained on");
-        }
+        return 0;
+    }
+
+    private void evaluate(GenerativeModel model) throws Exception {
+        ExperimentSpec spec = ck.loaded.spec() == null ? null
+                : Specs.fromYaml(ck.loaded.spec(), ck.loaded.weightsFile() + " (spec)");
         Split s = switch (split.toLowerCase(Locale.ROOT)) {
             case "train" -> Split.TRAIN;
             case "test" -> Split.TEST;
             default -> throw new IllegalArgumentException("--split: expected train or test, got '" + split + "'");
         };
+        String name = dataset != null ? dataset : spec == null ? null : spec.data().dataset();
+        if (name == null) {
+            throw new IllegalArgumentException("--dataset is needed: " + ck.checkpoint + " does not say which dataset it was trained on");
+        }
+        boolean runsOwnTestSet = spec != null && s == Split.TEST && name.equals(spec.data().dataset());
+        Path root = dataRoot != null ? dataRoot
+                : spec != null && spec.data().root() != null ? Path.of(spec.data().root()) : null;
+        Integer n = limit != null ? limit : runsOwnTestSet ? spec.data().testLimit() : null;
+        if (n != null && n < 1) {
+            throw new IllegalArgumentException("--limit must be >= 1, got " + n);
+        }
+        int batch = batchSize != null ? batchSize : spec != null ? spec.data().testBatchSize() : 256;
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch-size must be >= 1, got " + batch);
+        }
         ImageDataset data = Datasets.open(name, root, s);
-        if (limit != null) {
-            data = Datasets.firstN(data, Math.min(limit, data.size()));
+        if (n != null) {
+            data = Datasets.firstN(data, Math.min(n, data.size()));
         }
-        if (data.channels() != model.config().inChannels() || data.height() != model.config().imageSize()) {
+        ModelConfig c = model.config();
+        if (data.channels() != c.inChannels() || data.height() != c.imageSize() || data.width() != c.imageSize()) {
             throw new IllegalArgumentException(data.name() + " has " + data.channels() + "×" + data.height() + "×" + data.width()
-                    + " images but " + ck.checkpoint + " is a model for " + model.config().inChannels() + "×"
-                    + model.config().imageSize() + "×" + model.config().imageSize());
+                    + " images but " + ck.checkpoint + " is a model for " + c.inChannels() + "×" + c.imageSize() + "×"
+                    + c.imageSize());
         }
-        Evaluator ev = new Evaluator(data, batchSize, (float) lambda, ck.seed);
-        EvalResult r = ev.evaluate(model, new Rng(ck.seed));
-        System.out.printf(Locale.ROOT, "%s on %s (%d images): mse %.6f  loss %.6f  mmd %.6f  rate post %.4f  rate prior %.4f%n",
-                ck.loaded.weightsFile(), data.name(), r.images(), r.mse(), r.loss(), r.mmd(), r.ratePosterior(), r.ratePrior());
-        return 0;
+        int epoch = ck.loaded.progress() == null ? 0 : ck.loaded.progress().epoch();
+        Rng stream;
+        String streamName;
+        if (seed == null && spec != null && ck.loaded.progress() != null) {
+            stream = Evaluator.stream(spec.run().seed(), epoch);
+            streamName = "the run's evaluation stream of epoch " + epoch;
+        } else {
+            long sd = seed == null ? 42 : seed;
+            stream = new Rng(sd);
+            streamName = "seed " + sd;
+        }
+        EvalResult r = new Evaluator(data, batch, 0).evaluate(model, stream, epoch);
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s on %s (%d images, batch %d, %s):",
+                ck.loaded.weightsFile(), data.name(), r.images(), batch, streamName));
+        for (Map.Entry<String, Double> e : r.values().entrySet()) {
+            line.append(String.format(Locale.ROOT, "  %s %.8g", e.getKey(), e.getValue()));
+        }
+        System.out.println(line);
     }
 
     static final class DatasetNames implements Iterable<String> {

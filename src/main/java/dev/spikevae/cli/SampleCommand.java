@@ -4,8 +4,9 @@ import dev.spikevae.autograd.Tape;
 import dev.spikevae.io.HostArray;
 import dev.spikevae.io.ImageGrid;
 import dev.spikevae.io.Npy;
-import dev.spikevae.model.Esvae;
-import dev.spikevae.model.EsvaeConfig;
+import dev.spikevae.model.GenerativeModel;
+import dev.spikevae.model.ModelConfig;
+import dev.spikevae.model.StepContext;
 import dev.spikevae.tensor.MemoryScope;
 import dev.spikevae.tensor.Rng;
 import picocli.CommandLine.Command;
@@ -15,9 +16,10 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code spikevae sample}: images generated from the learned prior. */
+/** {@code spikevae sample}: images generated from the model's prior. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = "Generate images from the prior (z ~ N(0, I) → sigmoid(sample_layer) → Poisson spikes → decoder).")
+        description = "Generate images from a checkpoint's prior (ESVAE: z ~ N(0, I) → sigmoid(sample_layer) → Poisson "
+                + "spikes → decoder). The same seed gives the same images.")
 public final class SampleCommand implements Callable<Integer> {
     @Mixin
     CheckpointOptions ck;
@@ -34,20 +36,25 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--columns", description = "Grid columns (default: ${DEFAULT-VALUE}).", defaultValue = "8")
     int columns;
 
+    @Option(names = "--seed", description = "Seed of the sampling stream (default: ${DEFAULT-VALUE}).", defaultValue = "42")
+    long seed;
+
     @Override
     public Integer call() throws Exception {
         if (count < 1) {
             throw new IllegalArgumentException("--count must be >= 1, got " + count);
         }
-        Esvae model = ck.model();
-        EsvaeConfig c = model.config();
-        float[] images;
-        try (Tape.NoGrad ng = Tape.noGrad(); MemoryScope scope = MemoryScope.open()) {
-            images = model.sample(count, new Rng(ck.seed)).toHost();
-        }
-        ImageGrid.write(output, images, count, c.inChannels(), c.imageSize(), c.imageSize(), columns, c.imageSize() <= 32 ? 2 : 1);
-        if (npy != null) {
-            Npy.write(npy, new HostArray(new long[] {count, c.inChannels(), c.imageSize(), c.imageSize()}, images));
+        try (GenerativeModel model = ck.model()) {
+            ModelConfig c = model.config();
+            float[] images;
+            try (Tape.NoGrad ng = Tape.noGrad(); MemoryScope scope = MemoryScope.open()) {
+                images = model.sample(count, StepContext.evaluation(new Rng(seed), 0)).toHost();
+            }
+            ImageGrid.write(output, images, count, c.inChannels(), c.imageSize(), c.imageSize(), columns,
+                    c.imageSize() <= 32 ? 2 : 1);
+            if (npy != null) {
+                Npy.write(npy, new HostArray(new long[] {count, c.inChannels(), c.imageSize(), c.imageSize()}, images));
+            }
         }
         System.out.println("wrote " + count + " samples to " + output + (npy != null ? " and " + npy : ""));
         return 0;

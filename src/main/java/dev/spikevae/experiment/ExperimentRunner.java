@@ -8,12 +8,10 @@ import dev.spikevae.data.Datasets;
 import dev.spikevae.data.ImageDataset;
 import dev.spikevae.data.Split;
 import dev.spikevae.io.AtomicFiles;
-import dev.spikevae.model.Esvae;
-import dev.spikevae.model.EsvaeConfig;
-import dev.spikevae.nn.Parameter;
+import dev.spikevae.model.GenerativeModel;
+import dev.spikevae.model.ModelConfig;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.Backends;
-import dev.spikevae.tensor.DType;
 import dev.spikevae.tensor.Rng;
 import dev.spikevae.train.AdamW;
 import dev.spikevae.train.Checkpoint;
@@ -27,6 +25,7 @@ import dev.spikevae.train.SampleGrids;
 import dev.spikevae.train.TrainListener;
 import dev.spikevae.train.Trainer;
 import dev.spikevae.train.TrainingDivergedException;
+import dev.spikevae.train.TrainingStep;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,8 +39,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs one ESVAE training spec end to end: backend, data, model, AdamW groups, run directory, listeners,
- * the trainer, and {@code summary.json}. A run is resumed from its directory: the resolved spec in
+ * Runs one training spec end to end, for any registered model type: backend, data, model, AdamW over the model's
+ * parameter groups, run directory, listeners, the trainer, and {@code summary.json}. A run is resumed from its directory: the resolved spec in
  * {@code config.yaml} and {@code checkpoints/last.*} give back the exact state after the last finished epoch.
  */
 public final class ExperimentRunner {
@@ -76,14 +75,12 @@ public final class ExperimentRunner {
     }
 
     /** The model configuration a spec gives on a dataset of this shape. */
-    public static EsvaeConfig modelConfig(ExperimentSpec spec, ImageDataset data) {
-        ModelSpec m = spec.model();
-        if (!m.type().equals("esvae")) {
-            throw new IllegalArgumentException("model.type: '" + m.type() + "' is not built yet (expected esvae)");
+    public static ModelConfig modelConfig(ExperimentSpec spec, ImageDataset data) {
+        if (data.height() != data.width()) {
+            throw new IllegalArgumentException(data.name() + ": images are " + data.height() + "×" + data.width()
+                    + "; the models take square images");
         }
-        EsvaeConfig base = EsvaeConfig.of(data.channels(), data.height(), m.latent());
-        DType spikes = m.spikeStorage().equalsIgnoreCase("f32") ? DType.F32 : DType.U8;
-        return new EsvaeConfig(base.inChannels(), base.imageSize(), base.latent(), m.timesteps(), base.lif(), spikes);
+        return spec.model().configure(data.channels(), data.height());
     }
 
     /** Opens a dataset split of the spec, honouring its limits. */
@@ -102,18 +99,6 @@ public final class ExperimentRunner {
         return Backends.select(spec.run().device());
     }
 
-    /** The two AdamW groups of docs/reference.md §5: the prior at lr × prior_lr_scale, everything else at lr. */
-    public static AdamW optimizer(Esvae model, TrainSpec t) {
-        Map<String, Parameter> prior = new LinkedHashMap<>();
-        Map<String, Parameter> rest = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
-            (model.isPriorParameter(e.getKey()) ? prior : rest).put(e.getKey(), e.getValue());
-        }
-        return new AdamW(List.of(new AdamW.Group("backbone", rest, t.lr(), t.weightDecay()),
-                new AdamW.Group("sample_layer", prior, t.lr() * t.priorLrScale(), t.weightDecay())),
-                t.beta1(), t.beta2(), t.eps());
-    }
-
     /** The backend and the two dataset splits of a spec. */
     private record Inputs(Backend backend, ImageDataset train, ImageDataset test) {}
 
@@ -123,16 +108,24 @@ public final class ExperimentRunner {
 
     private static Result execute(ExperimentSpec spec, Inputs in, RunDirectory run, Checkpoint.Loaded ck,
                                   List<String> commandLine, PrintStream out) throws Exception {
+        Rng root = new Rng(spec.run().seed());
+        Rng init = root.fork();
+        Rng trainRng = root.fork();
+        ModelConfig config = modelConfig(spec, in.train());
+        // the model's and the optimizer's memory is released when the run ends, however it ends
+        try (GenerativeModel model = spec.model().modelType().create(in.backend(), config, init);
+             AdamW optimizer = AdamW.forModel(model, spec.train().optimizer())) {
+            return fit(spec, in, run, ck, commandLine, out, model, optimizer, trainRng);
+        }
+    }
+
+    private static Result fit(ExperimentSpec spec, Inputs in, RunDirectory run, Checkpoint.Loaded ck,
+                                  List<String> commandLine, PrintStream out, GenerativeModel model, AdamW optimizer,
+                                  Rng trainRng) throws Exception {
         Backend be = in.backend();
         TrainSpec t = spec.train();
         ImageDataset trainSet = in.train();
         ImageDataset testSet = in.test();
-        Rng root = new Rng(spec.run().seed());
-        Rng init = root.fork();
-        Rng trainRng = root.fork();
-        EsvaeConfig config = modelConfig(spec, trainSet);
-        Esvae model = Esvae.create(be, config, init);
-        AdamW optimizer = optimizer(model, t);
         int firstEpoch = 1;
         long steps = 0;
         MetricsLog metrics = new MetricsLog(run.metricsCsv(), run.metricsJsonl(), run.root().resolve("steps.csv"), t.logEvery());
@@ -158,20 +151,21 @@ public final class ExperimentRunner {
         }
         double bestLoss = Double.POSITIVE_INFINITY;
         int bestEpoch = 0;
-        for (double[] row : metrics.epochRows()) {
-            if (row[8] < bestLoss) {
-                bestLoss = row[8];
-                bestEpoch = (int) row[0];
+        for (Map<String, Double> row : metrics.epochRows()) {
+            double loss = row.getOrDefault("test_loss", Double.NaN);
+            if (loss < bestLoss) {
+                bestLoss = loss;
+                bestEpoch = row.get("epoch").intValue();
             }
         }
         CheckpointWriter checkpoints = new CheckpointWriter(run.checkpoints(), Specs.toYaml(spec), bestLoss, bestEpoch);
-        Evaluator evaluator = new Evaluator(testSet, spec.data().testBatchSize(), (float) t.lambda(), spec.run().seed());
+        Evaluator evaluator = new Evaluator(testSet, spec.data().testBatchSize(), spec.run().seed());
         List<TrainListener> listeners = new ArrayList<>();
         listeners.add(ProgressBar.forConsole(out));
         listeners.add(metrics);
         listeners.add(checkpoints);
         listeners.add(new SampleGrids(run.samples(), testSet, t.sampleCount(), spec.run().seed()));
-        listeners.add(new LossCurve(run.plots().resolve("loss.png"), metrics));
+        listeners.add(new LossCurve(run.plots().resolve("loss.png"), metrics, model.type() + " training loss"));
         Double untrained = null;
         if (ck == null) {
             untrained = evaluator.evaluate(model, 0).mse();
@@ -187,7 +181,7 @@ public final class ExperimentRunner {
         int readers = spec.data().dataset().equals("celeba") ? Math.max(1, Runtime.getRuntime().availableProcessors() / 2) : 1;
         try (DataLoader loader = new DataLoader(trainSet, t.batchSize(), true, spec.data().dropLast(),
                 Datasets.trainsWithFlip(spec.data().dataset()), spec.run().seed(), readers)) {
-            Trainer trainer = new Trainer(model, optimizer, loader, evaluator, (float) t.lambda(), listeners);
+            Trainer trainer = new Trainer(new TrainingStep(model, optimizer), loader, evaluator, listeners);
             trainer.fit(firstEpoch, t.epochs(), steps, trainRng);
             status = "completed";
         } catch (TrainingDivergedException e) {
@@ -204,22 +198,29 @@ public final class ExperimentRunner {
         if (status.equals("diverged")) {
             throw new IllegalStateException(error);
         }
-        List<double[]> rows = metrics.epochRows();
-        EvalResult last = null;
-        if (!rows.isEmpty()) {
-            double[] r = rows.get(rows.size() - 1);
-            last = new EvalResult((int) r[13], r[9], r[10], r[8], r[11], r[12]);
-        }
+        Map<String, Double> lastRow = metrics.lastEpochRow();
+        EvalResult last = lastRow == null ? null : testResult(lastRow);
         out.println("run directory: " + run.root());
         out.println("  reconstructions: " + run.samples().resolve("latest-reconstructions.png"));
         out.println("  samples:         " + run.samples().resolve("latest-samples.png"));
         out.println("  loss curve:      " + run.plots().resolve("loss.png"));
         out.println("  summary:         " + run.summaryFile());
-        return new Result(run, rows.isEmpty() ? 0 : (int) rows.get(rows.size() - 1)[0], last, checkpoints.lastCheckpoint(),
+        return new Result(run, lastRow == null ? 0 : lastRow.get("epoch").intValue(), last, checkpoints.lastCheckpoint(),
                 untrained);
     }
 
-    private static void writeSummary(RunDirectory run, ExperimentSpec spec, Esvae model, MetricsLog metrics,
+    /** The test figures of a metrics row: its {@code test_*} columns. */
+    private static EvalResult testResult(Map<String, Double> row) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        row.forEach((k, v) -> {
+            if (k.startsWith("test_") && !k.equals("test_images")) {
+                values.put(k.substring("test_".length()), v);
+            }
+        });
+        return new EvalResult(row.getOrDefault("test_images", 0.0).intValue(), values);
+    }
+
+    private static void writeSummary(RunDirectory run, ExperimentSpec spec, GenerativeModel model, MetricsLog metrics,
                                      CheckpointWriter checkpoints, String status, String error, Double untrained,
                                      double seconds) throws IOException {
         Map<String, Object> s = new LinkedHashMap<>();
@@ -234,19 +235,21 @@ public final class ExperimentRunner {
         if (untrained != null) {
             s.put("untrained_test_mse", untrained);
         }
-        List<double[]> rows = metrics.epochRows();
-        s.put("epochs_completed", rows.isEmpty() ? 0 : (int) rows.get(rows.size() - 1)[0]);
+        Map<String, Double> r = metrics.lastEpochRow();
+        s.put("epochs_completed", r == null ? 0 : r.get("epoch").intValue());
         s.put("seconds_this_session", Math.round(seconds * 10) / 10.0);
-        if (!rows.isEmpty()) {
-            double[] r = rows.get(rows.size() - 1);
+        if (r != null) {
             Map<String, Object> fin = new LinkedHashMap<>();
-            fin.put("test_mse", r[9]);
-            fin.put("test_loss", r[8]);
-            fin.put("test_mmd", r[10]);
-            fin.put("test_rate_post", r[11]);
-            fin.put("test_rate_prior", r[12]);
-            fin.put("train_loss", r[2]);
-            fin.put("images_per_s", r[7]);
+            fin.put("test_mse", r.get("test_mse"));
+            fin.put("test_loss", r.get("test_loss"));
+            r.forEach((k, v) -> {
+                if (k.startsWith("test_") && !k.equals("test_images")) {
+                    fin.putIfAbsent(k, v);
+                }
+            });
+            fin.put("test_images", r.getOrDefault("test_images", 0.0).intValue());
+            fin.put("train_loss", r.get("train_loss"));
+            fin.put("images_per_s", r.get("images_per_s"));
             s.put("final", fin);
             s.put("best_epoch", checkpoints.bestEpoch());
             s.put("best_test_loss", checkpoints.bestLoss());

@@ -1,27 +1,101 @@
 package dev.spikevae.experiment;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spikevae.io.SnakeCaseJson;
+import dev.spikevae.model.ModelConfig;
+import dev.spikevae.model.ModelType;
+import dev.spikevae.model.Models;
 
-import java.util.List;
+import java.util.Objects;
 
 /**
- * The model to train.
- *
- * @param type         the model family; {@link #TYPES} lists the known ones ("esvae"; the dataset picks the small
- *                     or the large ESVAE, docs/reference.md §1.2-1.3)
- * @param latent       latent size L
- * @param timesteps    simulation steps T
- * @param spikeStorage how spike tensors are stored: "u8" (compact, the default) or "f32"; results are identical
+ * The spec's {@code model:} section: a {@code type} from the model registry ({@link Models}) and that type's
+ * settings record, whose components are the section's other keys in snake_case — for {@code esvae}: latent,
+ * timesteps, spike_storage, neuron, sampler, lambda, prior_lr_scale ({@link dev.spikevae.model.EsvaeSettings}).
+ * In YAML it is one flat mapping: {@code {type: esvae, latent: 32, ...}}.
  */
-public record ModelSpec(
-        @JsonProperty("type") String type,
-        @JsonProperty("latent") int latent,
-        @JsonProperty("timesteps") int timesteps,
-        @JsonProperty("spike_storage") String spikeStorage) {
+public final class ModelSpec {
+    private final String type;
+    private final Record settings;
 
-    /** Model types a spec may name. FSVAE and the ANN VAE join this list when they are built. */
-    public static final List<String> TYPES = List.of("esvae");
+    public ModelSpec(String type, Record settings) {
+        ModelType t = Models.get(type);
+        if (settings == null || !t.settingsType().isInstance(settings)) {
+            throw new IllegalArgumentException("model type " + type + " takes " + t.settingsType().getSimpleName()
+                    + " settings, got " + settings);
+        }
+        this.type = type;
+        this.settings = settings;
+    }
 
-    /** Values of {@code spike_storage}. */
-    public static final List<String> SPIKE_STORAGES = List.of("u8", "f32");
+    /** Binds a section that {@link SpecSchema} has normalized: {@code type} and every key of the type present. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static ModelSpec fromTree(ObjectNode node) {
+        String type = node.path("type").asText();
+        ModelType t = Models.get(type);
+        ObjectNode rest = node.deepCopy();
+        rest.remove("type");
+        return new ModelSpec(type, read(rest, t));
+    }
+
+    private static <R extends Record> R read(JsonNode node, ModelType t) {
+        @SuppressWarnings("unchecked")
+        Class<R> c = (Class<R>) t.settingsType();
+        return SnakeCaseJson.read(node, c, c.cast(t.defaultSettings()));
+    }
+
+    /** The section as YAML writes it: {@code type} first, then the settings. */
+    @JsonValue
+    ObjectNode toTree() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("type", type);
+        n.setAll(SnakeCaseJson.tree(settings));
+        return n;
+    }
+
+    /** The registered model type name. */
+    public String type() {
+        return type;
+    }
+
+    public ModelType modelType() {
+        return Models.get(type);
+    }
+
+    /** The type's settings record. */
+    public Record settings() {
+        return settings;
+    }
+
+    /** The settings as the type's record class, e.g. {@code settings(EsvaeSettings.class)}. */
+    public <R extends Record> R settings(Class<R> type) {
+        if (!type.isInstance(settings)) {
+            throw new IllegalStateException("model." + this.type + " settings are not " + type.getSimpleName());
+        }
+        return type.cast(settings);
+    }
+
+    /** The model configuration for images of {@code channels} × {@code size} × {@code size}. */
+    public ModelConfig configure(int channels, int size) {
+        return modelType().configure(settings, channels, size);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelSpec m && m.type.equals(type) && m.settings.equals(settings);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(type, settings);
+    }
+
+    @Override
+    public String toString() {
+        return "model " + type + " " + settings;
+    }
 }

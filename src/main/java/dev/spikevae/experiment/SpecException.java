@@ -9,6 +9,7 @@ public final class SpecException extends IllegalArgumentException {
 
     private final String field;
     private final String detail;
+    private final boolean located;
 
     /**
      * @param field  the dotted field the problem is about, or null when it concerns the whole document
@@ -22,6 +23,12 @@ public final class SpecException extends IllegalArgumentException {
         super((where == null ? "" : where + ": ") + (field == null ? "" : field + ": ") + detail);
         this.field = field;
         this.detail = detail;
+        this.located = where != null;
+    }
+
+    /** Whether the message already names its source (a problem found in a base file keeps that file's name). */
+    boolean located() {
+        return located;
     }
 
     /** The dotted field the problem is about ("train.epochs"), or null when it concerns the whole document. */

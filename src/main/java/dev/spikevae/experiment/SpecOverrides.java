@@ -35,18 +35,24 @@ final class SpecOverrides {
             throw new SpecException(null, "expected key=value, e.g. train.epochs=5");
         }
         String path = text.substring(0, eq).trim();
-        SpecSchema.Key key = SpecSchema.ROOT.find(path);
-        if (key.kind() == SpecSchema.Kind.SECTION) {
+        SpecSchema.Key key = SpecSchema.ROOT.find(path, spec.model().type());
+        if (key.kind() == SpecSchema.Kind.SECTION || key.kind() == SpecSchema.Kind.MODEL) {
             throw new SpecException(path, "is a section, not a value; override one of its keys: "
-                    + String.join(", ", key.section().keys.keySet()));
+                    + String.join(", ", (key.kind() == SpecSchema.Kind.MODEL
+                    ? SpecSchema.modelSection(spec.model().type()) : key.section()).keys.keySet()));
         }
         ObjectNode tree = Specs.tree(spec);
-        ObjectNode parent = tree;
-        String[] parts = path.split("\\.");
-        for (int i = 0; i < parts.length - 1; i++) {
-            parent = (ObjectNode) parent.get(parts[i]);
+        JsonNode value = valueNode(text.substring(eq + 1).trim());
+        if (path.equals("model.type")) {
+            tree.set("model", Specs.retype((ObjectNode) tree.get("model"), value));
+        } else {
+            ObjectNode parent = tree;
+            String[] parts = path.split("\\.");
+            for (int i = 0; i < parts.length - 1; i++) {
+                parent = (ObjectNode) parent.get(parts[i]);
+            }
+            parent.set(key.name(), value);
         }
-        parent.set(key.name(), valueNode(text.substring(eq + 1).trim()));
         ExperimentSpec result = Specs.bind(SpecSchema.ROOT.normalize(tree, null));
         SpecValidator.validate(result);
         return result;

@@ -11,24 +11,34 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
+import dev.spikevae.io.SnakeCaseJson;
+import dev.spikevae.model.ModelType;
+import dev.spikevae.model.Models;
+
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The keys of a spec, their types and which may be left out, read from the spec records themselves so the
  * two cannot drift apart. It turns a parsed document into a tree Jackson binds without surprises: every key
  * present, every scalar of its field's type, and every problem reported against its dotted field.
+ *
+ * <p>The {@code model} section is typed by its {@code type}: its other keys are those of the type's settings
+ * record ({@link ModelType#settingsType()}, components in snake_case), and every key but the type's required ones
+ * may be left out, taking the type's default (the reference value).
  */
 final class SpecSchema {
 
     /** What a key holds. */
     enum Kind {
         STRING("a string"), INT("an integer"), LONG("an integer"), DOUBLE("a number"), BOOLEAN("true or false"),
-        SECTION("a mapping");
+        SECTION("a mapping"), MODEL("a mapping with a type");
 
         final String expected;
 
@@ -46,7 +56,6 @@ final class SpecSchema {
      * the source's file name, which only the reader knows.
      */
     private static final Map<String, JsonNode> OPTIONAL = Map.of(
-            "model.spike_storage", TextNode.valueOf("u8"),
             "data.root", NullNode.getInstance(),
             "data.train_limit", NullNode.getInstance(),
             "data.test_limit", NullNode.getInstance(),
@@ -54,26 +63,71 @@ final class SpecSchema {
             "run.output", TextNode.valueOf("runs"),
             "run.threads", IntNode.valueOf(0));
 
-    static final Section ROOT = new Section("", ExperimentSpec.class);
+    static final Section ROOT = new Section("", ExperimentSpec.class, OPTIONAL::get);
+
+    /** The model section of each type, built on first use. */
+    private static final Map<String, Section> MODEL_SECTIONS = new ConcurrentHashMap<>();
 
     private SpecSchema() {}
+
+    /** The {@code model} section of a model type: {@code type} then the keys of its settings record. */
+    static Section modelSection(String type) {
+        return MODEL_SECTIONS.computeIfAbsent(type, t -> {
+            ModelType mt = Models.get(t);
+            JsonNode defaults = SnakeCaseJson.tree(mt.defaultSettings());
+            Function<String, JsonNode> optional = path -> {
+                String rel = path.substring("model.".length());
+                if (mt.requiredSettings().contains(rel)) {
+                    return null;
+                }
+                return defaults.at("/" + rel.replace('.', '/'));
+            };
+            Section s = new Section("model", mt.settingsType(), p -> {
+                JsonNode d = optional.apply(p);
+                return d == null || d.isMissingNode() ? null : d;
+            });
+            Map<String, Key> withType = new LinkedHashMap<>();
+            withType.put("type", new Key("type", "model.type", Kind.STRING, null));
+            withType.putAll(s.keys);
+            s.keys.clear();
+            s.keys.putAll(withType);
+            return s;
+        });
+    }
+
+    /** The snake_case key of a record component: its {@code @JsonProperty} name, else its name in snake_case. */
+    static String keyName(RecordComponent c) {
+        JsonProperty property = c.getAccessor().getAnnotation(JsonProperty.class);
+        if (property != null) {
+            return property.value();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (char ch : c.getName().toCharArray()) {
+            if (Character.isUpperCase(ch)) {
+                sb.append('_').append(Character.toLowerCase(ch));
+            } else {
+                sb.append(ch);
+            }
+        }
+        return sb.toString();
+    }
 
     /** A section of the spec (the top level, model, data, train or run) and its keys in record order. */
     static final class Section {
         final String path;
         final Map<String, Key> keys = new LinkedHashMap<>();
+        /** The value a left-out key takes, by dotted path; null when the key is required. */
+        private final Function<String, JsonNode> optional;
 
-        Section(String path, Class<?> record) {
+        Section(String path, Class<?> record, Function<String, JsonNode> optional) {
             this.path = path;
+            this.optional = optional;
             for (RecordComponent c : record.getRecordComponents()) {
-                JsonProperty property = c.getAccessor().getAnnotation(JsonProperty.class);
-                if (property == null) {
-                    throw new IllegalStateException(record.getSimpleName() + "." + c.getName() + " has no @JsonProperty");
-                }
-                String name = property.value();
+                String name = keyName(c);
                 String keyPath = child(name);
                 Kind kind = kindOf(c.getType());
-                keys.put(name, new Key(name, keyPath, kind, kind == Kind.SECTION ? new Section(keyPath, c.getType()) : null));
+                keys.put(name, new Key(name, keyPath, kind,
+                        kind == Kind.SECTION ? new Section(keyPath, c.getType(), optional) : null));
             }
         }
 
@@ -101,7 +155,10 @@ final class SpecSchema {
                 JsonNode value = in.get(key.name());
                 if (value == null) {
                     value = key.path().equals("name") && defaultName != null ? TextNode.valueOf(defaultName)
-                            : OPTIONAL.get(key.path());
+                            : optional.apply(key.path());
+                    if (value == null && key.kind() == Kind.SECTION && key.section().allOptional()) {
+                        value = JsonNodeFactory.instance.objectNode(); // a section whose keys all have defaults
+                    }
                 }
                 if (value == null) {
                     missing.add(key.name());
@@ -118,8 +175,22 @@ final class SpecSchema {
             return out;
         }
 
-        /** The key at a dotted path below this section; an unknown path names the valid keys where it went wrong. */
-        Key find(String dottedPath) {
+        /** Whether every key of this section (and its sub-sections) may be left out. */
+        boolean allOptional() {
+            for (Key k : keys.values()) {
+                boolean ok = k.kind() == Kind.SECTION ? k.section().allOptional() : optional.apply(k.path()) != null;
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * The key at a dotted path below this section; an unknown path names the valid keys where it went wrong.
+         * Keys below {@code model} are those of {@code modelType}.
+         */
+        Key find(String dottedPath, String modelType) {
             Section section = this;
             String[] parts = dottedPath.split("\\.", -1);
             Key key = null;
@@ -131,7 +202,7 @@ final class SpecSchema {
                 if (key == null) {
                     throw new SpecException(dottedPath, "unknown key; " + section.validKeys());
                 }
-                section = key.section();
+                section = key.kind() == Kind.MODEL ? modelSection(modelType) : key.section();
             }
             return key;
         }
@@ -146,6 +217,8 @@ final class SpecSchema {
             throw wrongType(key, value);
         }
         switch (key.kind()) {
+            case MODEL:
+                return normalizeModel(key, value, defaultName);
             case SECTION:
                 if (!value.isObject()) {
                     throw new SpecException(key.path(), "expected a mapping of " + String.join(", ", key.section().keys.keySet())
@@ -206,6 +279,23 @@ final class SpecSchema {
         }
     }
 
+    /** The model section: its type first (which decides the other keys), then the type's keys. */
+    private static JsonNode normalizeModel(Key key, JsonNode value, String defaultName) {
+        if (!value.isObject()) {
+            throw new SpecException(key.path(), "expected a mapping with a type (one of " + String.join(", ", Models.names())
+                    + ") and its settings, got " + show(value));
+        }
+        JsonNode type = value.get("type");
+        if (type == null) {
+            throw new SpecException("model.type", "required key is missing; one of " + String.join(", ", Models.names()));
+        }
+        if (!type.isTextual() || !Models.exists(type.textValue())) {
+            throw new SpecException("model.type", "unknown value " + show(type) + "; expected one of "
+                    + String.join(", ", Models.names()));
+        }
+        return modelSection(type.textValue()).normalize(value, defaultName);
+    }
+
     /** Whether a key may hold null: exactly the optional keys whose default is null (data.root, the limits). */
     static boolean isNullable(Key key) {
         JsonNode fallback = OPTIONAL.get(key.path());
@@ -237,6 +327,9 @@ final class SpecSchema {
         }
         if (type == boolean.class || type == Boolean.class) {
             return Kind.BOOLEAN;
+        }
+        if (type == ModelSpec.class) {
+            return Kind.MODEL;
         }
         if (type.isRecord()) {
             return Kind.SECTION;

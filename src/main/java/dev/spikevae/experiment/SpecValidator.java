@@ -1,5 +1,7 @@
 package dev.spikevae.experiment;
 
+import dev.spikevae.model.SettingsException;
+
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -27,10 +29,11 @@ final class SpecValidator {
     }
 
     private static void model(ModelSpec m) {
-        oneOf("model.type", m.type(), ModelSpec.TYPES);
-        positive("model.latent", m.latent());
-        positive("model.timesteps", m.timesteps());
-        oneOf("model.spike_storage", m.spikeStorage(), ModelSpec.SPIKE_STORAGES);
+        try {
+            m.modelType().validate(m.settings());
+        } catch (SettingsException e) {
+            throw new SpecException("model." + e.key(), e.rule());
+        }
     }
 
     private static void data(DataSpec d) {
@@ -51,12 +54,10 @@ final class SpecValidator {
         positive("train.epochs", t.epochs());
         positive("train.batch_size", t.batchSize());
         positive("train.lr", t.lr());
-        positive("train.prior_lr_scale", t.priorLrScale());
         atLeastZero("train.weight_decay", t.weightDecay());
         fraction("train.beta1", t.beta1());
         fraction("train.beta2", t.beta2());
         positive("train.eps", t.eps());
-        atLeastZero("train.lambda", t.lambda());
         if (t.sampleCount() < 0) {
             throw new SpecException("train.sample_count", "must be >= 0 (0 draws no samples), got " + t.sampleCount());
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -17,21 +18,36 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import dev.spikevae.model.Models;
+
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Reading, overriding, validating and writing {@link ExperimentSpec}s. Everything that returns a spec returns
  * a valid one; every problem is a {@link SpecException} (an {@code IllegalArgumentException}) whose one-line
  * message names the source, the line when known, and the dotted field.
+ *
+ * <p><b>Inheritance.</b> A spec may start from another with {@code base: NAME} (a built-in spec) or
+ * {@code base: FILE.yaml} (a path relative to the spec's own folder): the base is read (with its own base, and so
+ * on), then every key the spec writes replaces the base's, sections merging key by key. A spec that names another
+ * {@code model.type} than its base does not inherit the base's model settings. The resolved spec, with no
+ * {@code base}, is what a run saves in {@code config.yaml}.
+ *
+ * <p><b>Older specs.</b> Specs written before model settings moved into the model section have {@code train.lambda}
+ * and {@code train.prior_lr_scale}; they are read as {@code model.lambda} and {@code model.prior_lr_scale}.
  */
 public final class Specs {
 
-    /** Built-in specs, resources {@code experiments/esvae/<name>.yaml}. */
-    private static final List<String> BUILTINS =
-            List.of("mnist", "fashion-mnist", "cifar10", "celeba", "digits", "fashion-mnist-quality");
-    private static final String BUILTIN_FOLDER = "experiments/esvae/";
+    /** Built-in specs: resources {@code experiments/<model>/<name>.yaml}; ESVAE's are also known by bare name. */
+    private static final List<String> BUILTINS = List.of("esvae/mnist", "esvae/fashion-mnist", "esvae/cifar10",
+            "esvae/celeba", "esvae/digits", "esvae/fashion-mnist-quality");
+    private static final String BUILTIN_FOLDER = "experiments/";
+    private static final String SHORT_NAME_MODEL = "esvae/";
+    private static final int MAX_BASE_DEPTH = 16;
 
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -48,23 +64,53 @@ public final class Specs {
 
     /** The built-in spec of that name ({@link #builtinNames()}); an unknown name lists the built-in ones. */
     public static ExperimentSpec builtin(String name) {
-        if (!BUILTINS.contains(name)) {
-            throw new SpecException(null, "no built-in experiment \"" + name + "\"; built-in: " + String.join(", ", BUILTINS));
+        String qualified = qualified(name);
+        if (qualified == null) {
+            throw new SpecException(null, "no built-in experiment \"" + name + "\"; built-in: "
+                    + String.join(", ", builtinNames()));
         }
-        String resource = BUILTIN_FOLDER + name + ".yaml";
+        String resource = BUILTIN_FOLDER + qualified + ".yaml";
+        return parse(YAML, resourceText(resource), Source.resource(resource, qualified.substring(qualified.indexOf('/') + 1)));
+    }
+
+    /** Whether {@code name} is a built-in spec. */
+    public static boolean isBuiltin(String name) {
+        return qualified(name) != null;
+    }
+
+    /** Names {@link #builtin} accepts: {@code model/name}, and ESVAE's by bare name too. */
+    public static List<String> builtinNames() {
+        List<String> out = new ArrayList<>();
+        for (String b : BUILTINS) {
+            out.add(b.startsWith(SHORT_NAME_MODEL) ? b.substring(SHORT_NAME_MODEL.length()) : b);
+        }
+        for (String b : BUILTINS) {
+            if (b.startsWith(SHORT_NAME_MODEL)) {
+                out.add(b);
+            }
+        }
+        return out;
+    }
+
+    private static String qualified(String name) {
+        if (name == null) {
+            return null;
+        }
+        if (BUILTINS.contains(name)) {
+            return name;
+        }
+        return BUILTINS.contains(SHORT_NAME_MODEL + name) ? SHORT_NAME_MODEL + name : null;
+    }
+
+    private static String resourceText(String resource) {
         try (InputStream in = Specs.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("resource " + resource + " is missing from the classpath");
             }
-            return fromYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read resource " + resource, e);
         }
-    }
-
-    /** Names {@link #builtin} accepts. */
-    public static List<String> builtinNames() {
-        return BUILTINS;
     }
 
     /** A spec file, {@code .yaml}, {@code .yml} or {@code .json}; the experiment's name defaults to the file's name. */
@@ -75,25 +121,30 @@ public final class Specs {
         if (!json && !lower.endsWith(".yaml") && !lower.endsWith(".yml")) {
             throw new SpecException(null, "unknown spec file type; expected .yaml, .yml or .json").at(source, 0);
         }
-        String text;
+        return parse(json ? JSON : YAML, readFile(file), Source.file(file));
+    }
+
+    private static String readFile(Path file) {
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new SpecException(null, "no such spec file").at(source, 0);
+            throw new SpecException(null, "no such spec file").at(file.toString(), 0);
         } catch (IOException e) {
-            throw new SpecException(null, "cannot read the spec file: " + e).at(source, 0);
+            throw new SpecException(null, "cannot read the spec file: " + e).at(file.toString(), 0);
         }
-        return parse(json ? JSON : YAML, text, source);
     }
 
-    /** A spec from YAML text; {@code sourceName} (a file name) is used in messages and as the default name. */
+    /**
+     * A spec from YAML text; {@code sourceName} (a file name) is used in messages and as the default name; a
+     * {@code base} file is looked up relative to it.
+     */
     public static ExperimentSpec fromYaml(String yaml, String sourceName) {
-        return parse(YAML, yaml, sourceName);
+        return parse(YAML, yaml, Source.named(sourceName));
     }
 
-    /** A spec from JSON text; {@code sourceName} (a file name) is used in messages and as the default name. */
+    /** A spec from JSON text; see {@link #fromYaml}. */
     public static ExperimentSpec fromJson(String json, String sourceName) {
-        return parse(JSON, json, sourceName);
+        return parse(JSON, json, Source.named(sourceName));
     }
 
     /**
@@ -119,17 +170,20 @@ public final class Specs {
         }
     }
 
-    /** Every dotted path an override may set, in spec order ("name", "model.type", ..., "run.threads"). */
-    public static List<String> paths() {
+    /**
+     * Every dotted path an override may set on a spec whose model is of {@code modelType}, in spec order ("name",
+     * "model.type", "model.latent", ..., "run.threads").
+     */
+    public static List<String> paths(String modelType) {
         List<String> out = new ArrayList<>();
-        collectPaths(SpecSchema.ROOT, out);
+        collectPaths(SpecSchema.ROOT, modelType, out);
         return out;
     }
 
     /** The value at a dotted path: a String, Integer, Long, Double, Boolean, or null. */
     public static Object value(ExperimentSpec spec, String dottedPath) {
-        SpecSchema.Key key = SpecSchema.ROOT.find(dottedPath);
-        if (key.kind() == SpecSchema.Kind.SECTION) {
+        SpecSchema.Key key = SpecSchema.ROOT.find(dottedPath, spec.model().type());
+        if (key.kind() == SpecSchema.Kind.SECTION || key.kind() == SpecSchema.Kind.MODEL) {
             throw new SpecException(dottedPath, "is a section, not a value");
         }
         JsonNode node = tree(spec).at("/" + dottedPath.replace('.', '/'));
@@ -142,41 +196,186 @@ public final class Specs {
         return node.isBoolean() ? (Object) node.booleanValue() : node.numberValue();
     }
 
-    private static void collectPaths(SpecSchema.Section section, List<String> out) {
+    private static void collectPaths(SpecSchema.Section section, String modelType, List<String> out) {
         for (SpecSchema.Key key : section.keys.values()) {
             if (key.kind() == SpecSchema.Kind.SECTION) {
-                collectPaths(key.section(), out);
+                collectPaths(key.section(), modelType, out);
+            } else if (key.kind() == SpecSchema.Kind.MODEL) {
+                collectPaths(SpecSchema.modelSection(modelType), modelType, out);
             } else {
                 out.add(key.path());
             }
         }
     }
 
-    private static ExperimentSpec parse(ObjectMapper mapper, String text, String sourceName) {
-        String source = sourceName == null ? "spec" : sourceName;
+    /** Where spec text came from: a name for messages and the default experiment name, and where bases are found. */
+    private record Source(String name, Path file, String resourceFolder, String defaultName) {
+        static Source file(Path f) {
+            return new Source(f.toString(), f, null, nameOf(f.toString()));
+        }
+
+        static Source resource(String resource, String defaultName) {
+            return new Source(resource, null, resource.substring(0, resource.lastIndexOf('/') + 1), defaultName);
+        }
+
+        static Source named(String sourceName) {
+            Path f = sourceName == null ? null : Path.of(sourceName);
+            return new Source(sourceName == null ? "spec" : sourceName, f, null, nameOf(sourceName));
+        }
+    }
+
+    private static ExperimentSpec parse(ObjectMapper mapper, String text, Source source) {
+        JsonNode doc = readTree(mapper, text, source.name());
+        try {
+            ObjectNode resolved = resolveBase((ObjectNode) doc, source, 0);
+            migrateLegacyKeys(resolved);
+            ExperimentSpec spec = bind(SpecSchema.ROOT.normalize(resolved, source.defaultName()));
+            SpecValidator.validate(spec);
+            return spec;
+        } catch (SpecException e) {
+            if (e.located()) {
+                throw e;
+            }
+            JsonFactory factory = mapper.getFactory();
+            throw e.at(source.name(), SourceLines.lineOf(factory, text, e.field()));
+        }
+    }
+
+    private static JsonNode readTree(ObjectMapper mapper, String text, String source) {
         JsonNode doc;
         try {
             doc = mapper.readTree(text);
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            throw new SpecException(null, "not valid " + (mapper == JSON ? "JSON" : "YAML") + ": " + oneLine(e.getOriginalMessage()))
-                    .at(source, line);
+            throw new SpecException(null, "not valid " + (mapper == JSON ? "JSON" : "YAML") + ": "
+                    + oneLine(e.getOriginalMessage())).at(source, line);
         }
-        try {
-            if (doc == null || doc.isMissingNode() || doc.isNull()) {
-                throw new SpecException(null, "the spec is empty");
-            }
-            if (!doc.isObject()) {
-                throw new SpecException(null, "expected a mapping with keys " + String.join(", ", SpecSchema.ROOT.keys.keySet())
-                        + ", got " + SpecSchema.show(doc));
-            }
-            ExperimentSpec spec = bind(SpecSchema.ROOT.normalize(doc, defaultName(sourceName)));
-            SpecValidator.validate(spec);
-            return spec;
-        } catch (SpecException e) {
-            JsonFactory factory = mapper.getFactory();
-            throw e.at(source, SourceLines.lineOf(factory, text, e.field()));
+        if (doc == null || doc.isMissingNode() || doc.isNull()) {
+            throw new SpecException(null, "the spec is empty").at(source, 0);
         }
+        if (!doc.isObject()) {
+            throw new SpecException(null, "expected a mapping with keys " + String.join(", ", SpecSchema.ROOT.keys.keySet())
+                    + ", got " + SpecSchema.show(doc)).at(source, 0);
+        }
+        return doc;
+    }
+
+    /** The document with its {@code base} chain merged in, without the {@code base} key. */
+    private static ObjectNode resolveBase(ObjectNode doc, Source source, int depth) {
+        JsonNode base = doc.get("base");
+        ObjectNode own = doc.deepCopy();
+        own.remove("base");
+        if (base == null || base.isNull()) {
+            return own;
+        }
+        if (!base.isTextual() || base.textValue().isBlank()) {
+            throw new SpecException("base", "expected the name of a built-in spec (" + String.join(", ", builtinNames())
+                    + ") or a spec file relative to this one, got " + SpecSchema.show(base));
+        }
+        if (depth >= MAX_BASE_DEPTH) {
+            throw new SpecException("base", "more than " + MAX_BASE_DEPTH + " bases in a chain (a cycle?)");
+        }
+        String ref = base.textValue().trim();
+        ObjectNode parent;
+        String lower = ref.toLowerCase(Locale.ROOT);
+        boolean file = lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json");
+        if (file && source.resourceFolder() != null) {
+            String resource = normalizeResource(source.resourceFolder() + ref);
+            Source s = Source.resource(resource, source.defaultName());
+            parent = resolveBase((ObjectNode) readTree(YAML, resourceText(resource), resource), s, depth + 1);
+        } else if (file) {
+            Path dir = source.file() == null || source.file().getParent() == null ? Path.of("") : source.file().getParent();
+            Path f = dir.resolve(ref);
+            if (!Files.isRegularFile(f)) {
+                throw new SpecException("base", "no spec file " + f + " (a base file is relative to the spec that names it)");
+            }
+            ObjectMapper m = lower.endsWith(".json") ? JSON : YAML;
+            parent = resolveBase((ObjectNode) readTree(m, readFile(f), f.toString()), Source.file(f), depth + 1);
+        } else {
+            String qualified = qualified(ref);
+            if (qualified == null) {
+                throw new SpecException("base", "no built-in spec \"" + ref + "\"; built-in: " + String.join(", ", builtinNames())
+                        + " (or give a .yaml/.json file)");
+            }
+            String resource = BUILTIN_FOLDER + qualified + ".yaml";
+            parent = resolveBase((ObjectNode) readTree(YAML, resourceText(resource), resource),
+                    Source.resource(resource, source.defaultName()), depth + 1);
+        }
+        parent.remove("name"); // a spec is named after itself, not after its base
+        JsonNode ownModel = own.get("model");
+        JsonNode baseModel = parent.get("model");
+        if (ownModel != null && ownModel.isObject() && ownModel.has("type") && baseModel != null
+                && !ownModel.get("type").equals(baseModel.get("type"))) {
+            parent.remove("model"); // another model type: the base's settings do not apply
+        }
+        overlay(parent, own);
+        return parent;
+    }
+
+    private static String normalizeResource(String path) {
+        List<String> parts = new ArrayList<>();
+        for (String p : path.split("/")) {
+            if (p.equals("..") && !parts.isEmpty()) {
+                parts.remove(parts.size() - 1);
+            } else if (!p.equals(".") && !p.isEmpty()) {
+                parts.add(p);
+            }
+        }
+        return String.join("/", parts);
+    }
+
+    /** Copies {@code top} over {@code base}, merging mappings key by key. */
+    private static void overlay(ObjectNode base, ObjectNode top) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = top.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode under = base.get(e.getKey());
+            if (under != null && under.isObject() && e.getValue().isObject()) {
+                overlay((ObjectNode) under, (ObjectNode) e.getValue());
+            } else {
+                base.set(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** Specs from before model settings moved into the model section keep working (see the class comment). */
+    private static void migrateLegacyKeys(ObjectNode doc) {
+        JsonNode train = doc.get("train");
+        JsonNode model = doc.get("model");
+        if (train == null || !train.isObject() || model == null || !model.isObject()) {
+            return;
+        }
+        for (String key : new String[] {"lambda", "prior_lr_scale"}) {
+            if (train.has(key)) {
+                JsonNode v = ((ObjectNode) train).remove(key);
+                if (!model.has(key)) {
+                    ((ObjectNode) model).set(key, v);
+                }
+            }
+        }
+    }
+
+    /**
+     * A model section switched to {@code type}: the keys the new type also has are kept, the rest dropped (the new
+     * type's defaults fill in).
+     */
+    static ObjectNode retype(ObjectNode model, JsonNode type) {
+        if (!type.isTextual() || !Models.exists(type.textValue())) {
+            throw new SpecException("model.type", "unknown value " + SpecSchema.show(type) + "; expected one of "
+                    + String.join(", ", Models.names()));
+        }
+        if (type.equals(model.get("type"))) {
+            return model;
+        }
+        SpecSchema.Section section = SpecSchema.modelSection(type.textValue());
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.set("type", type);
+        for (Iterator<Map.Entry<String, JsonNode>> it = model.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getKey().equals("type") && section.keys.containsKey(e.getKey())) {
+                out.set(e.getKey(), e.getValue());
+            }
+        }
+        return out;
     }
 
     /** A spec as a Jackson tree with every key present. */
@@ -194,7 +393,7 @@ public final class Specs {
     }
 
     /** "runs/exp.yaml" gives "exp": a spec without a name is named after its file. */
-    private static String defaultName(String source) {
+    private static String nameOf(String source) {
         if (source == null) {
             return null;
         }

@@ -5,6 +5,7 @@ import dev.spikevae.nn.Activation;
 import dev.spikevae.nn.Linear;
 import dev.spikevae.nn.MembraneReadout;
 import dev.spikevae.nn.Module;
+import dev.spikevae.nn.Parameter;
 import dev.spikevae.nn.Sequential;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.DType;
@@ -13,7 +14,10 @@ import dev.spikevae.tensor.Shape;
 import dev.spikevae.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * ESVAE (docs/reference.md §1.2) for 32×32 images and ESVAE-large (§1.3) for 64×64: a spiking convolutional encoder
@@ -25,9 +29,7 @@ import java.util.List;
  * {@code T·N} batch. The members are registered under the reference's names (§13), so {@link #stateDict()}
  * has the reference's keys.
  */
-public class Esvae extends Module {
-    /** The sampler's surrogate window {@code |r - u| < 0.5} (docs/reference.md §3.4). */
-    private static final float SAMPLER_HALF_WIDTH = 0.5f;
+public class Esvae extends Module implements GenerativeModel, SpikingLatent {
     /** The RBF kernels of the MMD: five bandwidths spaced by factors of 2 (docs/reference.md §4). */
     private static final int MMD_KERNELS = 5;
     private static final float MMD_KERNEL_MUL = 2f;
@@ -94,27 +96,46 @@ public class Esvae extends Module {
         return new Esvae(backend, config, init);
     }
 
+    @Override
+    public String type() {
+        return config.type();
+    }
+
+    @Override
     public EsvaeConfig config() {
         return config;
     }
 
-    /** What one forward pass produces (time-major spike trains; rates named as in the reference code). */
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * What one forward pass produces (time-major spike trains; rates named as in the reference code): the
+     * monitored quantities are {@code rate_post} and {@code rate_prior}.
+     */
     public record Output(Tensor reconstruction, Tensor ratePosterior, Tensor ratePrior, Tensor latentSpikes,
-                         Tensor sampledSpikes) {
+                         Tensor sampledSpikes) implements ModelOutput {
+        @Override
+        public Map<String, Tensor> monitors() {
+            Map<String, Tensor> m = new LinkedHashMap<>();
+            m.put("rate_post", ratePosterior);
+            m.put("rate_prior", ratePrior);
+            return m;
+        }
     }
 
-    /** The loss and its two terms, each of shape {@code [1]}. */
-    public record Loss(Tensor total, Tensor mse, Tensor mmd) {
-    }
-
-    /** The encoder's result: posterior rates {@code [N, L]} and the latent spikes {@code x_e} {@code [T, N, L]}. */
-    public record Encoded(Tensor rates, Tensor latentSpikes) {
-    }
-
-    /** Use {@link #forward(Tensor, Rng)}: the model samples, so a forward pass needs a random stream. */
+    /** Use {@link #forward(Tensor, StepContext)}: the model samples, so a forward pass needs a random stream. */
     @Override
     public Tensor forward(Tensor x) {
-        throw new UnsupportedOperationException("Esvae samples its latent spikes: call forward(images, rng)");
+        throw new UnsupportedOperationException("Esvae samples its latent spikes: call forward(images, context)");
+    }
+
+    @Override
+    public Output forward(Tensor images, StepContext context) {
+        checkMode(context);
+        return forward(images, context.rng());
     }
 
     /**
@@ -123,26 +144,55 @@ public class Esvae extends Module {
      * the same stream state gives the same output. Sampling is stochastic in evaluation mode too.
      */
     public Output forward(Tensor images, Rng rng) {
-        Encoded encoded = encode(images);
+        Encoding encoded = encode(images);
         Tensor ratePrior = priorRates(images.dim(0), rng);
         Tensor sampled = sampleSpikes(encoded.rates(), rng);
         Tensor reconstruction = decode(sampled);
-        return new Output(reconstruction, encoded.rates(), ratePrior, encoded.latentSpikes(), sampled);
+        return new Output(reconstruction, encoded.rates(), ratePrior, encoded.spikes(), sampled);
     }
 
-    /** {@code MSE(mean) + lambda · MMD²(r_q, r_p)} (docs/reference.md §4); the reference's lambda is 0.001. */
-    public Loss loss(Output out, Tensor images, float lambda) {
-        if (!(lambda >= 0f) || !Float.isFinite(lambda)) {
-            throw new IllegalArgumentException("Esvae.loss: lambda must be a finite value >= 0, got " + lambda);
+    /**
+     * {@code MSE(mean) + λ · MMD²(r_q, r_p)} (docs/reference.md §4) with the configured λ (the reference's 0.001);
+     * terms {@code mse} and {@code mmd}.
+     */
+    @Override
+    public Loss loss(ModelOutput output, Tensor images) {
+        if (!(output instanceof Output out)) {
+            throw new IllegalArgumentException("Esvae.loss: expected the output of Esvae.forward, got " + output);
         }
         Tensor mse = Ops.mseLoss(out.reconstruction(), images);
         Tensor mmd = Ops.mmd(out.ratePosterior(), out.ratePrior(), MMD_KERNELS, MMD_KERNEL_MUL);
-        Tensor total = Ops.add(mse, Ops.scale(mmd, lambda));
-        return new Loss(total, mse, mmd);
+        Tensor total = Ops.add(mse, Ops.scale(mmd, config.lambda()));
+        Map<String, Tensor> terms = new LinkedHashMap<>();
+        terms.put("mse", mse);
+        terms.put("mmd", mmd);
+        return new Loss(total, terms);
+    }
+
+    @Override
+    public Optional<SpikingLatent> spikingLatent() {
+        return Optional.of(this);
+    }
+
+    @Override
+    public int latentSize() {
+        return config.latent();
+    }
+
+    @Override
+    public int timesteps() {
+        return config.timesteps();
+    }
+
+    /** Posterior rates and the encoder's latent spikes {@code x_e}; deterministic (nothing is sampled before them). */
+    @Override
+    public Encoding encode(Tensor images, StepContext context) {
+        checkMode(context);
+        return encode(images);
     }
 
     /** Posterior firing rates {@code r_q = mean_t x_e} {@code [N, L]} and the latent spikes {@code x_e}. */
-    public Encoded encode(Tensor images) {
+    public Encoding encode(Tensor images) {
         checkImages("encode", images);
         int steps = config.timesteps();
         int n = images.dim(0);
@@ -153,10 +203,11 @@ public class Esvae extends Module {
         // Flattening [C, H, W] keeps the reference's feature order c·H·W + h·W + w.
         Tensor latentSpikes = beforeLatent.forward(Ops.reshape(h, steps, n, -1));
         Tensor rates = Ops.scale(Ops.sumTo(latentSpikes, Shape.of(n, config.latent())), 1f / steps);
-        return new Encoded(rates, latentSpikes);
+        return new Encoding(rates, latentSpikes);
     }
 
     /** Decodes time-major latent spikes {@code [T, N, L]} to images {@code [N, C, H, W]} in [-1, 1]. */
+    @Override
     public Tensor decode(Tensor spikes) {
         int steps = config.timesteps();
         if (spikes.rank() != 3 || spikes.dim(0) != steps || spikes.dim(2) != config.latent()) {
@@ -173,6 +224,13 @@ public class Esvae extends Module {
     }
 
     /** Generation (docs/reference.md §3.5): prior rates, sampled spikes, decoder; {@code n} images {@code [n, C, H, W]}. */
+    @Override
+    public Tensor sample(int n, StepContext context) {
+        checkMode(context);
+        return sample(n, context.rng());
+    }
+
+    /** {@link #sample(int, StepContext)} drawing from {@code rng}. */
     public Tensor sample(int n, Rng rng) {
         return decode(sampleSpikes(priorRates(n, rng), rng));
     }
@@ -185,14 +243,36 @@ public class Esvae extends Module {
         return sampleLayer.forward(Ops.randn(backend, rng, n, config.latent()));
     }
 
-    /** Whether a parameter belongs to the prior, which the trainer gives ten times the learning rate. */
-    public boolean isPriorParameter(String name) {
-        return name.startsWith("sample_layer.");
+    /**
+     * Two groups (docs/reference.md §5): {@code backbone} at the base learning rate and the prior
+     * {@code sample_layer} at {@code prior_lr_scale} (10) times it.
+     */
+    @Override
+    public List<ParameterGroup> parameterGroups() {
+        Map<String, Parameter> prior = new LinkedHashMap<>();
+        Map<String, Parameter> rest = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : namedParameters().entrySet()) {
+            (e.getKey().startsWith("sample_layer.") ? prior : rest).put(e.getKey(), e.getValue());
+        }
+        return List.of(new ParameterGroup("backbone", rest, 1.0),
+                new ParameterGroup("sample_layer", prior, config.priorLrScale()));
+    }
+
+    @Override
+    public void close() {
+        release();
     }
 
     /** The reparameterisable sampler: {@code [T, N, L]} spikes from rates {@code [N, L]}, stored as f32 (small). */
     private Tensor sampleSpikes(Tensor rates, Rng rng) {
-        return Ops.bernoulliSpikes(rates, config.timesteps(), rng, SAMPLER_HALF_WIDTH, DType.F32);
+        return Ops.bernoulliSpikes(rates, config.timesteps(), rng, config.samplerHalfWidth(), DType.F32);
+    }
+
+    private void checkMode(StepContext context) {
+        if (context.training() != isTraining()) {
+            throw new IllegalStateException("Esvae: a " + (context.training() ? "training" : "evaluation")
+                    + " step on a model in " + (isTraining() ? "training" : "evaluation") + " mode");
+        }
     }
 
     private void checkImages(String op, Tensor images) {

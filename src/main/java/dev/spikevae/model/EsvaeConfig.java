@@ -4,17 +4,13 @@ import dev.spikevae.tensor.DType;
 import dev.spikevae.tensor.LifParams;
 
 /**
- * The shape of an ESVAE network (docs/reference.md §1.2–§1.4).
+ * An ESVAE network (docs/reference.md §1.2–§1.4): the image shape of the data and the spec's settings.
  *
  * @param inChannels image channels: 1 (MNIST, Fashion-MNIST) or 3 (CIFAR-10, CelebA)
  * @param imageSize  32 for the small network, 64 for the large one (CelebA)
- * @param latent     latent size L (32 for MNIST/Fashion-MNIST, 128 for CIFAR-10/CelebA)
- * @param timesteps  simulation steps T (16 in the reference)
- * @param lif        the neuron of every spiking layer
- * @param spikeType  storage of the hidden spike tensors: u8 takes a quarter of the memory of f32 and gives
- *                   identical results
+ * @param settings   the spec's {@code model:} section
  */
-public record EsvaeConfig(int inChannels, int imageSize, int latent, int timesteps, LifParams lif, DType spikeType) {
+public record EsvaeConfig(int inChannels, int imageSize, EsvaeSettings settings) implements ModelConfig {
 
     /** The reference number of time steps. */
     public static final int REFERENCE_TIMESTEPS = 16;
@@ -24,26 +20,53 @@ public record EsvaeConfig(int inChannels, int imageSize, int latent, int timeste
             throw new IllegalArgumentException("EsvaeConfig.inChannels must be at least 1, got " + inChannels);
         }
         if (imageSize != 32 && imageSize != 64) {
-            throw new IllegalArgumentException("EsvaeConfig.imageSize must be 32 (ESVAE) or 64 (ESVAE-large), got "
-                    + imageSize);
+            throw new IllegalArgumentException("ESVAE takes 32×32 (ESVAE) or 64×64 (ESVAE-large) images, got "
+                    + imageSize + "×" + imageSize);
         }
-        if (latent < 1) {
-            throw new IllegalArgumentException("EsvaeConfig.latent must be at least 1, got " + latent);
+        if (settings == null) {
+            throw new IllegalArgumentException("EsvaeConfig.settings must be set");
         }
-        if (timesteps < 1) {
-            throw new IllegalArgumentException("EsvaeConfig.timesteps must be at least 1, got " + timesteps);
-        }
-        if (lif == null) {
-            throw new IllegalArgumentException("EsvaeConfig.lif must be set");
-        }
-        if (spikeType == null) {
-            throw new IllegalArgumentException("EsvaeConfig.spikeType must be set (F32 or U8)");
-        }
+        settings.validate();
     }
 
-    /** The reference settings for a dataset's shape: T = 16, the reference neuron, u8 spike storage. */
+    /** The reference settings (T = 16, the reference neuron and sampler, u8 spikes) with latent size {@code latent}. */
     public static EsvaeConfig of(int inChannels, int imageSize, int latent) {
-        return new EsvaeConfig(inChannels, imageSize, latent, REFERENCE_TIMESTEPS, LifParams.REFERENCE, DType.U8);
+        return new EsvaeConfig(inChannels, imageSize, EsvaeSettings.REFERENCE.withLatent(latent));
+    }
+
+    @Override
+    public String type() {
+        return EsvaeType.NAME;
+    }
+
+    public int latent() {
+        return settings.latent();
+    }
+
+    public int timesteps() {
+        return settings.timesteps();
+    }
+
+    /** The neuron of every spiking layer. */
+    public LifParams lif() {
+        return settings.neuron().lif();
+    }
+
+    /** Storage of the hidden spike tensors. */
+    public DType spikeType() {
+        return settings.spikeStorage().equals("f32") ? DType.F32 : DType.U8;
+    }
+
+    public float samplerHalfWidth() {
+        return (float) settings.sampler().halfWidth();
+    }
+
+    public float lambda() {
+        return (float) settings.lambda();
+    }
+
+    public double priorLrScale() {
+        return settings.priorLrScale();
     }
 
     /** Whether this is ESVAE-large (64×64 input, five encoder stages). */
@@ -52,15 +75,15 @@ public record EsvaeConfig(int inChannels, int imageSize, int latent, int timeste
     }
 
     public EsvaeConfig withTimesteps(int steps) {
-        return new EsvaeConfig(inChannels, imageSize, latent, steps, lif, spikeType);
+        return new EsvaeConfig(inChannels, imageSize, settings.withTimesteps(steps));
     }
 
     public EsvaeConfig withLif(LifParams params) {
-        return new EsvaeConfig(inChannels, imageSize, latent, timesteps, params, spikeType);
+        return new EsvaeConfig(inChannels, imageSize, settings.withNeuron(NeuronSettings.of(params)));
     }
 
     public EsvaeConfig withSpikeType(DType type) {
-        return new EsvaeConfig(inChannels, imageSize, latent, timesteps, lif, type);
+        return new EsvaeConfig(inChannels, imageSize, settings.withSpikeStorage(type == DType.F32 ? "f32" : "u8"));
     }
 
     /**

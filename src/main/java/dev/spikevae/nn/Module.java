@@ -119,6 +119,20 @@ public abstract class Module {
         return training;
     }
 
+    /**
+     * Releases the memory of every parameter, its gradient and every buffer of this tree now (device memory is not
+     * seen by the garbage collector). The module is unusable afterwards.
+     */
+    public final void release() {
+        for (Parameter p : namedParameters().values()) {
+            p.grad().release();
+            p.value().release();
+        }
+        for (Tensor b : namedBuffers().values()) {
+            b.release();
+        }
+    }
+
     /** Sets every parameter gradient to zero. */
     public final void zeroGrad() {
         for (Parameter p : namedParameters().values()) {

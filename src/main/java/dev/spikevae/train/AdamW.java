@@ -1,5 +1,7 @@
 package dev.spikevae.train;
 
+import dev.spikevae.model.GenerativeModel;
+import dev.spikevae.model.ParameterGroup;
 import dev.spikevae.nn.Parameter;
 import dev.spikevae.tensor.AdamWParams;
 import dev.spikevae.tensor.Backend;
@@ -13,10 +15,10 @@ import java.util.Map;
 
 /**
  * AdamW over parameter groups (PyTorch's {@code torch.optim.AdamW} arithmetic, one fused backend op per
- * parameter). Each group has its own learning rate and weight decay; ESVAE uses two: the prior
- * ({@code sample_layer.*}) at 10× the learning rate, and everything else.
+ * parameter). Each group has its own learning rate and weight decay; a model says which groups it has
+ * ({@link GenerativeModel#parameterGroups()}): ESVAE's prior ({@code sample_layer.*}) trains at 10× the rate.
  */
-public final class AdamW {
+public final class AdamW implements AutoCloseable {
     /** A named group of parameters sharing a learning rate and weight decay. */
     public record Group(String name, Map<String, Parameter> parameters, double lr, double weightDecay) {
         public Group {
@@ -51,6 +53,15 @@ public final class AdamW {
                 }
             }
         }
+    }
+
+    /** AdamW over the model's parameter groups: each at {@code lr} times the group's scale, the same weight decay. */
+    public static AdamW forModel(GenerativeModel model, OptimizerSettings s) {
+        List<Group> groups = new ArrayList<>();
+        for (ParameterGroup g : model.parameterGroups()) {
+            groups.add(new Group(g.name(), g.parameters(), s.lr() * g.lrScale(), s.weightDecay()));
+        }
+        return new AdamW(groups, s.beta1(), s.beta2(), s.eps());
     }
 
     public List<Group> groups() {
@@ -92,6 +103,15 @@ public final class AdamW {
             throw new IllegalArgumentException("AdamW step count must be >= 0, got " + steps);
         }
         this.step = steps;
+    }
+
+    /** Releases the moment buffers (device memory is not seen by the garbage collector); unusable after. */
+    @Override
+    public void close() {
+        for (Tensor[] mv : moments.values()) {
+            mv[0].release();
+            mv[1].release();
+        }
     }
 
     /** Every parameter of every group, by name. */

@@ -7,8 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikevae.io.AtomicFiles;
 import dev.spikevae.io.HostArray;
 import dev.spikevae.io.Safetensors;
-import dev.spikevae.model.Esvae;
-import dev.spikevae.model.EsvaeConfig;
+import dev.spikevae.io.SnakeCaseJson;
+import dev.spikevae.model.GenerativeModel;
+import dev.spikevae.model.ModelConfig;
+import dev.spikevae.model.ModelType;
+import dev.spikevae.model.Models;
+import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.Rng;
 import dev.spikevae.tensor.Tensor;
 
 import java.io.IOException;
@@ -24,46 +29,58 @@ import java.util.Map;
 /**
  * A checkpoint is up to three files sharing a stem ({@code checkpoints/last}):
  * <ul>
- *   <li>{@code last.safetensors}: the model's weights and buffers under the reference names of docs/reference.md §13
- *       (conv weights without the reference's trailing time axis), float32;</li>
+ *   <li>{@code last.safetensors}: the model's weights and buffers under the published implementation's names
+ *       (docs/reference.md §13 for ESVAE; conv weights without the trailing time axis), float32;</li>
  *   <li>{@code last.optim.safetensors}: the AdamW moments ({@code exp_avg.<param>}, {@code exp_avg_sq.<param>});</li>
- *   <li>{@code last.json}: the sidecar — format version, model configuration, epoch, step, optimizer step count,
- *       the training RNG state, the resolved spec — written last, so a sidecar always names complete files.</li>
+ *   <li>{@code last.json}: the sidecar — format version, model type and its complete configuration (image shape and
+ *       every setting of the spec's model section), epoch, step, optimizer step count, the training RNG state, the
+ *       resolved spec — written last, so a sidecar always names complete files.</li>
  * </ul>
  * Every file is written atomically. A converted reference checkpoint is a weights file alone (plus a small
- * sidecar); the model configuration is then inferred from the weight shapes.
+ * sidecar); the model type and configuration are then read off the keys and weight shapes
+ * ({@link dev.spikevae.model.ReferenceKeys}). Format 1 sidecars (before model settings were stored) load with the
+ * reference settings for what they lack, which is what they were trained with.
  */
 public final class Checkpoint {
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Where a training run stands after a completed epoch: what resume needs besides the tensors. */
     public record Progress(int epoch, long step, long rngSeed, long rngCounter) {}
 
     /** A loaded checkpoint. {@code progress}, {@code optimizer} and {@code spec} are null for weights-only files. */
-    public record Loaded(Path weightsFile, Map<String, HostArray> weights, EsvaeConfig config, Progress progress,
-                         Long optimizerSteps, Map<String, HostArray> optimizer, String spec) {}
+    public record Loaded(Path weightsFile, Map<String, HostArray> weights, ModelConfig config, Progress progress,
+                         Long optimizerSteps, Map<String, HostArray> optimizer, String spec) {
+
+        /** A new model of the stored configuration on {@code backend}, holding the stored weights, in eval mode. */
+        public GenerativeModel createModel(Backend backend) {
+            GenerativeModel model = Models.get(config.type()).create(backend, config, new Rng(0));
+            loadInto(model, this);
+            model.train(false);
+            return model;
+        }
+    }
 
     private Checkpoint() {
     }
 
     /** Writes {@code <dir>/<stem>.safetensors}, {@code .optim.safetensors} and {@code .json}; returns the weights path. */
-    public static Path save(Path dir, String stem, Esvae model, AdamW optimizer, Progress progress, String specYaml)
-            throws IOException {
+    public static Path save(Path dir, String stem, GenerativeModel model, AdamW optimizer, Progress progress,
+                            String specYaml) throws IOException {
         Files.createDirectories(dir);
         Path weights = dir.resolve(stem + ".safetensors");
         Path optim = dir.resolve(stem + ".optim.safetensors");
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "spikevae");
         meta.put("format_version", Integer.toString(FORMAT_VERSION));
-        meta.put("model", "esvae");
+        meta.put("model", model.type());
         Safetensors.write(weights, toHost(model.stateDict()), meta);
         if (optimizer != null) {
             Safetensors.write(optim, toHost(optimizer.stateTensors()), meta);
         }
         ObjectNode side = JSON.createObjectNode();
         side.put("format_version", FORMAT_VERSION);
-        side.put("model", "esvae");
+        side.put("model", model.type());
         side.set("model_config", configJson(model.config()));
         side.put("weights", weights.getFileName().toString());
         if (optimizer != null) {
@@ -103,9 +120,10 @@ public final class Checkpoint {
                 throw new IOException(sidecar + ": checkpoint format_version " + side.path("format_version")
                         + " is not supported (this build reads 1.." + FORMAT_VERSION + ")");
             }
-            String model = side.path("model").asText("esvae");
-            if (!model.equals("esvae")) {
-                throw new IOException(sidecar + ": a '" + model + "' checkpoint, not an ESVAE one");
+            JsonNode model = side.get("model");
+            if (model != null && !(model.isTextual() && Models.exists(model.asText()))) {
+                throw new IOException(sidecar + ": model " + model + " is not a known model type (known: "
+                        + String.join(", ", Models.names()) + ")");
             }
         }
         Safetensors.Loaded st;
@@ -114,13 +132,28 @@ public final class Checkpoint {
         } catch (NoSuchFileException e) {
             throw new IOException(weights + ": checkpoint weights file not found", e);
         }
-        String fileModel = st.metadata().get("model");
-        if (fileModel != null && !fileModel.equals("esvae")) {
-            throw new IOException(weights + ": a '" + fileModel + "' checkpoint, not an ESVAE one");
+        String type = side != null && side.has("model") ? side.get("model").asText() : st.metadata().get("model");
+        ModelType modelType;
+        if (type != null) {
+            if (!Models.exists(type)) {
+                throw new IOException(weights + ": model '" + type + "' is not a known model type (known: "
+                        + String.join(", ", Models.names()) + ")");
+            }
+            modelType = Models.get(type);
+        } else {
+            modelType = Models.recognise(st.tensors().keySet());
+            if (modelType == null) {
+                throw new IOException(weights + ": no model type recognises its keys (" + firstKeys(st.tensors()) + ")");
+            }
         }
-        Map<String, HostArray> tensors = withoutUnusedReferenceKeys(st.tensors());
-        EsvaeConfig config = side != null && side.has("model_config")
-                ? configFromJson(side.get("model_config"), sidecar) : inferConfig(tensors, weights);
+        Map<String, HostArray> tensors = new LinkedHashMap<>();
+        st.tensors().forEach((k, v) -> {
+            if (!modelType.referenceKeys().ignored(k)) {
+                tensors.put(k, v);
+            }
+        });
+        ModelConfig config = side != null && side.has("model_config")
+                ? configFromJson(modelType, side.get("model_config"), sidecar) : inferConfig(modelType, tensors, weights);
         Progress progress = null;
         Long optimizerSteps = null;
         Map<String, HostArray> optimizer = null;
@@ -150,7 +183,7 @@ public final class Checkpoint {
      * matching shape (a leading or trailing axis of size 1 is ignored, as for the reference's time axis);
      * an extra key is an error too, so a checkpoint of another model or size is refused with the names.
      */
-    public static void loadInto(Esvae model, Loaded ck) {
+    public static void loadInto(GenerativeModel model, Loaded ck) {
         copyInto(model.stateDict(), ck.weights(), ck.weightsFile() + "");
     }
 
@@ -217,17 +250,6 @@ public final class Checkpoint {
         return squeezed(l);
     }
 
-    /** The reference builds FSVAE prior/posterior nets that ESVAE never uses (docs/reference.md §1.2): skip them. */
-    private static Map<String, HostArray> withoutUnusedReferenceKeys(Map<String, HostArray> in) {
-        Map<String, HostArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, HostArray> e : in.entrySet()) {
-            if (!e.getKey().startsWith("prior.") && !e.getKey().startsWith("posterior.")) {
-                out.put(e.getKey(), e.getValue());
-            }
-        }
-        return out;
-    }
-
     static Path resolveWeights(Path path) throws IOException {
         if (Files.isDirectory(path)) {
             Path inRun = path.resolve("checkpoints").resolve("last.safetensors");
@@ -269,41 +291,51 @@ public final class Checkpoint {
         return out;
     }
 
-    private static ObjectNode configJson(EsvaeConfig c) {
+    /** The configuration as the sidecar stores it: the image shape, then every setting of the model's spec section. */
+    static ObjectNode configJson(ModelConfig c) {
         ObjectNode n = JSON.createObjectNode();
         n.put("in_channels", c.inChannels());
         n.put("image_size", c.imageSize());
-        n.put("latent", c.latent());
-        n.put("timesteps", c.timesteps());
+        n.setAll(SnakeCaseJson.tree(Models.get(c.type()).settingsOf(c)));
         return n;
     }
 
-    private static EsvaeConfig configFromJson(JsonNode n, Path file) throws IOException {
-        for (String k : new String[] {"in_channels", "image_size", "latent", "timesteps"}) {
-            if (!n.path(k).canConvertToInt()) {
+    private static ModelConfig configFromJson(ModelType type, JsonNode n, Path file) throws IOException {
+        if (!n.isObject()) {
+            throw new IOException(file + ": model_config must be a mapping, got " + n);
+        }
+        for (String k : new String[] {"in_channels", "image_size"}) {
+            if (!n.path(k).isIntegralNumber() || !n.path(k).canConvertToInt()) {
                 throw new IOException(file + ": model_config." + k + " is missing or not an integer");
             }
         }
-        EsvaeConfig base = EsvaeConfig.of(n.get("in_channels").asInt(), n.get("image_size").asInt(), n.get("latent").asInt());
-        return new EsvaeConfig(base.inChannels(), base.imageSize(), base.latent(), n.get("timesteps").asInt(), base.lif(),
-                base.spikeType());
+        ObjectNode settings = ((ObjectNode) n).deepCopy();
+        settings.remove("in_channels");
+        settings.remove("image_size");
+        try {
+            Record s = SnakeCaseJson.read(settings, type.settingsType().asSubclass(Record.class),
+                    cast(type.defaultSettings()));
+            type.validate(s);
+            return type.configure(s, n.get("in_channels").asInt(), n.get("image_size").asInt());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": model_config." + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R extends Record> R cast(Record r) {
+        return (R) r;
     }
 
     /** Reads the configuration off the weight shapes (for converted reference checkpoints without a config). */
-    static EsvaeConfig inferConfig(Map<String, HostArray> w, Path file) throws IOException {
-        HostArray first = w.get("encoder.0.weight");
-        HostArray latent = w.get("before_latent_layer.weight");
-        HostArray coef = w.get("membrane_output_layer.coef");
-        if (first == null || latent == null || coef == null) {
-            throw new IOException(file + ": not an ESVAE checkpoint (needs encoder.0.weight, before_latent_layer.weight "
-                    + "and membrane_output_layer.coef; found " + firstKeys(w) + ")");
+    static ModelConfig inferConfig(ModelType type, Map<String, HostArray> w, Path file) throws IOException {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        w.forEach((k, v) -> shapes.put(k, v.shape()));
+        try {
+            return type.referenceKeys().infer(shapes);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage() + "; found " + firstKeys(w), e);
         }
-        int inChannels = (int) first.shape()[1];
-        int l = (int) latent.shape()[0];
-        int t = coef.data().length;
-        int size = w.containsKey("encoder.4.weight") ? 64 : 32;
-        EsvaeConfig base = EsvaeConfig.of(inChannels, size, l);
-        return new EsvaeConfig(inChannels, size, l, t, base.lif(), base.spikeType());
     }
 
     private static String firstKeys(Map<String, HostArray> w) {

@@ -1,32 +1,39 @@
 package dev.spikevae.train;
 
+import dev.spikevae.autograd.Ops;
 import dev.spikevae.autograd.Tape;
 import dev.spikevae.data.Batch;
 import dev.spikevae.data.DataLoader;
 import dev.spikevae.data.ImageDataset;
-import dev.spikevae.model.Esvae;
-import dev.spikevae.tensor.Backend;
+import dev.spikevae.model.GenerativeModel;
+import dev.spikevae.model.Loss;
+import dev.spikevae.model.ModelOutput;
+import dev.spikevae.model.StepContext;
 import dev.spikevae.tensor.MemoryScope;
 import dev.spikevae.tensor.Rng;
 import dev.spikevae.tensor.Tensor;
 
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * Test-set evaluation in eval mode (tdBN running statistics; the sampler stays stochastic, as in the
- * reference). Its randomness comes from its own stream, derived from (seed, epoch), so evaluating never
- * disturbs the training stream and a resumed run evaluates identically.
+ * Test-set evaluation in eval mode (tdBN running statistics; samplers stay stochastic, as in the reference). Its
+ * randomness comes from its own stream, derived from (seed, epoch) by {@link #stream(long, int)}, so evaluating never
+ * disturbs the training stream, a resumed run evaluates identically, and {@code eval} on a checkpoint can repeat the
+ * figures its run reported.
  */
 public final class Evaluator {
     private final ImageDataset test;
     private final int batchSize;
-    private final float lambda;
     private final long seed;
 
-    public Evaluator(ImageDataset test, int batchSize, float lambda, long seed) {
+    public Evaluator(ImageDataset test, int batchSize, long seed) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("evaluation batch size must be at least 1, got " + batchSize);
+        }
         this.test = test;
         this.batchSize = batchSize;
-        this.lambda = lambda;
         this.seed = seed;
     }
 
@@ -34,20 +41,22 @@ public final class Evaluator {
         return test;
     }
 
-    /** Evaluates with the stream of {@code epoch} (any int; the same epoch gives the same draws). */
-    public EvalResult evaluate(Esvae model, int epoch) {
-        return evaluate(model, new Rng(seed ^ 0x5DEECE66DL, 1_000_000_000L * (epoch + 1)));
+    /** The evaluation stream of a run with this seed after {@code epoch} epochs (0: the untrained model). */
+    public static Rng stream(long seed, int epoch) {
+        return new Rng(seed ^ 0x5DEECE66DL, 1_000_000_000L * (epoch + 1));
     }
 
-    public EvalResult evaluate(Esvae model, Rng rng) {
+    /** Evaluates with the stream of {@code epoch} (the same epoch gives the same draws). */
+    public EvalResult evaluate(GenerativeModel model, int epoch) {
+        return evaluate(model, stream(seed, epoch), epoch);
+    }
+
+    public EvalResult evaluate(GenerativeModel model, Rng rng, int epoch) {
         boolean wasTraining = model.isTraining();
-        model.eval();
-        Backend be = model.stateDict().values().iterator().next().backend();
+        model.train(false);
+        StepContext context = StepContext.evaluation(rng, epoch);
+        Map<String, Double> sums = new LinkedHashMap<>();
         double sse = 0;
-        double mmd = 0;
-        double loss = 0;
-        double ratePost = 0;
-        double ratePrior = 0;
         long pixels = 0;
         int images = 0;
         try (DataLoader loader = new DataLoader(test, batchSize, false, false, false, 0); Tape.NoGrad ng = Tape.noGrad()) {
@@ -55,16 +64,20 @@ public final class Evaluator {
             while (it.hasNext()) {
                 Batch b = it.next();
                 try (MemoryScope scope = MemoryScope.open()) {
-                    Tensor x = Batches.toTensor(be, b);
-                    Esvae.Output out = model.forward(x, rng);
-                    Esvae.Loss parts = model.loss(out, x, lambda);
-                    long n = (long) x.numel();
-                    sse += parts.mse().item() * n;
+                    Tensor x = Batches.toTensor(model.backend(), b);
+                    ModelOutput out = model.forward(x, context);
+                    Loss loss = model.loss(out, x);
+                    long n = x.numel();
+                    sse += Ops.mseLoss(out.reconstruction(), x).item() * n;
                     pixels += n;
-                    mmd += parts.mmd().item() * b.size();
-                    loss += parts.total().item() * b.size();
-                    ratePost += mean(out.ratePosterior()) * b.size();
-                    ratePrior += mean(out.ratePrior()) * b.size();
+                    // batch value × batch size as a float product, as these figures have always been summed
+                    sums.merge("loss", (double) (loss.total().item() * b.size()), Double::sum);
+                    for (Map.Entry<String, Tensor> t : loss.terms().entrySet()) {
+                        sums.merge(t.getKey(), (double) (t.getValue().item() * b.size()), Double::sum);
+                    }
+                    for (Map.Entry<String, Tensor> m : out.monitors().entrySet()) {
+                        sums.merge(m.getKey(), mean(m.getValue()) * b.size(), Double::sum);
+                    }
                     images += b.size();
                 }
             }
@@ -74,7 +87,12 @@ public final class Evaluator {
         if (images == 0) {
             throw new IllegalStateException("test set " + test.name() + " is empty");
         }
-        return new EvalResult(images, sse / pixels, mmd / images, loss / images, ratePost / images, ratePrior / images);
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> e : sums.entrySet()) {
+            values.put(e.getKey(), e.getValue() / images);
+        }
+        values.put("mse", sse / pixels); // the reconstruction error, image-weighted, replaces a loss term of that name
+        return new EvalResult(images, values);
     }
 
     static double mean(Tensor t) {

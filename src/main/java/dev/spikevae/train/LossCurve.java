@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code plots/loss.png}: training loss over steps (as logged by {@link MetricsLog}) and the test loss and
@@ -14,10 +15,12 @@ import java.util.List;
 public final class LossCurve implements TrainListener {
     private final Path file;
     private final MetricsLog metrics;
+    private final String title;
 
-    public LossCurve(Path file, MetricsLog metrics) {
+    public LossCurve(Path file, MetricsLog metrics, String title) {
         this.file = file;
         this.metrics = metrics;
+        this.title = title;
     }
 
     @Override
@@ -26,26 +29,22 @@ public final class LossCurve implements TrainListener {
     }
 
     void draw(int batchesPerEpoch) throws IOException {
-        List<double[]> steps = metrics.stepRows();
-        List<double[]> epochs = metrics.epochRows();
-        double[] sx = new double[steps.size()];
-        double[] sy = new double[steps.size()];
-        for (int i = 0; i < sx.length; i++) {
-            sx[i] = steps.get(i)[0];
-            sy[i] = steps.get(i)[2];
-        }
-        double[] ex = new double[epochs.size()];
-        double[] testLoss = new double[epochs.size()];
-        double[] testMse = new double[epochs.size()];
-        for (int i = 0; i < ex.length; i++) {
-            ex[i] = epochs.get(i)[1];
-            testLoss[i] = epochs.get(i)[8];
-            testMse[i] = epochs.get(i)[9];
-        }
+        List<Map<String, Double>> steps = metrics.stepRows();
+        List<Map<String, Double>> epochs = metrics.epochRows();
         List<LinePlot.Series> series = new ArrayList<>();
-        series.add(new LinePlot.Series("train loss", sx, sy));
-        series.add(new LinePlot.Series("test loss (end of epoch)", ex, testLoss));
-        series.add(new LinePlot.Series("test MSE (end of epoch)", ex, testMse));
-        LinePlot.write(file, "ESVAE training loss", "step (" + batchesPerEpoch + " per epoch)", "loss", series, true);
+        series.add(series("train loss", steps, "step", "loss"));
+        series.add(series("test loss (end of epoch)", epochs, "step", "test_loss"));
+        series.add(series("test MSE (end of epoch)", epochs, "step", "test_mse"));
+        LinePlot.write(file, title, "step (" + batchesPerEpoch + " per epoch)", "loss", series, true);
+    }
+
+    private static LinePlot.Series series(String name, List<Map<String, Double>> rows, String x, String y) {
+        double[] xs = new double[rows.size()];
+        double[] ys = new double[rows.size()];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = rows.get(i).getOrDefault(x, Double.NaN);
+            ys[i] = rows.get(i).getOrDefault(y, Double.NaN);
+        }
+        return new LinePlot.Series(name, xs, ys);
     }
 }

@@ -4,31 +4,34 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikevae.io.AtomicFiles;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * One row per epoch in {@code metrics.csv} and {@code metrics.jsonl}, and one row per {@code every} steps in
- * {@code steps.csv}. On resume, rows beyond the checkpoint are dropped first, so the files describe exactly
- * the run that continues.
+ * One row per epoch in {@code metrics.csv} and {@code metrics.jsonl} ({@link EpochMetrics#row()}), and one row per
+ * {@code every} steps in {@code steps.csv} (step, epoch, then the loss and its terms). Columns are named after the
+ * values, so a model's own loss terms become columns; the header is written with the first row. On resume, rows
+ * beyond the checkpoint are dropped first, so the files describe exactly the run that continues.
  */
 public final class MetricsLog implements TrainListener {
-    static final String EPOCH_HEADER = "epoch,step,train_loss,train_mse,train_mmd,train_images,seconds,images_per_s,"
-            + "test_loss,test_mse,test_mmd,test_rate_post,test_rate_prior,test_images";
-    static final String STEP_HEADER = "step,epoch,loss,mse,mmd";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path csv;
     private final Path jsonl;
     private final Path steps;
     private final int every;
-    private final List<double[]> epochRows = new ArrayList<>();
-    private final List<double[]> stepRows = new ArrayList<>();
+    private final List<Map<String, Double>> epochRows = new ArrayList<>();
+    private final List<Map<String, Double>> stepRows = new ArrayList<>();
 
     public MetricsLog(Path csv, Path jsonl, Path steps, int every) {
         this.csv = csv;
@@ -42,63 +45,91 @@ public final class MetricsLog implements TrainListener {
         keepWhile(csv, true, line -> Double.parseDouble(line.split(",", 2)[0]) <= epoch);
         keepWhile(jsonl, false, line -> JSON.readTree(line).path("epoch").asInt() <= epoch);
         keepWhile(steps, true, line -> Double.parseDouble(line.split(",", 2)[0]) <= step);
-        for (String line : dataLines(csv, true)) {
-            epochRows.add(parse(line));
-        }
-        for (String line : dataLines(steps, true)) {
-            stepRows.add(parse(line));
-        }
+        epochRows.addAll(readRows(csv));
+        stepRows.addAll(readRows(steps));
     }
 
-    /** Epoch rows so far: the columns of {@link #EPOCH_HEADER}. */
-    public List<double[]> epochRows() {
-        return epochRows;
+    /** Epoch rows so far, by column name. */
+    public List<Map<String, Double>> epochRows() {
+        return Collections.unmodifiableList(epochRows);
     }
 
-    /** Step rows so far: step, epoch, loss, mse, mmd. */
-    public List<double[]> stepRows() {
-        return stepRows;
+    /** Step rows so far, by column name: step, epoch, loss, then the loss terms. */
+    public List<Map<String, Double>> stepRows() {
+        return Collections.unmodifiableList(stepRows);
+    }
+
+    /** The last epoch row, or null before the first epoch ended. */
+    public Map<String, Double> lastEpochRow() {
+        return epochRows.isEmpty() ? null : epochRows.get(epochRows.size() - 1);
     }
 
     @Override
     public void onBatchEnd(TrainContext c, StepMetrics s) throws IOException {
         if (c.step() % every == 0 || c.batch() == c.batchesPerEpoch()) {
-            double[] row = {c.step(), c.epoch(), s.loss(), s.mse(), s.mmd()};
+            Map<String, Double> row = new LinkedHashMap<>();
+            row.put("step", (double) c.step());
+            row.put("epoch", (double) c.epoch());
+            row.putAll(s.values());
             stepRows.add(row);
-            append(steps, STEP_HEADER, String.format(Locale.ROOT, "%d,%d,%.8g,%.8g,%.8g", c.step(), c.epoch(), s.loss(),
-                    s.mse(), s.mmd()));
+            append(steps, row);
         }
     }
 
     @Override
     public void onEpochEnd(TrainContext c, EpochMetrics m) throws IOException {
-        EvalResult t = m.test();
-        double[] row = {m.epoch(), m.step(), m.trainLoss(), m.trainMse(), m.trainMmd(), m.trainImages(), m.seconds(),
-                m.imagesPerSecond(), t.loss(), t.mse(), t.mmd(), t.ratePosterior(), t.ratePrior(), t.images()};
+        Map<String, Double> row = m.row();
         epochRows.add(row);
-        append(csv, EPOCH_HEADER, String.format(Locale.ROOT, "%d,%d,%.8g,%.8g,%.8g,%d,%.3f,%.2f,%.8g,%.8g,%.8g,%.6f,%.6f,%d",
-                m.epoch(), m.step(), m.trainLoss(), m.trainMse(), m.trainMmd(), m.trainImages(), m.seconds(),
-                m.imagesPerSecond(), t.loss(), t.mse(), t.mmd(), t.ratePosterior(), t.ratePrior(), t.images()));
+        append(csv, row);
         ObjectNode j = JSON.createObjectNode();
-        String[] names = EPOCH_HEADER.split(",");
-        for (int i = 0; i < names.length; i++) {
-            if (names[i].equals("epoch") || names[i].equals("step") || names[i].endsWith("images")) {
-                j.put(names[i], (long) row[i]);
+        for (Map.Entry<String, Double> e : row.entrySet()) {
+            if (isCount(e.getKey())) {
+                j.put(e.getKey(), e.getValue().longValue());
             } else {
-                j.put(names[i], row[i]);
+                j.put(e.getKey(), e.getValue());
             }
         }
-        append(jsonl, null, JSON.writeValueAsString(j));
+        Files.writeString(jsonl, JSON.writeValueAsString(j) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
-    private static void append(Path file, String header, String line) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        if (header != null && (!Files.exists(file) || Files.size(file) == 0)) {
-            sb.append(header).append('\n');
+    /** Epoch and step numbers and image counts are integers; everything else is a measurement. */
+    static boolean isCount(String column) {
+        return column.equals("epoch") || column.equals("step") || column.endsWith("images");
+    }
+
+    /** A value as {@code metrics.csv} writes it: counts as integers, times to the millisecond, the rest to 8 digits. */
+    static String format(String column, double v) {
+        if (isCount(column)) {
+            return Long.toString((long) v);
         }
-        sb.append(line).append('\n');
-        Files.writeString(file, sb, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND);
+        if (column.equals("seconds")) {
+            return String.format(Locale.ROOT, "%.3f", v);
+        }
+        if (column.equals("images_per_s")) {
+            return String.format(Locale.ROOT, "%.2f", v);
+        }
+        return String.format(Locale.ROOT, "%.8g", v);
+    }
+
+    private static void append(Path file, Map<String, Double> row) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        if (!Files.exists(file) || Files.size(file) == 0) {
+            sb.append(String.join(",", row.keySet())).append('\n');
+        } else {
+            String header;
+            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                header = r.readLine();
+            }
+            if (header != null && !header.equals(String.join(",", row.keySet()))) {
+                throw new IOException(file + ": its columns (" + header + ") are not this run's ("
+                        + String.join(",", row.keySet()) + ")");
+            }
+        }
+        List<String> cells = new ArrayList<>();
+        row.forEach((k, v) -> cells.add(format(k, v)));
+        sb.append(String.join(",", cells)).append('\n');
+        Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     private interface LineTest {
@@ -130,23 +161,27 @@ public final class MetricsLog implements TrainListener {
         AtomicFiles.writeString(file, sb.toString());
     }
 
-    private static List<String> dataLines(Path file, boolean hasHeader) throws IOException {
+    /** The data rows of a CSV file with a header, by column name. */
+    private static List<Map<String, Double>> readRows(Path file) throws IOException {
+        List<Map<String, Double>> out = new ArrayList<>();
         if (!Files.exists(file)) {
-            return List.of();
+            return out;
         }
-        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
-        if (hasHeader && !lines.isEmpty()) {
-            lines.remove(0);
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        if (lines.isEmpty()) {
+            return out;
         }
-        lines.removeIf(String::isBlank);
-        return lines;
-    }
-
-    private static double[] parse(String line) {
-        String[] f = line.split(",");
-        double[] out = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            out[i] = Double.parseDouble(f[i]);
+        String[] header = lines.get(0).split(",");
+        for (String line : lines.subList(1, lines.size())) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(",");
+            Map<String, Double> row = new LinkedHashMap<>();
+            for (int i = 0; i < header.length && i < f.length; i++) {
+                row.put(header[i], Double.parseDouble(f[i]));
+            }
+            out.add(row);
         }
         return out;
     }

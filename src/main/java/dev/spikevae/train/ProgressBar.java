@@ -1,6 +1,8 @@
 package dev.spikevae.train;
 
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -12,8 +14,7 @@ public final class ProgressBar implements TrainListener {
     private final PrintStream out;
     private final boolean interactive;
     private long epochStart;
-    private double lossSum;
-    private double mseSum;
+    private final Map<String, Double> sums = new LinkedHashMap<>();
     private int images;
     private int lastDecile;
 
@@ -31,13 +32,11 @@ public final class ProgressBar implements TrainListener {
     public void onBatchEnd(TrainContext c, StepMetrics s) {
         if (c.batch() == 1) {
             epochStart = System.nanoTime() - (long) (s.seconds() * 1e9);
-            lossSum = 0;
-            mseSum = 0;
+            sums.clear();
             images = 0;
             lastDecile = 0;
         }
-        lossSum += s.loss() * s.images();
-        mseSum += s.mse() * s.images();
+        s.values().forEach((k, v) -> sums.merge(k, v * s.images(), Double::sum));
         images += s.images();
         int decile = c.batch() * 10 / Math.max(1, c.batchesPerEpoch());
         boolean last = c.batch() == c.batchesPerEpoch();
@@ -55,18 +54,34 @@ public final class ProgressBar implements TrainListener {
         int filled = (int) Math.round(WIDTH * (double) done / total);
         double rate = elapsed > 0 ? images / elapsed : 0;
         double eta = done > 0 ? elapsed * (total - done) / done : 0;
-        return String.format(Locale.ROOT, "epoch %d/%d [%s%s] %d/%d  loss %.5f  mse %.5f  %.1f img/s  ETA %s",
+        StringBuilder values = new StringBuilder();
+        sums.forEach((k, v) -> values.append(String.format(Locale.ROOT, "  %s %.5f", k, v / Math.max(1, images))));
+        return String.format(Locale.ROOT, "epoch %d/%d [%s%s] %d/%d%s  %.1f img/s  ETA %s",
                 c.epoch(), c.totalEpochs(), "#".repeat(filled), ".".repeat(WIDTH - filled), done, total,
-                lossSum / Math.max(1, images), mseSum / Math.max(1, images), rate, clock(eta));
+                values, rate, clock(eta));
     }
 
     @Override
     public void onEpochEnd(TrainContext c, EpochMetrics m) {
-        EvalResult t = m.test();
-        out.printf(Locale.ROOT, "epoch %d/%d done in %s: train loss %.5f (mse %.5f, mmd %.5f), %.1f img/s; "
-                        + "test mse %.5f, loss %.5f, rate post %.3f, prior %.3f%n",
-                m.epoch(), c.totalEpochs(), clock(m.seconds()), m.trainLoss(), m.trainMse(), m.trainMmd(),
-                m.imagesPerSecond(), t.mse(), t.loss(), t.ratePosterior(), t.ratePrior());
+        StringBuilder terms = new StringBuilder();
+        m.train().forEach((k, v) -> {
+            if (!k.equals("loss")) {
+                terms.append(terms.length() == 0 ? " (" : ", ").append(String.format(Locale.ROOT, "%s %.5f", k, v));
+            }
+        });
+        if (terms.length() > 0) {
+            terms.append(')');
+        }
+        StringBuilder test = new StringBuilder();
+        test.append(String.format(Locale.ROOT, "mse %.5f, loss %.5f", m.test().mse(), m.test().loss()));
+        m.test().values().forEach((k, v) -> {
+            if (!k.equals("mse") && !k.equals("loss")) {
+                test.append(String.format(Locale.ROOT, ", %s %.4g", k, v));
+            }
+        });
+        out.printf(Locale.ROOT, "epoch %d/%d done in %s: train loss %.5f%s, %.1f img/s; test %s%n", m.epoch(),
+                c.totalEpochs(), clock(m.seconds()), m.train().getOrDefault("loss", Double.NaN), terms,
+                m.imagesPerSecond(), test);
         out.flush();
     }
 

@@ -3,8 +3,8 @@ package dev.spikevae.train;
 import dev.spikevae.autograd.Tape;
 import dev.spikevae.data.ImageDataset;
 import dev.spikevae.io.ImageGrid;
-import dev.spikevae.model.Esvae;
-import dev.spikevae.tensor.Backend;
+import dev.spikevae.model.GenerativeModel;
+import dev.spikevae.model.StepContext;
 import dev.spikevae.tensor.MemoryScope;
 import dev.spikevae.tensor.Rng;
 import dev.spikevae.tensor.Tensor;
@@ -39,11 +39,11 @@ public final class SampleGrids implements TrainListener {
     }
 
     /** Writes {@code <stem>-reconstructions.png} and {@code <stem>-samples.png} (and the latest-* copies). */
-    public void write(Esvae model, String stem, int epoch) throws IOException {
+    public void write(GenerativeModel model, String stem, int epoch) throws IOException {
         boolean wasTraining = model.isTraining();
-        model.eval();
-        Rng rng = new Rng(seed ^ 0x2545F4914F6CDD1DL, 1_000_000_000L * (epoch + 1));
-        Backend be = model.stateDict().values().iterator().next().backend();
+        model.train(false);
+        StepContext context = StepContext.evaluation(new Rng(seed ^ 0x2545F4914F6CDD1DL, 1_000_000_000L * (epoch + 1)),
+                epoch);
         int n = Math.min(count / 2, test.size());
         int chw = test.channels() * test.height() * test.width();
         try (Tape.NoGrad ng = Tape.noGrad(); MemoryScope scope = MemoryScope.open()) {
@@ -51,8 +51,8 @@ public final class SampleGrids implements TrainListener {
             for (int i = 0; i < n; i++) { // spread over the set: neighbouring test images are often one class
                 test.read((int) ((long) i * test.size() / n), inputs, i * chw, false);
             }
-            Tensor x = be.fromHost(inputs, n, test.channels(), test.height(), test.width());
-            float[] recon = model.forward(x, rng).reconstruction().toHost();
+            Tensor x = model.backend().fromHost(inputs, n, test.channels(), test.height(), test.width());
+            float[] recon = model.forward(x, context).reconstruction().toHost();
             int rows = (n + COLUMNS - 1) / COLUMNS;
             float[] pairs = new float[2 * rows * COLUMNS * chw];
             for (int r = 0; r < rows; r++) {
@@ -70,7 +70,7 @@ public final class SampleGrids implements TrainListener {
                     test.width(), COLUMNS, scale);
             ImageGrid.write(dir.resolve("latest-reconstructions.png"), pairs, cells, test.channels(), test.height(),
                     test.width(), COLUMNS, scale);
-            float[] samples = model.sample(count, rng).toHost();
+            float[] samples = model.sample(count, context).toHost();
             ImageGrid.write(dir.resolve(stem + "-samples.png"), samples, count, test.channels(), test.height(),
                     test.width(), COLUMNS, scale);
             ImageGrid.write(dir.resolve("latest-samples.png"), samples, count, test.channels(), test.height(),

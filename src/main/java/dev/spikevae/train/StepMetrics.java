@@ -1,4 +1,18 @@
 package dev.spikevae.train;
 
-/** One training step: the loss terms of the batch, its size and its wall time. */
-public record StepMetrics(double loss, double mse, double mmd, int images, double seconds) {}
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One training step: the loss and its terms by name ({@code loss}, {@code mse}, ...), the batch size, the wall time. */
+public record StepMetrics(Map<String, Double> values, int images, double seconds) {
+    public StepMetrics {
+        values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    /** The value of that name (NaN when the model has no such term). */
+    public double get(String name) {
+        Double v = values.get(name);
+        return v == null ? Double.NaN : v;
+    }
+}

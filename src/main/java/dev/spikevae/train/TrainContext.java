@@ -1,6 +1,6 @@
 package dev.spikevae.train;
 
-import dev.spikevae.model.Esvae;
+import dev.spikevae.model.GenerativeModel;
 import dev.spikevae.tensor.Rng;
 
 /**
@@ -8,26 +8,24 @@ import dev.spikevae.tensor.Rng;
  * Epochs are 1-based; {@code step} counts optimizer steps since the run began (resumes included).
  */
 public final class TrainContext {
-    private final Esvae model;
+    private final GenerativeModel model;
     private final AdamW optimizer;
     private final Rng rng;
     private final int totalEpochs;
     private final int batchesPerEpoch;
-    private final int batchSize;
     int epoch;
     int batch;
     long step;
 
-    TrainContext(Esvae model, AdamW optimizer, Rng rng, int totalEpochs, int batchesPerEpoch, int batchSize) {
+    TrainContext(GenerativeModel model, AdamW optimizer, Rng rng, int totalEpochs, int batchesPerEpoch) {
         this.model = model;
         this.optimizer = optimizer;
         this.rng = rng;
         this.totalEpochs = totalEpochs;
         this.batchesPerEpoch = batchesPerEpoch;
-        this.batchSize = batchSize;
     }
 
-    public Esvae model() {
+    public GenerativeModel model() {
         return model;
     }
 
@@ -55,10 +53,6 @@ public final class TrainContext {
 
     public int batchesPerEpoch() {
         return batchesPerEpoch;
-    }
-
-    public int batchSize() {
-        return batchSize;
     }
 
     public long step() {

@@ -1,41 +1,35 @@
 package dev.spikevae.train;
 
-import dev.spikevae.autograd.Tape;
 import dev.spikevae.data.Batch;
 import dev.spikevae.data.DataLoader;
-import dev.spikevae.model.Esvae;
-import dev.spikevae.tensor.Backend;
-import dev.spikevae.tensor.MemoryScope;
+import dev.spikevae.model.GenerativeModel;
+import dev.spikevae.model.StepContext;
 import dev.spikevae.tensor.Rng;
-import dev.spikevae.tensor.Tensor;
 
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The ESVAE training loop (docs/reference.md §5): for each epoch, every batch of the loader does forward, loss
- * (MSE + λ·MMD²), backward and one AdamW step inside a memory scope; then the test set is evaluated and the
- * listeners run (metrics, grids, plots, checkpoints). The loss is checked every step: NaN or infinity stops
- * training before the broken state reaches a checkpoint.
+ * The training loop of any {@link GenerativeModel}: for each epoch, the model's epoch-start hook, then one
+ * {@link TrainingStep} per batch of the loader; then the test set is evaluated and the listeners run (metrics,
+ * grids, plots, checkpoints). The loss is checked every step: NaN or infinity stops training before the broken
+ * state reaches a checkpoint.
  *
- * <p>Everything random comes from one training stream ({@code rng}) plus the loader's (seed, epoch) order,
- * so training from a checkpoint taken after epoch k continues bit for bit as if never stopped.
+ * <p>Everything random comes from one training stream ({@code rng}) plus the loader's (seed, epoch) order, so
+ * training from a checkpoint taken after epoch k continues bit for bit as if never stopped.
  */
 public final class Trainer {
-    private final Esvae model;
-    private final AdamW optimizer;
+    private final TrainingStep step;
     private final DataLoader train;
     private final Evaluator evaluator;
     private final List<TrainListener> listeners;
-    private final float lambda;
 
-    public Trainer(Esvae model, AdamW optimizer, DataLoader train, Evaluator evaluator, float lambda,
-                   List<TrainListener> listeners) {
-        this.model = model;
-        this.optimizer = optimizer;
+    public Trainer(TrainingStep step, DataLoader train, Evaluator evaluator, List<TrainListener> listeners) {
+        this.step = step;
         this.train = train;
         this.evaluator = evaluator;
-        this.lambda = lambda;
         this.listeners = List.copyOf(listeners);
     }
 
@@ -45,20 +39,20 @@ public final class Trainer {
      * the previous epoch left it.
      */
     public void fit(int firstEpoch, int lastEpoch, long stepsBefore, Rng rng) throws Exception {
-        TrainContext ctx = new TrainContext(model, optimizer, rng, lastEpoch, train.batchesPerEpoch(), 0);
+        GenerativeModel model = step.model();
+        TrainContext ctx = new TrainContext(model, step.optimizer(), rng, lastEpoch, train.batchesPerEpoch());
         ctx.step = stepsBefore;
         ctx.epoch = firstEpoch - 1;
         for (TrainListener l : listeners) {
             l.onTrainStart(ctx);
         }
-        Backend be = model.stateDict().values().iterator().next().backend();
         for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
             ctx.epoch = epoch;
             ctx.batch = 0;
             model.train(true);
-            double loss = 0;
-            double mse = 0;
-            double mmd = 0;
+            model.onEpochStart(epoch, lastEpoch);
+            StepContext stepContext = StepContext.training(rng, epoch);
+            Map<String, Double> sums = new LinkedHashMap<>();
             int images = 0;
             long start = System.nanoTime();
             Iterator<Batch> it = train.epoch(epoch);
@@ -66,21 +60,26 @@ public final class Trainer {
                 Batch b = it.next();
                 long t0 = System.nanoTime();
                 ctx.batch++;
-                StepMetrics m = step(be, b, rng, ctx);
+                Map<String, Double> values;
+                try {
+                    values = step.run(b, stepContext);
+                } catch (TrainingStep.NonFiniteLossException e) {
+                    throw new TrainingDivergedException(epoch, ctx.step + 1, ctx.batch, e.values());
+                }
                 ctx.step++;
-                loss += m.loss() * b.size();
-                mse += m.mse() * b.size();
-                mmd += m.mmd() * b.size();
+                values.forEach((k, v) -> sums.merge(k, v * b.size(), Double::sum));
                 images += b.size();
-                StepMetrics timed = new StepMetrics(m.loss(), m.mse(), m.mmd(), b.size(), (System.nanoTime() - t0) / 1e9);
+                StepMetrics timed = new StepMetrics(values, b.size(), (System.nanoTime() - t0) / 1e9);
                 for (TrainListener l : listeners) {
                     l.onBatchEnd(ctx, timed);
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             EvalResult test = evaluator.evaluate(model, epoch);
-            EpochMetrics em = new EpochMetrics(epoch, ctx.step, loss / Math.max(1, images), mse / Math.max(1, images),
-                    mmd / Math.max(1, images), images, seconds, test);
+            Map<String, Double> means = new LinkedHashMap<>();
+            int n = Math.max(1, images);
+            sums.forEach((k, v) -> means.put(k, v / n));
+            EpochMetrics em = new EpochMetrics(epoch, ctx.step, means, images, seconds, test);
             for (TrainListener l : listeners) {
                 l.onEpochEnd(ctx, em);
             }
@@ -88,26 +87,5 @@ public final class Trainer {
         for (TrainListener l : listeners) {
             l.onTrainEnd(ctx);
         }
-    }
-
-    private StepMetrics step(Backend be, Batch b, Rng rng, TrainContext ctx) {
-        model.zeroGrad();
-        double loss;
-        double mse;
-        double mmd;
-        try (MemoryScope scope = MemoryScope.open(); Tape tape = Tape.record()) {
-            Tensor images = Batches.toTensor(be, b);
-            Esvae.Output out = model.forward(images, rng);
-            Esvae.Loss parts = model.loss(out, images, lambda);
-            loss = parts.total().item();
-            mse = parts.mse().item();
-            mmd = parts.mmd().item();
-            if (!Double.isFinite(loss)) {
-                throw new TrainingDivergedException(ctx.epoch, ctx.step + 1, ctx.batch, loss, mse, mmd);
-            }
-            tape.backward(parts.total());
-        }
-        optimizer.step();
-        return new StepMetrics(loss, mse, mmd, b.size(), 0);
     }
 }

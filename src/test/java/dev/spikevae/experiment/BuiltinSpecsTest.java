@@ -1,5 +1,8 @@
 package dev.spikevae.experiment;
 
+import dev.spikevae.model.EsvaeSettings;
+import dev.spikevae.model.NeuronSettings;
+import dev.spikevae.model.SamplerSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,9 +41,14 @@ class BuiltinSpecsTest {
         assertEquals(p.name(), s.name(), "name defaults to the file name");
 
         assertEquals("esvae", s.model().type());
-        assertEquals(p.latent(), s.model().latent());
-        assertEquals(16, s.model().timesteps());
-        assertEquals("u8", s.model().spikeStorage());
+        EsvaeSettings m = s.model().settings(EsvaeSettings.class);
+        assertEquals(p.latent(), m.latent());
+        assertEquals(16, m.timesteps());
+        assertEquals("u8", m.spikeStorage());
+        assertEquals(NeuronSettings.REFERENCE, m.neuron());
+        assertEquals(SamplerSettings.REFERENCE, m.sampler());
+        assertEquals(0.001, m.lambda());
+        assertEquals(10, m.priorLrScale());
 
         assertEquals(p.dataset(), s.data().dataset());
         assertNull(s.data().root());
@@ -54,13 +62,10 @@ class BuiltinSpecsTest {
         assertEquals(p.batch(), t.batchSize());
         // docs/reference.md §5: the reference silently multiplies its config lr by batch_size / 250.
         assertEquals(p.configLr() * p.batch() / 250, t.lr(), 1e-12);
-        assertEquals(10, t.priorLrScale());
-        assertEquals(10 * t.lr(), t.priorLr(), 1e-12);
         assertEquals(1e-3, t.weightDecay());
         assertEquals(0.9, t.beta1());
         assertEquals(0.999, t.beta2());
         assertEquals(1e-8, t.eps());
-        assertEquals(0.001, t.lambda());
         assertEquals(128, t.sampleCount());
         assertTrue(t.logEvery() > 0);
 
@@ -88,14 +93,12 @@ class BuiltinSpecsTest {
         assertEquals(1024, q.data().testLimit());
         assertEquals(1, q.train().epochs());
         assertEquals(32, q.train().batchSize());
-        assertEquals(fashion.model(), q.model(), "L, T and storage as for Fashion-MNIST");
+        assertEquals(fashion.model(), q.model(), "the Fashion-MNIST model, λ and prior lr scale");
         assertEquals(fashion.train().lr(), q.train().lr());
-        assertEquals(fashion.train().priorLrScale(), q.train().priorLrScale());
         assertEquals(fashion.train().weightDecay(), q.train().weightDecay());
         assertEquals(fashion.train().beta1(), q.train().beta1());
         assertEquals(fashion.train().beta2(), q.train().beta2());
         assertEquals(fashion.train().eps(), q.train().eps());
-        assertEquals(fashion.train().lambda(), q.train().lambda());
         assertEquals(0, q.data().testLimit() % q.data().testBatchSize(), "whole test batches: batch means = image means");
     }
 
@@ -103,8 +106,8 @@ class BuiltinSpecsTest {
     void digitsDemo() {
         ExperimentSpec d = Specs.builtin("digits");
         assertEquals("digits", d.data().dataset());
-        assertEquals(32, d.model().latent());
-        assertEquals(16, d.model().timesteps());
+        assertEquals(32, d.model().settings(EsvaeSettings.class).latent());
+        assertEquals(16, d.model().settings(EsvaeSettings.class).timesteps());
         assertEquals(32, d.train().batchSize());
         assertEquals(3.072e-3, d.train().lr());
         assertEquals(3, d.train().epochs());
@@ -123,7 +126,10 @@ class BuiltinSpecsTest {
                     .map(f -> f.substring(0, f.length() - ".yaml".length()))
                     .sorted().collect(Collectors.toList());
         }
-        assertEquals(files, Specs.builtinNames().stream().sorted().collect(Collectors.toList()));
+        assertEquals(files, Specs.builtinNames().stream().filter(n -> !n.contains("/")).sorted().collect(Collectors.toList()));
+        for (String f : files) {
+            assertEquals(Specs.builtin(f), Specs.builtin("esvae/" + f), "ESVAE's specs answer to both names");
+        }
         for (String name : Specs.builtinNames()) {
             Specs.validate(Specs.builtin(name));
         }

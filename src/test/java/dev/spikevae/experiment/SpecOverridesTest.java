@@ -1,5 +1,6 @@
 package dev.spikevae.experiment;
 
+import dev.spikevae.model.EsvaeSettings;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -34,13 +35,13 @@ class SpecOverridesTest {
         assertFalse(s.data().dropLast());
         assertEquals("/data/sets", s.data().root());
         assertEquals(12345678901L, s.run().seed());
-        assertEquals("f32", s.model().spikeStorage());
+        assertEquals("f32", s.model().settings(EsvaeSettings.class).spikeStorage());
         assertEquals("short", s.name());
         // everything not overridden is untouched
         TrainSpec b = base.train();
-        assertEquals(new TrainSpec(5, b.batchSize(), 2.5e-4, b.priorLrScale(), b.weightDecay(), b.beta1(), b.beta2(), b.eps(),
-                b.lambda(), b.sampleCount(), b.logEvery()), s.train());
-        assertEquals(base.model().latent(), s.model().latent());
+        assertEquals(new TrainSpec(5, b.batchSize(), 2.5e-4, b.weightDecay(), b.beta1(), b.beta2(), b.eps(),
+                b.sampleCount(), b.logEvery()), s.train());
+        assertEquals(latent(base), latent(s));
     }
 
     @Test
@@ -56,8 +57,8 @@ class SpecOverridesTest {
     @Test
     void laterOverridesWinAndTheInputIsUnchanged() {
         ExperimentSpec s = over("model.latent=64", "model.latent=16");
-        assertEquals(16, s.model().latent());
-        assertEquals(32, base.model().latent());
+        assertEquals(16, latent(s));
+        assertEquals(32, latent(base));
     }
 
     @Test
@@ -68,10 +69,11 @@ class SpecOverridesTest {
 
     @Test
     void withCopiesByPath() {
-        ExperimentSpec s = base.with("train.lambda", 0.01).with("data.train_limit", 512).with("data.train_limit", null);
-        assertEquals(0.01, s.train().lambda());
+        ExperimentSpec s = base.with("model.lambda", 0.01).with("data.train_limit", 512).with("data.train_limit", null);
+        assertEquals(0.01, s.model().settings(EsvaeSettings.class).lambda());
         assertNull(s.data().trainLimit());
-        assertEquals(0.01, Specs.value(s, "train.lambda"));
+        assertEquals(0.01, Specs.value(s, "model.lambda"));
+        assertEquals("rectangle", Specs.value(s, "model.neuron.surrogate"));
         assertEquals("fashion-mnist", Specs.value(s, "data.dataset"));
         assertNull(Specs.value(s, "data.root"));
         assertEquals(Boolean.TRUE, Specs.value(s, "data.drop_last"));
@@ -79,15 +81,33 @@ class SpecOverridesTest {
 
     @Test
     void pathsListEveryLeaf() {
-        List<String> paths = Specs.paths();
+        List<String> paths = Specs.paths("esvae");
         assertEquals("name", paths.get(0));
-        assertTrue(paths.containsAll(List.of("model.spike_storage", "data.train_limit", "train.prior_lr_scale", "run.threads")));
-        assertEquals(1 + 4 + 6 + 11 + 4, paths.size());
+        assertTrue(paths.containsAll(List.of("model.type", "model.spike_storage", "model.neuron.surrogate",
+                "model.sampler.half_width", "model.prior_lr_scale", "data.train_limit", "run.threads")));
+        assertEquals(1 + (1 + 3 + 6 + 2 + 2) + 6 + 9 + 4, paths.size());
         for (String path : paths) {
             // every listed path can be set to the value it already has
             Object value = Specs.value(base, path);
             assertEquals(base, base.with(path, value), path);
         }
+    }
+
+    private static int latent(ExperimentSpec s) {
+        return s.model().settings(EsvaeSettings.class).latent();
+    }
+
+    @Test
+    void nestedModelKeysAreOverridden() {
+        ExperimentSpec s = over("model.neuron.surrogate=sigmoid", "model.neuron.width=4", "model.sampler.half_width=0.25");
+        EsvaeSettings m = s.model().settings(EsvaeSettings.class);
+        assertEquals("sigmoid", m.neuron().surrogate());
+        assertEquals(4.0, m.neuron().width());
+        assertEquals(0.25, m.sampler().halfWidth());
+        assertEquals(base.model().settings(EsvaeSettings.class).neuron().decay(), m.neuron().decay());
+        assertTrue(failure("model.neuron.surrogate=gaussian").contains("model.neuron.surrogate"));
+        assertTrue(failure("model.neuron.sharpness=2").contains("valid keys of model.neuron are decay, threshold"));
+        assertTrue(failure("model.neuron=2").contains("is a section"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.spikevae.experiment;
 
+import dev.spikevae.model.EsvaeSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,20 +23,20 @@ class SpecReadingTest {
             "  type: esvae",             // 2
             "  latent: 8",               // 3
             "  timesteps: 4",            // 4
-            "data:",                     // 5
-            "  dataset: digits",         // 6
-            "  drop_last: true",         // 7
-            "  test_batch_size: 10",     // 8
-            "train:",                    // 9
-            "  epochs: 2",               // 10
-            "  batch_size: 16",          // 11
-            "  lr: 1e-3",                // 12
-            "  prior_lr_scale: 10",      // 13
-            "  weight_decay: 0",         // 14
-            "  beta1: 0.9",              // 15
-            "  beta2: 0.999",            // 16
-            "  eps: 1.0e-8",             // 17
-            "  lambda: 0.001",           // 18
+            "  lambda: 0.001",           // 5
+            "  prior_lr_scale: 10",      // 6
+            "data:",                     // 7
+            "  dataset: digits",         // 8
+            "  drop_last: true",         // 9
+            "  test_batch_size: 10",     // 10
+            "train:",                    // 11
+            "  epochs: 2",               // 12
+            "  batch_size: 16",          // 13
+            "  lr: 1e-3",                // 14
+            "  weight_decay: 0",         // 15
+            "  beta1: 0.9",              // 16
+            "  beta2: 0.999",            // 17
+            "  eps: 1.0e-8",             // 18
             "  sample_count: 0",         // 19
             "  log_every: 5",            // 20
             "run:",                      // 21
@@ -63,7 +64,7 @@ class SpecReadingTest {
     void optionalKeysTakeTheirDefaults() throws IOException {
         ExperimentSpec s = Specs.load(write("tiny-run.yaml", MINIMAL));
         assertEquals("tiny-run", s.name());
-        assertEquals("u8", s.model().spikeStorage());
+        assertEquals("u8", s.model().settings(EsvaeSettings.class).spikeStorage());
         assertNull(s.data().root());
         assertNull(s.data().trainLimit());
         assertNull(s.data().testLimit());
@@ -92,25 +93,25 @@ class SpecReadingTest {
     void unknownNestedKeyListsTheValidKeysOfItsSection() throws IOException {
         SpecException e = failure("a.yaml", MINIMAL.replace("  epochs: 2", "  epoch: 2"));
         assertEquals("train.epoch", e.field());
-        assertTrue(e.getMessage().contains(":10: train.epoch: unknown key"), e.getMessage());
-        assertTrue(e.getMessage().contains("valid keys of train are epochs, batch_size, lr, prior_lr_scale, weight_decay,"
-                + " beta1, beta2, eps, lambda, sample_count, log_every"), e.getMessage());
+        assertTrue(e.getMessage().contains(":12: train.epoch: unknown key"), e.getMessage());
+        assertTrue(e.getMessage().contains("valid keys of train are epochs, batch_size, lr, weight_decay,"
+                + " beta1, beta2, eps, sample_count, log_every"), e.getMessage());
     }
 
     @Test
     void wrongTypeNamesFieldLineAndValue() throws IOException {
         SpecException e = failure("a.yaml", MINIMAL.replace("epochs: 2", "epochs: ten"));
         assertEquals("train.epochs", e.field());
-        assertTrue(e.getMessage().endsWith(":10: train.epochs: expected an integer, got \"ten\""), e.getMessage());
+        assertTrue(e.getMessage().endsWith(":12: train.epochs: expected an integer, got \"ten\""), e.getMessage());
 
         e = failure("b.yaml", MINIMAL.replace("epochs: 2", "epochs: 2.5"));
         assertTrue(e.getMessage().endsWith("train.epochs: expected an integer, got 2.5"), e.getMessage());
 
         e = failure("c.yaml", MINIMAL.replace("drop_last: true", "drop_last: maybe"));
-        assertTrue(e.getMessage().endsWith(":7: data.drop_last: expected true or false, got \"maybe\""), e.getMessage());
+        assertTrue(e.getMessage().endsWith(":9: data.drop_last: expected true or false, got \"maybe\""), e.getMessage());
 
         e = failure("d.yaml", MINIMAL.replace("lr: 1e-3", "lr: [1, 2]"));
-        assertTrue(e.getMessage().endsWith(":12: train.lr: expected a number, got [1,2]"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(":14: train.lr: expected a number, got [1,2]"), e.getMessage());
 
         e = failure("e.yaml", MINIMAL.replace("run:\n  seed: 7\n", "run: 7\n"));
         assertTrue(e.getMessage().contains(":21: run: expected a mapping of seed, device, output, threads, got 7"),
@@ -129,7 +130,7 @@ class SpecReadingTest {
     void missingRequiredKeysAreNamed() throws IOException {
         SpecException one = failure("a.yaml", MINIMAL.replace("  lr: 1e-3\n", ""));
         assertEquals("train.lr", one.field());
-        assertTrue(one.getMessage().endsWith(":9: train.lr: required key is missing"), one.getMessage());
+        assertTrue(one.getMessage().endsWith(":11: train.lr: required key is missing"), one.getMessage());
 
         SpecException two = failure("b.yaml", MINIMAL.replace("  lr: 1e-3\n", "").replace("  eps: 1.0e-8\n", ""));
         assertTrue(two.getMessage().endsWith("train: required keys are missing: lr, eps"), two.getMessage());
@@ -142,10 +143,14 @@ class SpecReadingTest {
     void invalidValuesNameFieldAndLine() throws IOException {
         SpecException e = failure("a.yaml", MINIMAL.replace("dataset: digits", "dataset: mnsit"));
         assertEquals("data.dataset", e.field());
-        assertTrue(e.getMessage().contains(":6: data.dataset: unknown value \"mnsit\"; expected one of mnist,"), e.getMessage());
+        assertTrue(e.getMessage().contains(":8: data.dataset: unknown value \"mnsit\"; expected one of mnist,"), e.getMessage());
 
         e = failure("b.yaml", MINIMAL.replace("lambda: 0.001", "lambda: -1"));
-        assertTrue(e.getMessage().endsWith(":18: train.lambda: must be a finite number >= 0, got -1.0"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(":5: model.lambda: must be a finite number >= 0, got -1.0"), e.getMessage());
+
+        e = failure("c.yaml", MINIMAL.replace("  lambda: 0.001", "  lambda: 0.001\n  neuron:\n    surrogate: gauss"));
+        assertTrue(e.getMessage().endsWith(":7: model.neuron.surrogate: unknown value \"gauss\"; expected one of rectangle, "
+                + "sigmoid, atan"), e.getMessage());
     }
 
     @Test
@@ -172,10 +177,10 @@ class SpecReadingTest {
     @Test
     void jsonFilesAreRead() throws IOException {
         ExperimentSpec fromYaml = Specs.load(write("same.yaml", MINIMAL));
-        String json = "{\"model\": {\"type\": \"esvae\", \"latent\": 8, \"timesteps\": 4},\n"
+        String json = "{\"model\": {\"type\": \"esvae\", \"latent\": 8, \"timesteps\": 4, \"lambda\": 0.001, \"prior_lr_scale\": 10},\n"
                 + " \"data\": {\"dataset\": \"digits\", \"drop_last\": true, \"test_batch_size\": 10},\n"
-                + " \"train\": {\"epochs\": 2, \"batch_size\": 16, \"lr\": 1e-3, \"prior_lr_scale\": 10,\n"
-                + "   \"weight_decay\": 0, \"beta1\": 0.9, \"beta2\": 0.999, \"eps\": 1e-8, \"lambda\": 0.001,\n"
+                + " \"train\": {\"epochs\": 2, \"batch_size\": 16, \"lr\": 1e-3,\n"
+                + "   \"weight_decay\": 0, \"beta1\": 0.9, \"beta2\": 0.999, \"eps\": 1e-8,\n"
                 + "   \"sample_count\": 0, \"log_every\": 5},\n"
                 + " \"run\": {\"seed\": 7}}\n";
         assertEquals(fromYaml, Specs.load(write("same.json", json)));

@@ -9,6 +9,8 @@ import dev.spikevae.tensor.Shape;
 import dev.spikevae.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import java.util.Arrays;
 import java.util.Map;
 
@@ -107,12 +109,12 @@ class EsvaeForwardTest {
 
     @Test
     void lossIsMsePlusLambdaTimesMmdOfTheReturnedTensors() {
-        Esvae model = Esvae.create(BE, SMALL, new Rng(1));
         float lambda = 0.25f;
+        Esvae model = Esvae.create(BE, new EsvaeConfig(C, 32, SMALL.settings().withLambda(lambda)), new Rng(1));
         try (MemoryScope scope = MemoryScope.open()) {
             Tensor images = TestImages.of(BE, new Rng(11), N, C, 32);
             Esvae.Output out = model.forward(images, new Rng(3));
-            Esvae.Loss loss = model.loss(out, images, lambda);
+            Loss loss = model.loss(out, images);
             float[] x = images.toHost();
             float[] r = out.reconstruction().toHost();
             double sq = 0;
@@ -121,11 +123,13 @@ class EsvaeForwardTest {
             }
             double mse = sq / x.length;
             double mmd = mmd(out.ratePosterior().toHost(), out.ratePrior().toHost(), N, L);
-            assertEquals(mse, loss.mse().item(), 1e-6 * Math.max(1, mse), "mse");
-            assertEquals(mmd, loss.mmd().item(), 1e-5 * Math.max(1e-3, mmd), "mmd");
+            assertEquals(List.of("mse", "mmd"), List.copyOf(loss.terms().keySet()), "named terms, in order");
+            assertEquals(mse, loss.terms().get("mse").item(), 1e-6 * Math.max(1, mse), "mse");
+            assertEquals(mmd, loss.terms().get("mmd").item(), 1e-5 * Math.max(1e-3, mmd), "mmd");
             assertTrue(mmd > 0, "posterior and prior rates differ");
             assertEquals(mse + lambda * mmd, loss.total().item(), 1e-5 * (mse + lambda * mmd), "total");
-            assertThrows(IllegalArgumentException.class, () -> model.loss(out, images, -1f));
+            assertThrows(IllegalArgumentException.class,
+                    () -> new EsvaeConfig(C, 32, SMALL.settings().withLambda(-1)), "λ must be >= 0");
         }
     }
 
@@ -234,10 +238,10 @@ class EsvaeForwardTest {
         model.eval();
         try (MemoryScope scope = MemoryScope.open(); Tape tape = Tape.record(); Tape.NoGrad off = Tape.noGrad()) {
             Tensor images = TestImages.of(BE, new Rng(11), N, C, 32);
-            Esvae.Encoded enc = model.encode(images);
+            SpikingLatent.Encoding enc = model.encode(images);
             assertEquals(Shape.of(N, L), enc.rates().shape());
-            assertEquals(Shape.of(T, N, L), enc.latentSpikes().shape());
-            Tensor recon = model.decode(enc.latentSpikes());
+            assertEquals(Shape.of(T, N, L), enc.spikes().shape());
+            Tensor recon = model.decode(enc.spikes());
             assertEquals(Shape.of(N, C, 32, 32), recon.shape());
             Tensor samples = model.sample(3, new Rng(12));
             assertEquals(Shape.of(3, C, 32, 32), samples.shape());
@@ -259,7 +263,7 @@ class EsvaeForwardTest {
             assertEquals(Shape.of(2, 3, 64, 64), out.reconstruction().shape());
             assertEquals(Shape.of(2, 2, 128), out.sampledSpikes().shape());
             assertEquals(Shape.of(2, 128), out.ratePosterior().shape());
-            assertTrue(Float.isFinite(model.loss(out, images, 1e-3f).total().item()));
+            assertTrue(Float.isFinite(model.loss(out, images).total().item()));
         }
     }
 

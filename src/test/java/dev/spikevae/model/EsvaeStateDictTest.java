@@ -7,6 +7,7 @@ import dev.spikevae.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -164,17 +165,21 @@ class EsvaeStateDictTest {
     }
 
     @Test
-    void priorParametersAreTheSampleLayer() {
+    void priorParametersAreTheSampleLayerGroup() {
         Esvae model = Esvae.create(BE, EsvaeConfig.of(3, 32, 128), new Rng(3));
+        List<ParameterGroup> groups = model.parameterGroups();
+        assertEquals(List.of("backbone", "sample_layer"), groups.stream().map(ParameterGroup::name).toList());
         long prior = 0;
-        for (Map.Entry<String, dev.spikevae.nn.Parameter> e : model.namedParameters().entrySet()) {
-            if (model.isPriorParameter(e.getKey())) {
-                assertTrue(e.getKey().startsWith("sample_layer."), e.getKey());
-                prior += e.getValue().numel();
-            }
+        for (Map.Entry<String, dev.spikevae.nn.Parameter> e : groups.get(1).parameters().entrySet()) {
+            assertTrue(e.getKey().startsWith("sample_layer."), e.getKey());
+            prior += e.getValue().numel();
         }
         assertEquals(16_512L, prior, "sample_layer holds L·L + L values (docs/reference.md §7.4)");
-        assertFalse(model.isPriorParameter("decoder_input.weight"));
+        assertEquals(10.0, groups.get(1).lrScale(), "the prior trains at 10× the rate (docs/reference.md §5)");
+        assertEquals(1.0, groups.get(0).lrScale());
+        assertFalse(groups.get(0).parameters().keySet().stream().anyMatch(k -> k.startsWith("sample_layer.")));
+        assertEquals(model.namedParameters().size(), groups.get(0).parameters().size() + groups.get(1).parameters().size(),
+                "every parameter in exactly one group");
     }
 
     @Test
@@ -205,10 +210,10 @@ class EsvaeStateDictTest {
     @Test
     void badConfigurationsAreRefusedWithTheFieldNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EsvaeConfig.of(3, 48, 128));
-        assertTrue(e.getMessage().contains("imageSize") && e.getMessage().contains("48"), e.getMessage());
+        assertTrue(e.getMessage().contains("48×48") && e.getMessage().contains("64×64"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> EsvaeConfig.of(0, 32, 128));
         assertTrue(e.getMessage().contains("inChannels"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> EsvaeConfig.of(1, 32, 32).withTimesteps(0));
-        assertTrue(e.getMessage().contains("timesteps"), e.getMessage());
+        SettingsException s = assertThrows(SettingsException.class, () -> EsvaeConfig.of(1, 32, 32).withTimesteps(0));
+        assertEquals("timesteps", s.key());
     }
 }

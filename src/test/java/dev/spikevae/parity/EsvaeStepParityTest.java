@@ -24,7 +24,7 @@ class EsvaeStepParityTest {
         float[] pixels = EsvaeStepBench.images(rng.fork(), BATCH, 3);
         float[] out = new float[3];
         for (int s = 0; s < out.length; s++) {
-            out[s] = step.run(pixels, BATCH, rng, true);
+            out[s] = step.run(pixels, BATCH, rng);
         }
         return out;
     }

@@ -7,7 +7,7 @@ import dev.spikevae.data.Split;
 import dev.spikevae.experiment.ExperimentRunner;
 import dev.spikevae.experiment.ExperimentSpec;
 import dev.spikevae.io.HostArray;
-import dev.spikevae.model.Esvae;
+import dev.spikevae.model.GenerativeModel;
 import dev.spikevae.nn.Parameter;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.Rng;
@@ -29,8 +29,8 @@ class DivergenceTest {
         Backend be = ExperimentRunner.backend(spec);
         ImageDataset train = ExperimentRunner.dataset(spec, Split.TRAIN);
         ImageDataset test = ExperimentRunner.dataset(spec, Split.TEST);
-        Esvae model = Esvae.create(be, ExperimentRunner.modelConfig(spec, train), new Rng(1));
-        AdamW opt = ExperimentRunner.optimizer(model, spec.train());
+        GenerativeModel model = spec.model().modelType().create(be, ExperimentRunner.modelConfig(spec, train), new Rng(1));
+        AdamW opt = AdamW.forModel(model, spec.train().optimizer());
         Path dir = tmp.resolve("checkpoints");
         TrainListener poison = new TrainListener() {
             @Override
@@ -43,7 +43,7 @@ class DivergenceTest {
         };
         CheckpointWriter ck = new CheckpointWriter(dir, null, Double.POSITIVE_INFINITY, 0);
         try (DataLoader loader = new DataLoader(train, 16, true, true, false, 7)) {
-            Trainer trainer = new Trainer(model, opt, loader, new Evaluator(test, 16, 1e-3f, 7), 1e-3f, List.of(ck, poison));
+            Trainer trainer = new Trainer(new TrainingStep(model, opt), loader, new Evaluator(test, 16, 7), List.of(ck, poison));
             TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                     () -> trainer.fit(1, 3, 0, new Rng(3)));
             assertEquals(2, e.epoch());

@@ -47,10 +47,11 @@ class ReferenceCheckpointTest {
         Checkpoint.Loaded ck = Checkpoint.load(fixture(tmp));
         assertEquals(1, ck.config().inChannels());
         assertEquals(32, ck.config().imageSize());
-        assertEquals(32, ck.config().latent());
-        assertEquals(16, ck.config().timesteps());
+        EsvaeConfig config = (EsvaeConfig) ck.config();
+        assertEquals(32, config.latent());
+        assertEquals(16, config.timesteps());
         Backend be = new CpuBackend(2);
-        Esvae model = Esvae.create(be, ck.config(), new Rng(5));
+        Esvae model = Esvae.create(be, config, new Rng(5));
         Checkpoint.loadInto(model, ck);
         JsonNode expected;
         try (InputStream in = getClass().getResourceAsStream(DIR + "reference-fashion-L32.expected.json")) {
@@ -84,10 +85,10 @@ class ReferenceCheckpointTest {
     void savedAndReloadedCheckpointGivesIdenticalOutputs(@TempDir Path tmp) throws IOException {
         Checkpoint.Loaded ref = Checkpoint.load(fixture(tmp));
         Backend be = new CpuBackend(2);
-        Esvae a = Esvae.create(be, ref.config(), new Rng(1));
+        Esvae a = Esvae.create(be, (EsvaeConfig) ref.config(), new Rng(1));
         Checkpoint.loadInto(a, ref);
         Path saved = Checkpoint.save(tmp.resolve("out"), "copy", a, null, null, null);
-        Esvae b = Esvae.create(be, Checkpoint.load(saved).config(), new Rng(2));
+        Esvae b = Esvae.create(be, (EsvaeConfig) Checkpoint.load(saved).config(), new Rng(2));
         Checkpoint.loadInto(b, Checkpoint.load(saved));
         float[] x = new Rng(3).uniformHost(4 * 32 * 32);
         for (int i = 0; i < x.length; i++) {
