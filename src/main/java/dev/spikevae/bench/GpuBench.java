@@ -1,7 +1,6 @@
 package dev.spikevae.bench;
 
 import dev.spikevae.backend.cuda.CudaBackend;
-import dev.spikevae.backend.cuda.CudaBackendProvider;
 import dev.spikevae.backend.cuda.CudaProbe;
 import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.MemoryScope;
@@ -36,29 +35,22 @@ public final class GpuBench {
 
     private final Sizes sizes;
     private final PrintStream out;
+    private final boolean vendorLibraries;
     private final List<Row> rows = new ArrayList<>();
 
-    public GpuBench(Sizes sizes, PrintStream out) {
+    /** {@code vendorLibraries}: also time cuBLAS, and train ESVAE with the vendor libraries that loaded. */
+    public GpuBench(Sizes sizes, PrintStream out, boolean vendorLibraries) {
         this.sizes = sizes;
         this.out = out;
+        this.vendorLibraries = vendorLibraries;
     }
 
     private static CudaBackend backend(boolean tf32, boolean vendor) {
-        CudaProbe.Result r = CudaProbe.result();
+        CudaProbe.Result r = CudaProbe.result(vendor);
         if (r.device() == null) {
             throw new IllegalStateException("device cuda is unavailable: " + r.capabilities().reason());
         }
-        String old = System.getProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY);
-        System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, Boolean.toString(!vendor));
-        try {
-            return new CudaBackend(r.device(), tf32);
-        } finally {
-            if (old == null) {
-                System.clearProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY);
-            } else {
-                System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, old);
-            }
-        }
+        return new CudaBackend(r.device(), tf32, vendor);
     }
 
     /** Seconds per run: warm-up runs, then the median of timed runs, each ended by a synchronise. */
@@ -91,10 +83,10 @@ public final class GpuBench {
         lif(fp32, copy);
         gemm(fp32, "sgemm 4096^3 own FP32", 25_000);
         gemm(backend(true, false), "sgemm 4096^3 own TF32", 0);
-        if (CudaProbe.capabilities().cublas().loaded()) {
+        if (vendorLibraries && CudaProbe.result(true).capabilities().cublas().loaded()) {
             gemm(backend(false, true), "sgemm 4096^3 cuBLAS (reference)", 0);
         }
-        esvae(backend(false, true));
+        esvae(backend(false, vendorLibraries));
         out.println();
         out.println("| benchmark | time (ms) | rate | target | verdict |");
         out.println("|---|---|---|---|---|");
@@ -161,8 +153,8 @@ public final class GpuBench {
     private void esvae(CudaBackend be) {
         int batch = sizes.esvaeBatch();
         Rng rng = new Rng(2026);
-        EsvaeStepBench.Step step = new EsvaeStepBench.Step(be, 3, 128, sizes.esvaeSteps(), rng.fork());
-        float[] pixels = EsvaeStepBench.images(rng, batch, 3);
+        TrainingStepBench.Step step = TrainingStepBench.Step.esvae(be, 3, 128, sizes.esvaeSteps(), rng.fork());
+        float[] pixels = TrainingStepBench.images(rng, batch, 3);
         float first = step.run(pixels, batch, rng);
         double sec = time(be, () -> step.run(pixels, batch, rng));
         double ips = batch / sec;

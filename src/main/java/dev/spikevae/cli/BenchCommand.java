@@ -1,8 +1,7 @@
 package dev.spikevae.cli;
 
-import dev.spikevae.backend.cuda.CudaBackend;
 import dev.spikevae.bench.EngineBench;
-import dev.spikevae.bench.EsvaeStepBench;
+import dev.spikevae.bench.TrainingStepBench;
 import dev.spikevae.bench.GpuBench;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.Backends;
@@ -40,16 +39,17 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Backend backend = Backends.select(device);
+        Backend backend = Backends.select(device, Main.backendOptions());
         if (Backends.lastAutoNote() != null) {
             System.out.println(Backends.lastAutoNote());
         }
         if (esvae != null) {
             return esvaeStep(backend);
         }
-        if (backend instanceof CudaBackend) {
+        if (backend.kind().equals("cuda")) {
             // GPU work is asynchronous: the GPU suite times after a device synchronise
-            return new GpuBench(quick ? GpuBench.Sizes.quick() : GpuBench.Sizes.standard(), System.out).runAll() ? 0 : 3;
+            return new GpuBench(quick ? GpuBench.Sizes.quick() : GpuBench.Sizes.standard(), System.out,
+                    Main.backendOptions().vendorLibraries()).runAll() ? 0 : 3;
         }
         EngineBench.Config c = quick ? EngineBench.Config.quick() : EngineBench.Config.standard();
         if (warmup != null || iterations != null) {
@@ -84,7 +84,7 @@ public final class BenchCommand implements Callable<Integer> {
         int iters = quick ? 1 : (iterations != null ? iterations : 5);
         System.out.printf("spikevae bench --esvae: C=%d L=%d batch=%d T=16 32x32 on %s, java %s (%d warm-up steps, median of %d)%n",
                 v[0], v[1], v[2], backend.description(), System.getProperty("java.version"), warm, iters);
-        EsvaeStepBench.Result r = EsvaeStepBench.run(backend, new EsvaeStepBench.Config(v[0], v[1], v[2], warm, iters),
+        TrainingStepBench.Result r = TrainingStepBench.run(backend, TrainingStepBench.Config.esvae(v[0], v[1], v[2], warm, iters),
                 quick ? null : System.out);
         System.out.printf(java.util.Locale.ROOT, "C=%d L=%d B=%d step_s=%.4f best_s=%.4f img_per_s=%.1f%n", v[0], v[1], v[2],
                 r.medianSeconds(), r.bestSeconds(), r.imagesPerSecond());

@@ -24,7 +24,7 @@ final class CheckpointOptions {
     /** Loads the checkpoint into a fresh model of its stored type and configuration, in eval mode. */
     GenerativeModel model() throws IOException {
         loaded = Checkpoint.load(checkpoint);
-        Backend be = Backends.select(device);
+        Backend be = Backends.select(device, Main.backendOptions());
         return loaded.createModel(be);
     }
 }

@@ -23,7 +23,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> all = run.all();
         ExperimentSpec spec = SpecArgs.resolve("digits", all);
-        ExperimentRunner.Result r = ExperimentRunner.train(spec, SpecArgs.commandLine("demo"), System.out);
+        ExperimentRunner.Result r = ExperimentRunner.train(spec, Main.backendOptions(), SpecArgs.commandLine("demo"), System.out);
         if (r.test() != null) {
             System.out.printf(Locale.ROOT, "demo finished: test MSE %.4f after %d epoch(s) (untrained: %.4f). Look at the "
                     + "reconstructions and samples above (PNG).%n", r.test().mse(), r.epochs(), r.untrainedTestMse());

@@ -1,6 +1,6 @@
 package dev.spikevae.cli;
 
-import dev.spikevae.backend.cuda.CudaBackendProvider;
+import dev.spikevae.tensor.BackendOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,6 +12,9 @@ import picocli.CommandLine.Option;
                 DecodeCommand.class, DoctorCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
+    /** Whether this invocation lets the CUDA backend use cuBLAS / cuDNN ({@code --no-vendor-libs} turns them off). */
+    private static volatile boolean vendorLibraries = true;
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -19,6 +22,7 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit code (tests call this). */
     public static int run(String... args) {
         SpecArgs.remember(args);
+        vendorLibraries = true;
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
@@ -36,8 +40,14 @@ public final class Main implements Runnable {
             description = "On cuda: use spikevae's own kernels even where cuBLAS loaded.")
     void noVendorLibs(boolean on) {
         if (on) {
-            System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, "true");
+            vendorLibraries = false;
         }
+    }
+
+    /** The options every command creates its backend with: the defaults, adjusted by the global flags. */
+    static BackendOptions backendOptions() {
+        BackendOptions defaults = BackendOptions.defaults();
+        return vendorLibraries ? defaults : defaults.withVendorLibraries(false);
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 
 /** {@code spikevae train}: runs an experiment spec, or resumes a run directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train ESVAE from an experiment spec (a YAML/JSON file or a built-in name) with dotted overrides.",
+        description = {"Train a model from an experiment spec (a YAML/JSON file or a built-in name) with dotted overrides.",
                 "Writes runs/<name>/<timestamp>-<model>-<dataset>/ with config.yaml, env.json, metrics.csv/jsonl, "
                         + "checkpoints/, samples/, plots/ and summary.json.",
                 "Examples:",
@@ -39,7 +39,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (spec != null) {
                 throw new IllegalArgumentException("--resume continues the run's own spec (config.yaml); drop --spec");
             }
-            ExperimentRunner.resume(resume, all, SpecArgs.commandLine("train"), System.out);
+            ExperimentRunner.resume(resume, all, Main.backendOptions(), SpecArgs.commandLine("train"), System.out);
             return 0;
         }
         if (spec == null) {
@@ -47,7 +47,7 @@ public final class TrainCommand implements Callable<Integer> {
                     + ") or --resume RUN_DIR");
         }
         ExperimentSpec s = SpecArgs.resolve(spec, all);
-        ExperimentRunner.train(s, SpecArgs.commandLine("train"), System.out);
+        ExperimentRunner.train(s, Main.backendOptions(), SpecArgs.commandLine("train"), System.out);
         return 0;
     }
 }

@@ -2,8 +2,9 @@ package dev.spikevae.experiment;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.spikevae.backend.cpu.VectorSupport;
 import dev.spikevae.io.AtomicFiles;
+import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.Backends;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,16 +30,18 @@ public final class EnvInfo {
 
     private EnvInfo() {}
 
-    /** The environment now, keys in a fixed order; see {@link #collect(String, long, List, Clock)}. */
-    public static Map<String, Object> collect(String backendName, long seed, List<String> commandLine) {
-        return collect(backendName, seed, commandLine, Clock.systemUTC());
+    /** The environment of a run on {@code backend} now; see {@link #collect(String, Map, long, List, Clock)}. */
+    public static Map<String, Object> collect(Backend backend, long seed, List<String> commandLine) {
+        return collect(backend.description(), Backends.environment(backend), seed, commandLine, Clock.systemUTC());
     }
 
     /**
-     * Keys: java_vendor, java_version, java_vm, os_name, os_version, os_arch, cpu_model, cores, max_heap_bytes,
-     * vector_api, vector_api_detail, backend, git_revision, seed, start_time (ISO-8601 UTC), command_line.
+     * Keys: java_vendor, java_version, java_vm, os_name, os_version, os_arch, cpu_model, cores, max_heap_bytes, then
+     * what the backend's provider reports (CPU: vector_api, vector_api_detail), backend, git_revision, seed,
+     * start_time (ISO-8601 UTC), command_line.
      */
-    public static Map<String, Object> collect(String backendName, long seed, List<String> commandLine, Clock clock) {
+    public static Map<String, Object> collect(String backendName, Map<String, Object> backendEnvironment, long seed,
+                                              List<String> commandLine, Clock clock) {
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("java_vendor", System.getProperty("java.vendor"));
         env.put("java_version", System.getProperty("java.version"));
@@ -49,9 +52,7 @@ public final class EnvInfo {
         env.put("cpu_model", cpuModel());
         env.put("cores", Runtime.getRuntime().availableProcessors());
         env.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
-        boolean vector = VectorSupport.available();
-        env.put("vector_api", vector);
-        env.put("vector_api_detail", vector ? VectorSupport.floatLanes() + " float lanes" : VectorSupport.reason());
+        env.putAll(backendEnvironment);
         env.put("backend", backendName);
         env.put("git_revision", gitRevision());
         env.put("seed", seed);

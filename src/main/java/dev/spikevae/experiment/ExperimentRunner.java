@@ -11,6 +11,7 @@ import dev.spikevae.io.AtomicFiles;
 import dev.spikevae.model.GenerativeModel;
 import dev.spikevae.model.ModelConfig;
 import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.BackendOptions;
 import dev.spikevae.tensor.Backends;
 import dev.spikevae.tensor.Rng;
 import dev.spikevae.train.AdamW;
@@ -54,14 +55,26 @@ public final class ExperimentRunner {
 
     /** A fresh run of {@code spec} under {@code spec.run().output()}. */
     public static Result train(ExperimentSpec spec, List<String> commandLine, PrintStream out) throws Exception {
+        return train(spec, BackendOptions.defaults(), commandLine, out);
+    }
+
+    /** A fresh run of {@code spec}; the backend is created with {@code options} and the spec's thread count. */
+    public static Result train(ExperimentSpec spec, BackendOptions options, List<String> commandLine, PrintStream out)
+            throws Exception {
         Specs.validate(spec);
-        Inputs in = inputs(spec); // data and device problems surface before a run folder exists
+        Inputs in = inputs(spec, options); // data and device problems surface before a run folder exists
         RunDirectory run = RunDirectory.create(spec, Clock.systemDefaultZone());
         return execute(spec, in, run, null, commandLine, out);
     }
 
     /** Continues the run in {@code dir}; {@code overrides} may raise {@code train.epochs} to train longer. */
     public static Result resume(Path dir, List<String> overrides, List<String> commandLine, PrintStream out) throws Exception {
+        return resume(dir, overrides, BackendOptions.defaults(), commandLine, out);
+    }
+
+    /** Continues the run in {@code dir} on a backend created with {@code options}. */
+    public static Result resume(Path dir, List<String> overrides, BackendOptions options, List<String> commandLine,
+                                PrintStream out) throws Exception {
         RunDirectory run = RunDirectory.open(dir);
         ExperimentSpec spec = Specs.override(run.readSpec(), overrides);
         Specs.validate(spec);
@@ -69,7 +82,7 @@ public final class ExperimentRunner {
         if (ck.progress() == null || ck.optimizer() == null) {
             throw new IllegalArgumentException(ck.weightsFile() + ": not a training checkpoint (no progress or optimizer state)");
         }
-        Inputs in = inputs(spec);
+        Inputs in = inputs(spec, options);
         run.writeSpec(spec);
         return execute(spec, in, run, ck, commandLine, out);
     }
@@ -91,19 +104,21 @@ public final class ExperimentRunner {
         return limit == null ? ds : Datasets.firstN(ds, Math.min(limit, ds.size()));
     }
 
-    /** Selects the backend of the spec ({@code run.threads} > 0 sets the CPU thread count first). */
+    /** The backend of the spec's {@code run.device}, with the spec's thread count ({@code run.threads}, 0: all cores). */
+    public static Backend backend(ExperimentSpec spec, BackendOptions options) {
+        return Backends.select(spec.run().device(), options.withThreads(spec.run().threads()));
+    }
+
+    /** {@link #backend(ExperimentSpec, BackendOptions)} with the default options. */
     public static Backend backend(ExperimentSpec spec) {
-        if (spec.run().threads() > 0) {
-            System.setProperty("spikevae.threads", Integer.toString(spec.run().threads()));
-        }
-        return Backends.select(spec.run().device());
+        return backend(spec, BackendOptions.defaults());
     }
 
     /** The backend and the two dataset splits of a spec. */
     private record Inputs(Backend backend, ImageDataset train, ImageDataset test) {}
 
-    private static Inputs inputs(ExperimentSpec spec) {
-        return new Inputs(backend(spec), dataset(spec, Split.TRAIN), dataset(spec, Split.TEST));
+    private static Inputs inputs(ExperimentSpec spec, BackendOptions options) {
+        return new Inputs(backend(spec, options), dataset(spec, Split.TRAIN), dataset(spec, Split.TEST));
     }
 
     private static Result execute(ExperimentSpec spec, Inputs in, RunDirectory run, Checkpoint.Loaded ck,
@@ -137,7 +152,7 @@ public final class ExperimentRunner {
             trainRng = new Rng(ck.progress().rngSeed(), ck.progress().rngCounter());
             metrics.truncateAfter(ck.progress().epoch(), steps);
         }
-        EnvInfo.write(run.envFile(), EnvInfo.collect(be.description(), spec.run().seed(), commandLine));
+        EnvInfo.write(run.envFile(), EnvInfo.collect(be, spec.run().seed(), commandLine));
         out.printf(Locale.ROOT, "%s %s on %s: %,d parameters, train %,d images (%s), test %,d images, %s%n",
                 ck == null ? "training" : "resuming", spec.name(), be.description(), model.parameterCount(),
                 trainSet.size(), trainSet.name(), testSet.size(), ck == null ? "run " + run.root()

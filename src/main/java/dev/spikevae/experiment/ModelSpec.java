@@ -14,8 +14,8 @@ import java.util.Objects;
 
 /**
  * The spec's {@code model:} section: a {@code type} from the model registry ({@link Models}) and that type's
- * settings record, whose components are the section's other keys in snake_case — for {@code esvae}: latent,
- * timesteps, spike_storage, neuron, sampler, lambda, prior_lr_scale ({@link dev.spikevae.model.EsvaeSettings}).
+ * settings record ({@link ModelType#settingsType()}), whose components are the section's other keys in snake_case —
+ * for {@code esvae}: latent, timesteps, spike_storage, neuron, sampler, lambda, prior_lr_scale.
  * In YAML it is one flat mapping: {@code {type: esvae, latent: 32, ...}}.
  */
 public final class ModelSpec {
@@ -71,7 +71,7 @@ public final class ModelSpec {
         return settings;
     }
 
-    /** The settings as the type's record class, e.g. {@code settings(EsvaeSettings.class)}. */
+    /** The settings as the type's own record class. */
     public <R extends Record> R settings(Class<R> type) {
         if (!type.isInstance(settings)) {
             throw new IllegalStateException("model." + this.type + " settings are not " + type.getSimpleName());

@@ -21,6 +21,13 @@ public abstract class Backend {
     /** A short name: {@code cpu} or {@code cuda:0}. */
     public abstract String name();
 
+    /** The kind of backend, as {@code --device} names it: the name up to a colon ({@code cuda:0} is {@code cuda}). */
+    public final String kind() {
+        String n = name();
+        int colon = n.indexOf(':');
+        return colon < 0 ? n : n.substring(0, colon);
+    }
+
     /** A line for {@code doctor}: what this backend is running on and with which kernels. */
     public abstract String description();
 

@@ -2,6 +2,7 @@ package dev.spikevae.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.spikevae.tensor.Backends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +31,8 @@ class EnvInfoTest {
     @Test
     void collectHasTheDocumentedKeysAndValues() {
         Clock clock = Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC);
-        Map<String, Object> env = EnvInfo.collect("cpu (vector, 2 threads)", 42, List.of("train", "digits"), clock);
+        Map<String, Object> env = EnvInfo.collect("cpu (vector, 2 threads)",
+                Backends.environment(Backends.cpu()), 42, List.of("train", "digits"), clock);
         assertEquals(KEYS, new ArrayList<>(env.keySet()));
         assertEquals("cpu (vector, 2 threads)", env.get("backend"));
         assertEquals(42L, env.get("seed"));
@@ -45,7 +47,7 @@ class EnvInfoTest {
 
     @Test
     void writeIsReadableJson() throws IOException {
-        Map<String, Object> env = EnvInfo.collect("cpu", -1, List.of("run", "--x=1"));
+        Map<String, Object> env = EnvInfo.collect(Backends.cpu(), -1, List.of("run", "--x=1"));
         Path file = dir.resolve("env.json");
         EnvInfo.write(file, env);
         JsonNode back = new JsonMapper().readTree(file.toFile());

@@ -2,7 +2,7 @@ package dev.spikevae.parity;
 
 import dev.spikevae.backend.cpu.CpuBackend;
 import dev.spikevae.backend.cuda.CudaBackend;
-import dev.spikevae.backend.cuda.CudaBackendProvider;
+import dev.spikevae.tensor.BackendOptions;
 import dev.spikevae.backend.cuda.CudaProbe;
 import dev.spikevae.tensor.Backend;
 import org.junit.jupiter.api.Assumptions;
@@ -25,14 +25,7 @@ final class CudaUnderTest {
         CudaProbe.Result r = CudaProbe.result();
         Assumptions.assumeTrue(r.device() != null, () -> "CUDA unavailable, GPU parity not run: " + r.capabilities().reason());
         if (gpu == null) {
-            String old = System.getProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY);
-            System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, "true");
-            gpu = new CudaBackend(r.device(), false);
-            if (old == null) {
-                System.clearProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY);
-            } else {
-                System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, old);
-            }
+            gpu = new CudaBackend(r.device(), false, false);
         }
         return gpu;
     }
@@ -46,8 +39,8 @@ final class CudaUnderTest {
         Assumptions.assumeTrue(r.device() != null, () -> "CUDA unavailable, cuDNN parity not run: " + r.capabilities().reason());
         Assumptions.assumeTrue(r.capabilities().cudnn().loaded(),
                 () -> "cuDNN did not load, cuDNN parity not run: " + r.capabilities().cudnn().detail());
-        Assumptions.assumeFalse(Boolean.getBoolean(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY),
-                "vendor libraries turned off, cuDNN parity not run");
+        Assumptions.assumeTrue(BackendOptions.defaults().vendorLibraries(),
+                "vendor libraries turned off (-Dspikevae.noVendorLibs), cuDNN parity not run");
         if (vendorGpu == null) {
             vendorGpu = new CudaBackend(r.device(), false);
         }

@@ -1,6 +1,6 @@
 package dev.spikevae.parity;
 
-import dev.spikevae.bench.EsvaeStepBench;
+import dev.spikevae.bench.TrainingStepBench;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.Rng;
 import org.junit.jupiter.api.Test;
@@ -20,8 +20,8 @@ class EsvaeStepParityTest {
 
     static float[] losses(Backend be) {
         Rng rng = new Rng(77);
-        EsvaeStepBench.Step step = new EsvaeStepBench.Step(be, 3, 16, STEPS, rng.fork());
-        float[] pixels = EsvaeStepBench.images(rng.fork(), BATCH, 3);
+        TrainingStepBench.Step step = TrainingStepBench.Step.esvae(be, 3, 16, STEPS, rng.fork());
+        float[] pixels = TrainingStepBench.images(rng.fork(), BATCH, 3);
         float[] out = new float[3];
         for (int s = 0; s < out.length; s++) {
             out[s] = step.run(pixels, BATCH, rng);

@@ -2,6 +2,7 @@ package dev.spikevae.backend.cpu;
 
 import dev.spikevae.tensor.AdamWParams;
 import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.BackendOptions;
 import dev.spikevae.tensor.BinaryOp;
 import dev.spikevae.tensor.ConvGeometry;
 import dev.spikevae.tensor.DType;
@@ -32,10 +33,16 @@ public final class CpuBackend extends Backend {
     private final MmdCpu mmd;
     private final AdamWCpu adamW;
 
+    /** A backend of {@code threads} worker threads, with the default options otherwise. */
     public CpuBackend(int threads) {
+        this(threads, BackendOptions.defaults().debugMemory());
+    }
+
+    /** A backend of {@code threads} worker threads; {@code debugMemory} fills fresh arrays with NaN / 0x7F. */
+    public CpuBackend(int threads, boolean debugMemory) {
         VectorSupport.warnOnceIfScalar();
         this.parallel = new Parallel(threads);
-        this.pool = new CpuPool(Long.getLong("spikevae.poolBytes", defaultTensorBudget()));
+        this.pool = new CpuPool(Long.getLong("spikevae.poolBytes", defaultTensorBudget()), debugMemory);
         this.sgemm = new Sgemm(parallel);
         this.conv = new Conv(parallel, sgemm);
         this.elementwise = new Elementwise(parallel);

@@ -16,11 +16,12 @@ import java.util.Map;
  * shapes (a smaller last batch, evaluation at another batch size) the old shapes' arrays make room for the
  * new ones instead of staying beside them, while a steady training loop never allocates.
  *
- * <p>With {@code -Dspikevae.debugMemory=true} (the tests set it) every float array handed out is filled
- * with NaN and every byte array with 0x7F, so a kernel that forgets to write part of its output is caught.
+ * <p>In debug mode ({@link dev.spikevae.tensor.BackendOptions#debugMemory()}; the tests turn it on) every float
+ * array handed out is filled with NaN and every byte array with 0x7F, so a kernel that forgets to write part of
+ * its output is caught.
  */
 final class CpuPool {
-    static final boolean DEBUG = Boolean.getBoolean("spikevae.debugMemory");
+    private final boolean debug;
 
     /** The pooled arrays of one length and element type, and when that length was last requested. */
     private static final class Bin<A> {
@@ -43,8 +44,9 @@ final class CpuPool {
     /** Counts requests: the clock of {@link Bin#lastRequest}. */
     private long requests;
 
-    CpuPool(long budgetBytes) {
+    CpuPool(long budgetBytes, boolean debug) {
         this.budgetBytes = budgetBytes;
+        this.debug = debug;
     }
 
     synchronized float[] takeFloats(int n) {
@@ -53,7 +55,7 @@ final class CpuPool {
         if (a == null) {
             a = new float[n];
         }
-        if (DEBUG) {
+        if (debug) {
             Arrays.fill(a, Float.NaN);
         }
         return a;
@@ -65,7 +67,7 @@ final class CpuPool {
         if (a == null) {
             a = new byte[n];
         }
-        if (DEBUG) {
+        if (debug) {
             Arrays.fill(a, (byte) 0x7F);
         }
         return a;

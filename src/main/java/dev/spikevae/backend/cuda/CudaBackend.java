@@ -32,16 +32,21 @@ public final class CudaBackend extends Backend {
     private final AdamWKernels adamW;
 
     /**
-     * A backend on {@code device}; {@code tf32} lets the own SGEMM and cuDNN use TF32 tensor cores where
-     * available.
+     * A backend on {@code device} using the vendor libraries the device has loaded; {@code tf32} lets the own SGEMM
+     * and cuDNN use TF32 tensor cores where available.
      */
     public CudaBackend(Device device, boolean tf32) {
+        this(device, tf32, true);
+    }
+
+    /** As {@link #CudaBackend(Device, boolean)}; without {@code vendorLibraries} only the own kernels run. */
+    public CudaBackend(Device device, boolean tf32, boolean vendorLibraries) {
         this.device = device;
         this.allocator = new DeviceAllocator(device);
         this.elementwise = new ElementwiseKernels(device);
         this.layout = new LayoutKernels(device);
-        this.gemm = new CudaGemm(device, tf32);
-        this.conv = new CudaConv(device, allocator, gemm, tf32);
+        this.gemm = new CudaGemm(device, tf32, vendorLibraries ? device.vendorGemm() : null);
+        this.conv = new CudaConv(device, allocator, gemm, tf32, vendorLibraries ? device.vendorConv() : null);
         this.batchNorm = new BatchNormKernels(device, allocator);
         this.spiking = new SpikingKernels(device);
         this.mmd = new MmdKernels(device, allocator);

@@ -50,8 +50,8 @@ public record CudaCapabilities(boolean available, String reason, int driverVersi
                 + driverVersionText(driverVersion);
     }
 
-    /** The detail lines doctor prints under the cuda backend. */
-    public List<String> doctorLines() {
+    /** The detail lines doctor prints under the cuda backend ({@code vendorLibraries}: whether they may be used). */
+    public List<String> doctorLines(boolean vendorLibraries) {
         List<String> out = new ArrayList<>();
         out.add("driver   " + (driverVersion > 0 ? "CUDA " + driverVersionText(driverVersion) : "none"));
         if (deviceName != null) {
@@ -61,8 +61,7 @@ public record CudaCapabilities(boolean available, String reason, int driverVersi
         out.add("cuBLAS   " + (cublas.loaded() ? "loaded, " : "not used: ") + cublas.detail());
         out.add("cuDNN    " + (cudnn.loaded() ? "loaded, " : "not used: ") + cudnn.detail());
         if (available) {
-            out.add("conv     " + convolutionPath(cudnn.loaded(), cublas.loaded(),
-                    Boolean.getBoolean(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY)));
+            out.add("conv     " + convolutionPath(cudnn.loaded(), cublas.loaded(), !vendorLibraries));
         }
         return out;
     }

@@ -43,12 +43,15 @@ final class CudaConv {
     private final VendorConv vendor;
     private final boolean tf32;
 
-    /** {@code tf32} lets cuDNN use TF32 tensor cores (the own im2col path follows {@code gemm}'s setting). */
-    CudaConv(Device device, DeviceAllocator allocator, CudaGemm gemm, boolean tf32) {
+    /**
+     * {@code vendor}: cuDNN when it is loaded and wanted, else null; {@code tf32} lets cuDNN use TF32 tensor cores
+     * (the own im2col path follows {@code gemm}'s setting).
+     */
+    CudaConv(Device device, DeviceAllocator allocator, CudaGemm gemm, boolean tf32, VendorConv vendor) {
         this.device = device;
         this.allocator = allocator;
         this.gemm = gemm;
-        this.vendor = device.vendorConv();
+        this.vendor = vendor;
         this.tf32 = tf32;
         im2colF32 = device.kernel("im2col_f32");
         im2colF32Args = im2colF32.newArgs();

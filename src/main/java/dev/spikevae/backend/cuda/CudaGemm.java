@@ -21,7 +21,8 @@ final class CudaGemm {
     private final VendorGemm vendor;
     private final boolean useTf32;
 
-    CudaGemm(Device device, boolean useTf32) {
+    /** {@code vendor}: cuBLAS when it is loaded and wanted, else null (own kernels). */
+    CudaGemm(Device device, boolean useTf32, VendorGemm vendor) {
         this.device = device;
         big = device.kernel("sgemm_128x128");
         bigArgs = big.newArgs();
@@ -31,7 +32,7 @@ final class CudaGemm {
         tf32 = tf32Loaded ? device.kernel("sgemm_tf32_128x128") : null;
         tf32Args = tf32Loaded ? tf32.newArgs() : null;
         this.useTf32 = useTf32 && tf32Loaded;
-        this.vendor = device.vendorGemm();
+        this.vendor = vendor;
     }
 
     String description() {

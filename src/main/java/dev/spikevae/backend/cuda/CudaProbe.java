@@ -28,16 +28,30 @@ public final class CudaProbe {
     public record Result(CudaCapabilities capabilities, JCudaDevice device) {
     }
 
-    private static Result cached;
+    /** The device probe, and the same with the vendor libraries probed too; each runs at most once. */
+    private static Result device;
+    private static Result withVendorLibraries;
 
     private CudaProbe() {
     }
 
-    public static synchronized Result result() {
-        if (cached == null) {
-            cached = run();
+    /** The full probe: device, kernels, cuBLAS and cuDNN. */
+    public static Result result() {
+        return result(true);
+    }
+
+    /** The probe; without {@code vendorLibraries}, cuBLAS and cuDNN are not touched (unless an earlier call did). */
+    public static synchronized Result result(boolean vendorLibraries) {
+        if (device == null) {
+            device = run();
         }
-        return cached;
+        if (!vendorLibraries) {
+            return withVendorLibraries != null ? withVendorLibraries : device;
+        }
+        if (withVendorLibraries == null) {
+            withVendorLibraries = device.device() == null ? device : withVendorLibraries(device);
+        }
+        return withVendorLibraries;
     }
 
     public static CudaCapabilities capabilities() {
@@ -108,10 +122,18 @@ public final class CudaProbe {
         }
         String modules = (PtxModules.ALL.size() - opened.skipped().size()) + " modules loaded"
                 + (opened.skipped().isEmpty() ? "" : ", skipped " + String.join(", ", opened.skipped()));
-        CudaCapabilities.Library cublas = probeCublas(opened.device());
-        CudaCapabilities.Library cudnn = probeCudnn(opened.device());
-        return new Result(new CudaCapabilities(true, null, driverVersion, name, cc, memory[0], sms[0], modules, cublas,
-                cudnn), opened.device());
+        CudaCapabilities.Library off = CudaCapabilities.Library.notProbed("vendor libraries are off (--no-vendor-libs)");
+        return new Result(new CudaCapabilities(true, null, driverVersion, name, cc, memory[0], sms[0], modules, off, off),
+                opened.device());
+    }
+
+    /** The device probe with cuBLAS and cuDNN probed and, where they start, attached to the device. */
+    private static Result withVendorLibraries(Result r) {
+        CudaCapabilities c = r.capabilities();
+        CudaCapabilities.Library cublas = probeCublas(r.device());
+        CudaCapabilities.Library cudnn = probeCudnn(r.device());
+        return new Result(new CudaCapabilities(c.available(), c.reason(), c.driverVersion(), c.deviceName(),
+                c.computeCapability(), c.totalMemory(), c.multiprocessors(), c.modules(), cublas, cudnn), r.device());
     }
 
     private static CudaCapabilities.Library probeCublas(JCudaDevice device) {
@@ -194,8 +216,5 @@ public final class CudaProbe {
         };
     }
 
-    /** Lines of {@link CudaCapabilities#doctorLines()} (for doctor). */
-    public static List<String> doctorLines() {
-        return capabilities().doctorLines();
-    }
+
 }

@@ -58,7 +58,7 @@ final class JCudaDevice implements Device {
     private final Map<String, CUfunction> functions;
     /** Allocation base address to its pointer object; addresses inside a block are found by floor lookup. */
     private final TreeMap<Long, DevicePointer> blocks = new TreeMap<>();
-    private final boolean syncEachLaunch;
+    private volatile boolean syncEachLaunch;
     private final int multiprocessors;
     private final int computeCapability;
     private final String description;
@@ -74,7 +74,11 @@ final class JCudaDevice implements Device {
         this.multiprocessors = multiprocessors;
         this.computeCapability = computeCapability;
         this.description = description;
-        this.syncEachLaunch = Boolean.getBoolean("spikevae.cuda.sync");
+    }
+
+    /** Whether to wait after every kernel so that an asynchronous failure names its kernel (a debugging mode). */
+    void syncEachLaunch(boolean on) {
+        this.syncEachLaunch = on;
     }
 
     /** What loading the modules produced: the device, and the modules skipped (with why). */
@@ -333,16 +337,11 @@ final class JCudaDevice implements Device {
 
     @Override
     public VendorGemm vendorGemm() {
-        return wanted(vendorGemm);
+        return vendorGemm;
     }
 
     @Override
     public VendorConv vendorConv() {
-        return wanted(vendorConv);
-    }
-
-    /** A loaded vendor library, or null when {@code --no-vendor-libs} turned vendor libraries off. */
-    static <T> T wanted(T library) {
-        return Boolean.getBoolean(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY) ? null : library;
+        return vendorConv;
     }
 }

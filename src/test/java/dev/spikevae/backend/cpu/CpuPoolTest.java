@@ -11,7 +11,7 @@ class CpuPoolTest {
 
     @Test
     void releasedArraysAreKeptWhateverTheBudget() {
-        CpuPool pool = new CpuPool(0);
+        CpuPool pool = new CpuPool(0, true);
         float[] a = pool.takeFloats(10);
         pool.recycle(a);
         assertEquals(40, pool.pooledBytes());
@@ -20,7 +20,7 @@ class CpuPoolTest {
 
     @Test
     void aMissOverBudgetDropsTheLengthsRequestedLeastRecently() {
-        CpuPool pool = new CpuPool(1000);
+        CpuPool pool = new CpuPool(1000, true);
         float[] old = pool.takeFloats(100); // 400 bytes, requested first
         byte[] newer = pool.takeBytes(300);
         pool.recycle(old);
@@ -38,7 +38,7 @@ class CpuPoolTest {
 
     @Test
     void liveBytesAndTheirPeakAreCounted() {
-        CpuPool pool = new CpuPool(1 << 20);
+        CpuPool pool = new CpuPool(1 << 20, true);
         float[] a = pool.takeFloats(10);
         byte[] b = pool.takeBytes(8);
         assertEquals(48, pool.liveBytes());

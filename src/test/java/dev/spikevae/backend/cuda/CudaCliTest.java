@@ -29,7 +29,6 @@ class CudaCliTest {
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
-            System.clearProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY);
         }
     }
 

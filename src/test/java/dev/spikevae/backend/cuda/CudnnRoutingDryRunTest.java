@@ -101,6 +101,25 @@ class CudnnRoutingDryRunTest {
     }
 
     @Test
+    void aBackendWithoutVendorLibrariesNeverCallsALoadedOne() {
+        DryRunDevice d = new DryRunDevice();
+        RecordingConv cudnn = new RecordingConv(d, 3000);
+        d.vendorConv = cudnn;
+        CudaBackend be = new CudaBackend(d, false, false);
+        ConvGeometry g = ConvGeometry.conv(3, 2, 7, 7, 4, 3, 2, 1);
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor x = be.zeros(g.inputShape());
+            Tensor w = be.zeros(g.weightShape());
+            Tensor y = be.empty(g.outputShape());
+            be.convForward(x, w, be.zeros(4), y, g);
+            be.convBackwardData(y, w, null, be.empty(g.inputShape()), g);
+            be.convBackwardWeight(x, y, be.zeros(g.weightShape()), 0f, g);
+        }
+        assertEquals(List.of(), cudnn.names(), "cuDNN was loaded but the backend was created without vendor libraries");
+        assertTrue(ownConvKernels(d), "the own kernels ran: " + d.launches);
+    }
+
+    @Test
     void f32ConvolutionsRunThroughTheVendorLibraryWithTheirTensors() {
         DryRunDevice d = new DryRunDevice();
         RecordingConv cudnn = new RecordingConv(d, 3000);

@@ -25,24 +25,6 @@ class CudnnSelectionTest {
     }
 
     @Test
-    void noVendorLibsHidesALoadedLibrary() {
-        Object library = new Object();
-        String old = System.getProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY);
-        try {
-            System.clearProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY);
-            assertSame(library, JCudaDevice.wanted(library));
-            System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, "true");
-            assertNull(JCudaDevice.wanted(library));
-        } finally {
-            if (old == null) {
-                System.clearProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY);
-            } else {
-                System.setProperty(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY, old);
-            }
-        }
-    }
-
-    @Test
     void doctorsConvLineSaysWhichPathConvolutionsTake() {
         assertEquals("cuDNN for f32 operands; u8 spike operands and empty batches: im2col + GEMM (cuBLAS)",
                 CudaCapabilities.convolutionPath(true, true, false));

@@ -17,14 +17,21 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The ESVAE training step — the trainer's own {@link TrainingStep} (forward, MSE + λ·MMD², backward, AdamW over the
- * model's parameter groups) on a model and optimizer built from a built-in spec (Fashion-MNIST's for one channel,
- * CIFAR-10's for three) — on random images of a given shape: median step time and images/s after warm-up steps.
- * The same work as {@code bench/torch_esvae_peer.py}, which the benchmark script runs beside it.
+ * A training step — the trainer's own {@link TrainingStep} (forward, loss, backward, AdamW over the model's
+ * parameter groups) on a model and optimizer built exactly as a training run of a built-in spec builds them — on
+ * random 32×32 images: median step time and images/s after warm-up steps. For ESVAE (Fashion-MNIST's spec for one
+ * channel, CIFAR-10's for three) it is the work {@code bench/torch_esvae_peer.py} does, which the benchmark script
+ * runs beside it.
  */
-public final class EsvaeStepBench {
-    /** One configuration: channels, latent size, batch, warm-up and timed steps. */
-    public record Config(int channels, int latent, int batch, int warmup, int iterations) {}
+public final class TrainingStepBench {
+    /** One configuration: the built-in spec, overrides, channels, batch, warm-up and timed steps. */
+    public record Config(String spec, List<String> overrides, int channels, int batch, int warmup, int iterations) {
+        /** ESVAE with latent size {@code latent}: Fashion-MNIST's spec for one channel, CIFAR-10's for three. */
+        public static Config esvae(int channels, int latent, int batch, int warmup, int iterations) {
+            return new Config(channels == 1 ? "fashion-mnist" : "cifar10", List.of("model.latent=" + latent), channels,
+                    batch, warmup, iterations);
+        }
+    }
 
     /** Median and best step seconds. */
     public record Result(double medianSeconds, double bestSeconds, int batch) {
@@ -33,17 +40,21 @@ public final class EsvaeStepBench {
         }
     }
 
-    /** A 32×32 ESVAE and its AdamW as a training run of the built-in spec would build them, stepping on given images. */
+    /** A model and its AdamW for 32×32 images as a training run of the spec would build them, stepping on given images. */
     public static final class Step implements AutoCloseable {
         private final TrainingStep step;
         private final int channels;
 
-        public Step(Backend be, int channels, int latent, int timesteps, Rng init) {
+        public Step(Backend be, ExperimentSpec spec, int channels, Rng init) {
             this.channels = channels;
-            ExperimentSpec spec = Specs.override(Specs.builtin(channels == 1 ? "fashion-mnist" : "cifar10"),
-                    List.of("model.latent=" + latent, "model.timesteps=" + timesteps));
             GenerativeModel model = spec.model().modelType().create(be, spec.model().configure(channels, 32), init);
             this.step = new TrainingStep(model, AdamW.forModel(model, spec.train().optimizer()));
+        }
+
+        /** ESVAE of latent size {@code latent} and {@code timesteps} steps (see {@link Config#esvae}). */
+        public static Step esvae(Backend be, int channels, int latent, int timesteps, Rng init) {
+            Config c = Config.esvae(channels, latent, 1, 0, 1);
+            return new Step(be, spec(c, List.of("model.timesteps=" + timesteps)), channels, init);
         }
 
         /** One training step on {@code batch} images {@code [batch, C, 32, 32]}; returns the loss. */
@@ -60,10 +71,14 @@ public final class EsvaeStepBench {
         }
     }
 
-    /** The reference number of time steps. */
-    static final int TIMESTEPS = 16;
+    /** The config's spec with its overrides and then {@code more}. */
+    static ExperimentSpec spec(Config c, List<String> more) {
+        List<String> all = new java.util.ArrayList<>(c.overrides());
+        all.addAll(more);
+        return Specs.override(Specs.builtin(c.spec()), all);
+    }
 
-    private EsvaeStepBench() {
+    private TrainingStepBench() {
     }
 
     /** Random images in [-1, 1]. */
@@ -78,7 +93,7 @@ public final class EsvaeStepBench {
     public static Result run(Backend be, Config c, PrintStream log) {
         Rng rng = new Rng(0);
         double[] times = new double[c.iterations()];
-        try (Step step = new Step(be, c.channels(), c.latent(), TIMESTEPS, rng.fork())) {
+        try (Step step = new Step(be, spec(c, List.of()), c.channels(), rng.fork())) {
             float[] px = images(rng, c.batch(), c.channels());
             for (int it = -c.warmup(); it < c.iterations(); it++) {
                 long t0 = System.nanoTime();
