@@ -79,7 +79,7 @@ public final class ExperimentRunner {
         ExperimentSpec spec = Specs.override(run.readSpec(), overrides);
         Specs.validate(spec);
         Checkpoint.Loaded ck = Checkpoint.load(run.checkpoints().resolve("last.safetensors"));
-        if (ck.progress() == null || ck.optimizer() == null) {
+        if (ck.progress() == null || ck.optimizerFile() == null) {
             throw new IllegalArgumentException(ck.weightsFile() + ": not a training checkpoint (no progress or optimizer state)");
         }
         Inputs in = inputs(spec, options);

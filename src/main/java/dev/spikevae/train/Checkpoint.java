@@ -48,9 +48,13 @@ public final class Checkpoint {
     /** Where a training run stands after a completed epoch: what resume needs besides the tensors. */
     public record Progress(int epoch, long step, long rngSeed, long rngCounter) {}
 
-    /** A loaded checkpoint. {@code progress}, {@code optimizer} and {@code spec} are null for weights-only files. */
+    /**
+     * A loaded checkpoint. {@code progress}, {@code optimizerFile} and {@code spec} are null for weights-only files.
+     * The optimizer state is read only by {@link #loadInto(AdamW, Loaded)} (for {@code --resume}): weights and sidecar
+     * are all that evaluation, sampling, encoding and decoding need.
+     */
     public record Loaded(Path weightsFile, Map<String, HostArray> weights, ModelConfig config, Progress progress,
-                         Long optimizerSteps, Map<String, HostArray> optimizer, String spec) {
+                         Long optimizerSteps, Path optimizerFile, String spec) {
 
         /** A new model of the stored configuration on {@code backend}, holding the stored weights, in eval mode. */
         public GenerativeModel createModel(Backend backend) {
@@ -156,7 +160,7 @@ public final class Checkpoint {
                 ? configFromJson(modelType, side.get("model_config"), sidecar) : inferConfig(modelType, tensors, weights);
         Progress progress = null;
         Long optimizerSteps = null;
-        Map<String, HostArray> optimizer = null;
+        Path optimizer = null;
         String spec = null;
         if (side != null) {
             if (side.has("epoch")) {
@@ -164,11 +168,7 @@ public final class Checkpoint {
                         side.path("rng").path("seed").asLong(), side.path("rng").path("counter").asLong());
             }
             if (side.has("optimizer")) {
-                Path optim = weights.resolveSibling(side.get("optimizer").asText());
-                if (!Files.exists(optim)) {
-                    throw new IOException(sidecar + ": names optimizer state " + optim.getFileName() + ", which is missing");
-                }
-                optimizer = Safetensors.read(optim).tensors();
+                optimizer = weights.resolveSibling(side.get("optimizer").asText());
                 optimizerSteps = side.path("optimizer_steps").asLong();
             }
             if (side.has("spec")) {
@@ -188,11 +188,18 @@ public final class Checkpoint {
     }
 
     /** Restores AdamW moments and step count; fails if the checkpoint has none. */
-    public static void loadInto(AdamW optimizer, Loaded ck) {
-        if (ck.optimizer() == null) {
+    public static void loadInto(AdamW optimizer, Loaded ck) throws IOException {
+        if (ck.optimizerFile() == null) {
             throw new IllegalArgumentException(ck.weightsFile() + ": has no optimizer state (not a training checkpoint)");
         }
-        copyInto(optimizer.stateTensors(), ck.optimizer(), sibling(ck.weightsFile(), ".optim.safetensors") + "");
+        Map<String, HostArray> state;
+        try {
+            state = Safetensors.read(ck.optimizerFile()).tensors();
+        } catch (NoSuchFileException e) {
+            throw new IOException(sibling(ck.weightsFile(), ".json") + ": names optimizer state "
+                    + ck.optimizerFile().getFileName() + ", which is missing (needed to resume training)", e);
+        }
+        copyInto(optimizer.stateTensors(), state, ck.optimizerFile() + "");
         optimizer.setStepCount(ck.optimizerSteps());
     }
 
