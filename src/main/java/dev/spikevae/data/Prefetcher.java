@@ -66,10 +66,6 @@ final class Prefetcher implements Runnable {
         }
     }
 
-    boolean cancelled() {
-        return cancelled;
-    }
-
     /**
      * Waits for the next item and takes it: a {@link Batch} or a {@link Failure}.
      *
