@@ -4,8 +4,8 @@
 #                             resident memory at batch 256, CIFAR-10 shapes.
 # Needs Debian's python3-torch for the peer and an optimised BLAS under it (apt-get install -y
 # python3-torch libopenblas0-pthread: with Debian's reference libblas3 alone the peer runs about 2x
-# slower, which would flatter the ratio). The peer script is bench/torch_esvae_peer.py or
-# $TORCH_PEER. Threads: $THREADS (default 2).
+# slower, which would flatter the ratio). The peer is the project's bench/torch_esvae_peer.py (the same
+# step in PyTorch, docs/reference.md §14.2); $TORCH_PEER runs another script instead. Threads: $THREADS (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}

@@ -1,12 +1,13 @@
 package dev.spikevae.data;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -33,6 +34,8 @@ public final class DataLoader implements AutoCloseable {
     private final int readerCount;
     /** The threads that read a batch's images in parallel, or null when the read-ahead thread reads alone. */
     private final ExecutorService readers;
+    /** Every thread the reader pool started, so that {@link #close} can wait for each to end. */
+    private final List<Thread> readerThreads = new CopyOnWriteArrayList<>();
     /** The epochs' read-ahead work and threads; ended ones are pruned when the next epoch starts. */
     private final Map<Prefetcher, Thread> running = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -70,14 +73,15 @@ public final class DataLoader implements AutoCloseable {
                     ? "full batch of " + batchSize + " (dropLast is on)" : "batch"));
         }
         this.readers = readers == 1 ? null : Executors.newFixedThreadPool(readers, daemonThreads(
-                "spikevae-reader-" + data.name() + "-"));
+                "spikevae-reader-" + data.name() + "-", readerThreads));
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
+    private static ThreadFactory daemonThreads(String prefix, List<Thread> started) {
         AtomicInteger count = new AtomicInteger();
         return task -> {
             Thread t = new Thread(task, prefix + count.incrementAndGet());
             t.setDaemon(true);
+            started.add(t);
             return t;
         };
     }
@@ -103,7 +107,7 @@ public final class DataLoader implements AutoCloseable {
      * The batches of epoch {@code epoch} (0 or more). Reading ahead starts at once on a daemon thread;
      * close the iterator to stop it early (an abandoned iterator is stopped when it is collected).
      */
-    public EpochIterator epoch(int epoch) {
+    public synchronized EpochIterator epoch(int epoch) {
         if (closed) {
             throw new IllegalStateException("the data loader over " + data.name() + " is closed");
         }
@@ -115,39 +119,49 @@ public final class DataLoader implements AutoCloseable {
         running.values().removeIf(old -> !old.isAlive());
         running.put(p, t);
         t.start();
-        if (closed) { // closed while this epoch was being set up
-            p.cancel();
-        }
         return new EpochIterator(p, t, batches);
     }
 
-    /** Stops every read-ahead and reader thread and waits for them to end; later calls to {@link #epoch} fail. */
+    /**
+     * Stops every read-ahead and reader thread and returns once each of them has ended (joined, not just
+     * told to stop); later calls to {@link #epoch} fail. Safe to call more than once.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
         running.keySet().forEach(Prefetcher::cancel);
         boolean interrupted = false;
         for (Thread t : running.values()) {
-            while (t.isAlive()) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            interrupted |= joinUninterruptibly(t);
         }
         if (readers != null) {
+            // The pool's tasks end with the read-ahead threads that wait for them; shutdownNow ends its idle
+            // workers. A terminated pool may still have workers on their way out, so join each one.
             readers.shutdownNow();
-            try {
-                while (!readers.awaitTermination(1, TimeUnit.SECONDS)) {
-                    readers.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
+            for (Thread t : readerThreads) {
+                interrupted |= joinUninterruptibly(t);
             }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Waits for t to end even if interrupted; true if the caller was interrupted meanwhile. */
+    private static boolean joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
+    }
+
+    /** The threads the reader pool has started (for tests that check {@link #close} ends them). */
+    List<Thread> readerThreads() {
+        return List.copyOf(readerThreads);
     }
 }

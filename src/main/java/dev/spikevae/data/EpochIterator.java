@@ -12,9 +12,6 @@ import java.util.NoSuchElementException;
  */
 public final class EpochIterator implements Iterator<Batch>, AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
-    /** How long {@link #next} waits before it checks whether the thread was cancelled. */
-    private static final long POLL_MS = 50;
-
     private final Prefetcher prefetcher;
     private final Thread thread;
     private final Cleaner.Cleanable cleanable;
@@ -40,24 +37,12 @@ public final class EpochIterator implements Iterator<Batch>, AutoCloseable {
         if (!hasNext()) {
             throw new NoSuchElementException("the epoch has no more batches (" + batches + " delivered or closed)");
         }
-        Object item = null;
+        Object item;
         try {
-            while (item == null) {
-                if (prefetcher.cancelled()) {
-                    finish();
-                    throw new IllegalStateException("the epoch's batches are no longer available: its data loader "
-                            + "was closed");
-                }
-                item = prefetcher.poll(POLL_MS);
-                if (item == null && !thread.isAlive()) {
-                    item = prefetcher.poll(0); // it may have handed over its last item just before it ended
-                    if (item == null) {
-                        finish();
-                        throw new IllegalStateException("the read-ahead thread ended without handing over batch "
-                                + delivered);
-                    }
-                }
-            }
+            item = prefetcher.take(delivered);
+        } catch (IllegalStateException e) {
+            finish();
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the next batch", e);
@@ -82,6 +67,11 @@ public final class EpochIterator implements Iterator<Batch>, AutoCloseable {
     /** The read-ahead thread (for tests that check it ends). */
     Thread thread() {
         return thread;
+    }
+
+    /** The read-ahead work (for tests that observe how far it has read). */
+    Prefetcher prefetcher() {
+        return prefetcher;
     }
 
     private void finish() {

@@ -2,8 +2,6 @@ package dev.spikevae.data;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -11,18 +9,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The work of one epoch's background thread: builds the batches in order and hands them over through a
- * one-slot queue, so at most one finished batch waits while the next is being read. It holds no reference
- * to the consumer's iterator, so an abandoned iterator can be collected and its cleaner can cancel this.
- * A read failure is handed over in place of the batch; cancellation is checked between images and while
- * waiting for the consumer, so the thread ends soon after {@link #cancel}.
+ * one-item slot, so at most one finished batch waits while the next is being read; then the thread waits
+ * for the consumer. It holds no reference to the consumer's iterator, so an abandoned iterator can be
+ * collected and its cleaner can cancel this. A read failure is handed over in place of the batch;
+ * cancellation is checked between images and wakes a thread waiting for the consumer, so the thread ends
+ * soon after {@link #cancel}.
  *
  * <p>With a reader pool, the images of a batch are read by the pool's threads (image p by reader
  * {@code p % readers}); each writes its own slots, so the batch is the same whatever the pool's size.
  */
 final class Prefetcher implements Runnable {
-    /** How long the thread waits on a full queue before it looks at the cancel flag again. */
-    private static final long POLL_MS = 20;
-
     /** A failed batch: what the consumer rethrows. */
     record Failure(DatasetException error) {
     }
@@ -35,7 +31,16 @@ final class Prefetcher implements Runnable {
     private final int epoch;
     private final ExecutorService readers;
     private final int readerCount;
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1);
+
+    /** Guards the slot, {@code ended} and {@code waitingWith}; every change of them is announced by notifyAll. */
+    private final Object lock = new Object();
+    /** The handed-over item (a {@link Batch} or a {@link Failure}) not yet taken, or null. */
+    private Object slot;
+    /** Whether {@link #run} has returned. */
+    private boolean ended;
+    /** The batch this thread holds while it waits for the slot to empty, or -1. */
+    private int waitingWith = -1;
+    /** Written under the lock (to wake waiters), read without it between images. */
     private volatile boolean cancelled;
 
     /**
@@ -55,31 +60,79 @@ final class Prefetcher implements Runnable {
     }
 
     void cancel() {
-        cancelled = true;
+        synchronized (lock) {
+            cancelled = true;
+            lock.notifyAll();
+        }
     }
 
-    boolean cancelled() {
-        return cancelled;
+    /**
+     * Waits for the next item and takes it: a {@link Batch} or a {@link Failure}.
+     *
+     * @throws IllegalStateException when cancelled (its loader or iterator was closed), or when the thread
+     *                               ended without handing over batch {@code next}
+     * @throws InterruptedException  when the caller is interrupted while waiting
+     */
+    Object take(int next) throws InterruptedException {
+        synchronized (lock) {
+            while (true) {
+                if (cancelled) {
+                    throw new IllegalStateException("the epoch's batches are no longer available: its data loader "
+                            + "was closed");
+                }
+                if (slot != null) {
+                    Object item = slot;
+                    slot = null;
+                    lock.notifyAll();
+                    return item;
+                }
+                if (ended) {
+                    throw new IllegalStateException("the read-ahead thread ended without handing over batch " + next);
+                }
+                lock.wait();
+            }
+        }
     }
 
-    /** The next item (a {@link Batch} or a {@link Failure}), or null if none came within the timeout. */
-    Object poll(long millis) throws InterruptedException {
-        return queue.poll(millis, TimeUnit.MILLISECONDS);
+    /**
+     * Waits until this thread has built batch {@code batch} and waits for the consumer to take the one
+     * before it, or until {@code millis} pass; true if it got there. While it waits the thread reads
+     * nothing, so this is the point at which to observe how far it has read ahead.
+     */
+    boolean awaitWaitingWith(int batch, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        synchronized (lock) {
+            while (waitingWith != batch) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || ended) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return true;
+        }
     }
 
     @Override
     public void run() {
-        for (int b = 0; b < batches && !cancelled; b++) {
-            Object item;
-            try {
-                item = build(b);
-            } catch (DatasetException e) {
-                item = new Failure(e);
-            } catch (RuntimeException | Error e) {
-                item = new Failure(new DatasetException(data.name() + ", epoch " + epoch + ", batch " + b + ": " + e, e));
+        try {
+            for (int b = 0; b < batches && !cancelled; b++) {
+                Object item;
+                try {
+                    item = build(b);
+                } catch (DatasetException e) {
+                    item = new Failure(e);
+                } catch (RuntimeException | Error e) {
+                    item = new Failure(new DatasetException(data.name() + ", epoch " + epoch + ", batch " + b + ": " + e, e));
+                }
+                if (item == null || !handOver(item, b) || item instanceof Failure) {
+                    return;
+                }
             }
-            if (item == null || !handOver(item) || item instanceof Failure) {
-                return;
+        } finally {
+            synchronized (lock) {
+                ended = true;
+                lock.notifyAll();
             }
         }
     }
@@ -161,18 +214,27 @@ final class Prefetcher implements Runnable {
         }
     }
 
-    /** Puts the item in the queue; false if cancelled while waiting for room. */
-    private boolean handOver(Object item) {
-        try {
-            while (!queue.offer(item, POLL_MS, TimeUnit.MILLISECONDS)) {
-                if (cancelled) {
-                    return false;
+    /** Puts batch b's item in the slot once it is empty; false if cancelled (or interrupted) first. */
+    private boolean handOver(Object item, int b) {
+        synchronized (lock) {
+            try {
+                while (slot != null && !cancelled) {
+                    waitingWith = b;
+                    lock.notifyAll();
+                    lock.wait();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                waitingWith = -1;
             }
+            if (cancelled) {
+                return false;
+            }
+            slot = item;
+            lock.notifyAll();
             return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

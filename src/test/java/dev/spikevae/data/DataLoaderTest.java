@@ -1,11 +1,15 @@
 package dev.spikevae.data;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -14,8 +18,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The loader over a fake dataset whose pixels say which image they are and whether it was flipped. */
+/**
+ * The loader over a fake dataset whose pixels say which image they are and whether it was flipped. Nothing
+ * here waits for time to pass: tests wait for the loader's threads (join) or its observable state, and the
+ * class timeout only turns a hang into a failure.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DataLoaderTest {
+    /** Far longer than any wait here takes; reached only if the loader hangs. */
+    private static final long HANG_GUARD_MS = TimeUnit.MINUTES.toMillis(4);
 
     /**
      * n images of 1x2x3: pixel (x, y) of image i is {@code 8 i + 3 y + x} (x mirrored when flipped); label
@@ -207,15 +218,18 @@ class DataLoaderTest {
         FakeDataset data = new FakeDataset(100, -1);
         try (DataLoader loader = new DataLoader(data, 10, true, false, false, 1)) {
             EpochIterator it = loader.epoch(0);
-            // Without any next(): one batch waits in the queue and the next one is built, then the thread waits.
-            for (int i = 0; i < 500 && data.reads.get() < 20; i++) {
-                Thread.sleep(10);
+            // Whenever the thread waits for the consumer, it holds the batch after the one in the slot and has
+            // read nothing beyond it: before any next() that is batches 0 and 1.
+            for (int taken = 0; taken < 9; taken++) {
+                assertTrue(it.prefetcher().awaitWaitingWith(taken + 1, HANG_GUARD_MS),
+                        "the thread waits with batch " + (taken + 1) + " after " + taken + " next() calls");
+                assertEquals(10 * (taken + 2), data.reads.get(), "read ahead after " + taken + " next() calls");
+                it.next();
             }
-            assertEquals(20, data.reads.get(), "batches 0 and 1 read ahead");
-            Thread.sleep(100);
-            assertEquals(20, data.reads.get(), "nothing read beyond them");
             it.next();
-            it.close();
+            assertFalse(it.hasNext());
+            assertEquals(100, data.reads.get());
+            it.thread().join();
         }
     }
 
@@ -229,14 +243,12 @@ class DataLoaderTest {
         while (full.hasNext()) {
             full.next();
         }
-        full.thread().join(10_000);
-        assertFalse(full.thread().isAlive(), "thread ends with its epoch");
+        full.thread().join(); // returns: the thread ends with its epoch
 
         EpochIterator closed = loader.epoch(1);
         closed.next();
         closed.close();
-        closed.thread().join(10_000);
-        assertFalse(closed.thread().isAlive(), "thread ends when its iterator is closed");
+        closed.thread().join(); // returns: the thread ends when its iterator is closed
         assertFalse(closed.hasNext());
 
         EpochIterator open = loader.epoch(2);
@@ -250,22 +262,25 @@ class DataLoaderTest {
         assertTrue(data.reads.get() < 1000 * 2 + 100, "the abandoned epochs stopped reading: " + data.reads.get());
     }
 
-    /** Starts an epoch, takes one batch and drops the iterator; returns only its thread. */
-    private static Thread abandonAfterOneBatch(DataLoader loader) {
+    /** Starts an epoch, takes one batch and drops the iterator; returns its thread and a weak reference to it. */
+    private static Map.Entry<Thread, WeakReference<EpochIterator>> abandonAfterOneBatch(DataLoader loader) {
         EpochIterator it = loader.epoch(0);
         it.next();
-        return it.thread();
+        return Map.entry(it.thread(), new WeakReference<>(it));
     }
 
     @Test
     void threadEndsWhenTheIteratorIsAbandoned() throws InterruptedException {
-        try (DataLoader loader = new DataLoader(new FakeDataset(1000, -1), 10, true, false, false, 1)) {
-            Thread t = abandonAfterOneBatch(loader);
-            for (int i = 0; i < 200 && t.isAlive(); i++) {
+        FakeDataset data = new FakeDataset(1000, -1);
+        try (DataLoader loader = new DataLoader(data, 10, true, false, false, 1)) {
+            Map.Entry<Thread, WeakReference<EpochIterator>> abandoned = abandonAfterOneBatch(loader);
+            while (!abandoned.getValue().refersTo(null)) {
                 System.gc();
-                t.join(50);
             }
-            assertFalse(t.isAlive(), "the read-ahead thread of an unreachable iterator ends");
+            // The iterator is gone; its cleaner cancels the thread, which must then end by itself (the loader
+            // is still open, so nothing else stops it).
+            abandoned.getKey().join();
+            assertTrue(data.reads.get() < 1000, "the abandoned epoch stopped reading: " + data.reads.get());
         }
     }
 
@@ -280,8 +295,7 @@ class DataLoaderTest {
             assertTrue(e.getMessage().contains("/data/fake/img57.jpg: corrupt image: bad Huffman code"), e.getMessage());
             assertTrue(e.getMessage().contains("fake/train") && e.getMessage().contains("image 57"), e.getMessage());
             assertFalse(it.hasNext(), "the epoch ends at the failure");
-            it.thread().join(10_000);
-            assertFalse(it.thread().isAlive());
+            it.thread().join(); // returns: the thread ended at the failure
         }
     }
 
@@ -295,12 +309,16 @@ class DataLoaderTest {
         try (DataLoader one = new DataLoader(data, 16, true, false, true, 3)) {
             order1 = epochOrder(one, 5, flips1);
         }
-        try (DataLoader three = new DataLoader(data, 16, true, false, true, 3, 3)) {
+        DataLoader three = new DataLoader(data, 16, true, false, true, 3, 3);
+        try (three) {
             order3 = epochOrder(three, 5, flips3);
+            assertEquals(3, three.readerThreads().size(), "the pool started its three readers");
         }
         assertEquals(order1, order3);
         assertEquals(flips1, flips3);
-        assertFalse(readerThreadsAlive(), "close() ends the reader threads");
+        for (Thread t : three.readerThreads()) {
+            assertFalse(t.isAlive(), "close() returns after " + t.getName() + " has ended");
+        }
 
         // Images 40 and 50 are broken, both in batch 1 of an unshuffled epoch, read by different readers:
         // the earlier one is reported.
@@ -320,11 +338,6 @@ class DataLoaderTest {
             assertTrue(msg.contains("image 40 is broken too"), msg);
         }
         assertThrows(IllegalArgumentException.class, () -> new DataLoader(data, 16, true, false, true, 3, 0));
-    }
-
-    private static boolean readerThreadsAlive() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.getName().startsWith("spikevae-reader-fake/train") && t.isAlive());
     }
 
     @Test
