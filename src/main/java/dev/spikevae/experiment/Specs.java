@@ -46,6 +46,8 @@ public final class Specs {
     private static final List<String> BUILTINS = List.of("esvae/mnist", "esvae/fashion-mnist", "esvae/cifar10",
             "esvae/celeba", "esvae/digits", "esvae/fashion-mnist-quality");
     private static final String BUILTIN_FOLDER = "experiments/";
+    /** Built-in sweeps: resources {@code experiments/ablations/<name>.yaml}. */
+    private static final List<String> SWEEPS = List.of();
     private static final String SHORT_NAME_MODEL = "esvae/";
     private static final int MAX_BASE_DEPTH = 16;
 
@@ -225,13 +227,59 @@ public final class Specs {
     }
 
     private static ExperimentSpec parse(ObjectMapper mapper, String text, Source source) {
+        return parse(mapper, text, source, false).spec();
+    }
+
+    /**
+     * A spec that describes a family of runs: the spec every run starts from (without its {@code sweep:} section)
+     * and that section as written (null when there is none). {@link #text} is the source text, for messages.
+     */
+    public record WithSweep(ExperimentSpec spec, ObjectNode sweep, String source, String text) {}
+
+    /** A spec file that may have a {@code sweep:} section (the {@code sweep} command reads these). */
+    public static WithSweep loadWithSweep(Path file) {
+        String lower = file.toString().toLowerCase(Locale.ROOT);
+        boolean json = lower.endsWith(".json");
+        if (!json && !lower.endsWith(".yaml") && !lower.endsWith(".yml")) {
+            throw new SpecException(null, "unknown spec file type; expected .yaml, .yml or .json").at(file.toString(), 0);
+        }
+        return parse(json ? JSON : YAML, readFile(file), Source.file(file), true);
+    }
+
+    /** A built-in spec, which may have a {@code sweep:} section (the ablations of {@link #builtinSweepNames()}). */
+    public static WithSweep builtinWithSweep(String name) {
+        String qualified = SWEEPS.contains(name) ? name : qualified(name);
+        if (qualified == null) {
+            throw new SpecException(null, "no built-in experiment \"" + name + "\"; built-in sweeps: "
+                    + String.join(", ", SWEEPS) + "; built-in specs: " + String.join(", ", builtinNames()));
+        }
+        String resource = BUILTIN_FOLDER + qualified + ".yaml";
+        return parse(YAML, resourceText(resource),
+                Source.resource(resource, qualified.substring(qualified.lastIndexOf('/') + 1)), true);
+    }
+
+    /** Built-in specs with a {@code sweep:} section: the ablations in {@code experiments/ablations/}. */
+    public static List<String> builtinSweepNames() {
+        return SWEEPS;
+    }
+
+    private static WithSweep parse(ObjectMapper mapper, String text, Source source, boolean allowSweep) {
         JsonNode doc = readTree(mapper, text, source.name());
         try {
             ObjectNode resolved = resolveBase((ObjectNode) doc, source, 0);
+            JsonNode sweep = resolved.remove("sweep");
+            if (sweep != null && !allowSweep) {
+                throw new SpecException("sweep", "this spec describes a sweep of runs; start it with `spikevae sweep "
+                        + source.name() + "` (train runs a single spec)");
+            }
+            if (sweep != null && !sweep.isObject()) {
+                throw new SpecException("sweep", "expected a mapping (grid, zip, seeds, variants, executor, ...), got "
+                        + SpecSchema.show(sweep));
+            }
             migrateLegacyKeys(resolved);
             ExperimentSpec spec = bind(SpecSchema.ROOT.normalize(resolved, source.defaultName()));
             SpecValidator.validate(spec);
-            return spec;
+            return new WithSweep(spec, (ObjectNode) sweep, source.name(), text);
         } catch (SpecException e) {
             if (e.located()) {
                 throw e;
@@ -376,6 +424,11 @@ public final class Specs {
             }
         }
         return out;
+    }
+
+    /** The 1-based line of a dotted key in spec text, or 0 (for messages about a sweep section). */
+    public static int lineOf(String text, String dottedPath) {
+        return SourceLines.lineOf(YAML.getFactory(), text, dottedPath);
     }
 
     /** A spec as a Jackson tree with every key present. */
