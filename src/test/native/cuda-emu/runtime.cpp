@@ -1,11 +1,11 @@
 // The emulator's scheduler. A launch hands blocks to a few worker threads (the caller is one of them); a worker runs
-// one block at a time, each CUDA thread of the block a fiber on its own small stack. Fibers switch only where CUDA
-// threads must wait for each other: block barriers and warp collectives. A worker runs every runnable fiber of the
-// block, in the order the schedule says, until it waits or exits; then releases whatever barrier or collective is
-// complete, and goes round again. When nothing is runnable and nothing can be released, the block is deadlocked,
-// and the launch fails with a report naming the kernel, the block and where each thread waits.
+// one block at a time, each CUDA thread of the block a fiber. Threads switch only where CUDA threads must wait for
+// each other: block barriers and warp collectives. The worker runs the block warp by warp, each warp as far as it
+// can go before the next (see schedule()); when every thread waits at the block barrier it opens it and starts
+// over. When nothing can move, the block is deadlocked, and the launch fails with a report naming the kernel, the
+// block and where each thread waits.
 //
-// Because threads only switch at barriers, a thread runs as far ahead as it possibly can: a missing barrier
+// Because threads only switch where they must, a thread runs as far ahead as it possibly can: a missing barrier
 // between a write and another thread's read shows up in one schedule or the other, and the same schedule always
 // gives the same result (no OS thread timing is involved inside a block; blocks are independent).
 #include "runtime.h"
@@ -136,11 +136,17 @@ struct Worker {
     uint64_t blockLinear = 0;
     uint3 blockIndex{0, 0, 0};
     unsigned n = 0;                 // threads in the block
+    unsigned warps = 0;
     unsigned exited = 0;
-    unsigned position = 0;          // the next entry of `order` in this sweep
-    uint64_t sweep = 0;
+    // where the scheduler is: the round (between block barriers), the warp of the round, the lane of that warp's
+    // current pass (a warp is passed over again after each of its collectives completes)
+    uint64_t round = 0;
+    uint64_t pass = 0;
+    unsigned warpPos = 0;
+    unsigned lanePos = 0;
+    std::vector<unsigned> warpOrder;
+    unsigned laneOrder[32];
     std::string error;              // set when the block failed
-    std::vector<unsigned> order;
 };
 
 thread_local Worker* tlsWorker = nullptr;
@@ -265,29 +271,34 @@ uint64_t mix(uint64_t z) {
     return z ^ (z >> 31);
 }
 
-// The order of a sweep (in order needs none: position i is thread i).
-void makeOrder(Worker& w, unsigned n, uint64_t sweep) {
-    if (w.request->schedule == IN_ORDER) return;
-    w.order.resize(n);
-    for (unsigned i = 0; i < n; i++) w.order[i] = i;
-    switch (w.request->schedule) {
-        case REVERSED:
-            for (unsigned i = 0; i < n; i++) w.order[i] = n - 1 - i;
-            break;
-        case SHUFFLED: {
-            uint64_t s = mix(w.request->seed ^ mix(w.blockLinear) ^ mix(sweep + 0x5bd1e995u));
-            for (unsigned i = n - 1; i > 0; i--) {
-                s = mix(s);
-                unsigned j = (unsigned)(s % (i + 1));
-                unsigned t = w.order[i];
-                w.order[i] = w.order[j];
-                w.order[j] = t;
-            }
-            break;
-        }
-        default:
-            break;
+// A permutation of 0..n-1 in the schedule's order (`salt` varies the shuffle).
+void order(Worker& w, unsigned* out, unsigned n, uint64_t salt) {
+    for (unsigned i = 0; i < n; i++) out[i] = w.request->schedule == REVERSED ? n - 1 - i : i;
+    if (w.request->schedule != SHUFFLED) return;
+    uint64_t s = mix(w.request->seed ^ mix(w.blockLinear) ^ mix(salt));
+    for (unsigned i = n - 1; i > 0; i--) {
+        s = mix(s);
+        unsigned j = (unsigned)(s % (i + 1));
+        unsigned t = out[i];
+        out[i] = out[j];
+        out[j] = t;
     }
+}
+
+unsigned lanesOf(const Worker& w, unsigned warp) { return w.n - warp * 32 < 32 ? w.n - warp * 32 : 32; }
+
+void startPass(Worker& w, unsigned warp) {
+    w.pass++;
+    w.lanePos = 0;
+    order(w, w.laneOrder, lanesOf(w, warp), w.pass * 2 + 1);
+}
+
+void startRound(Worker& w) {
+    w.round++;
+    w.warpPos = 0;
+    w.warpOrder.resize(w.warps);
+    order(w, w.warpOrder.data(), w.warps, w.round * 2);
+    startPass(w, w.warpOrder[0]);
 }
 
 const char* barrierName(int op) {
@@ -409,31 +420,30 @@ void completeCollective(Worker& w, unsigned base, unsigned group, unsigned gone)
     }
 }
 
-// Releases every warp collective whose named lanes have all arrived; returns whether any was released.
-bool releaseCollectives(Worker& w, unsigned n) {
+// Releases every collective of warp `warp` whose named lanes have all arrived; returns whether any was.
+bool releaseWarp(Worker& w, unsigned warp) {
     bool released = false;
-    for (unsigned base = 0; base < n && w.error.empty(); base += 32) {
-        unsigned lanesHere = n - base < 32 ? n - base : 32;
-        unsigned waiting = 0, gone = lanesHere == 32 ? 0u : ~0u << lanesHere;
-        for (unsigned l = 0; l < lanesHere; l++) {
-            State s = w.fibers[base + l].state;
-            if (s == State::AtCollective) waiting |= 1u << l;
-            if (s == State::Exited) gone |= 1u << l;
+    unsigned base = warp * 32;
+    unsigned lanesHere = lanesOf(w, warp);
+    unsigned waiting = 0, gone = lanesHere == 32 ? 0u : ~0u << lanesHere;
+    for (unsigned l = 0; l < lanesHere; l++) {
+        State s = w.fibers[base + l].state;
+        if (s == State::AtCollective) waiting |= 1u << l;
+        if (s == State::Exited) gone |= 1u << l;
+    }
+    unsigned seen = 0;
+    for (unsigned l = 0; l < 32 && w.error.empty(); l++) {
+        if (!(waiting >> l & 1u) || (seen >> l & 1u)) continue;
+        unsigned mask = w.fibers[base + l].mask;
+        unsigned group = 0;
+        for (unsigned k = 0; k < 32; k++) {
+            if ((waiting >> k & 1u) && w.fibers[base + k].mask == mask) group |= 1u << k;
         }
-        unsigned seen = 0;
-        for (unsigned l = 0; l < 32 && w.error.empty(); l++) {
-            if (!(waiting >> l & 1u) || (seen >> l & 1u)) continue;
-            unsigned mask = w.fibers[base + l].mask;
-            unsigned group = 0;
-            for (unsigned k = 0; k < 32; k++) {
-                if ((waiting >> k & 1u) && w.fibers[base + k].mask == mask) group |= 1u << k;
-            }
-            seen |= group;
-            // complete when every lane the mask names has arrived here or exited
-            if ((mask & ~(group | gone)) != 0) continue;
-            completeCollective(w, base, group, gone);
-            released = true;
-        }
+        seen |= group;
+        // complete when every lane the mask names has arrived here or exited
+        if ((mask & ~(group | gone)) != 0) continue;
+        completeCollective(w, base, group, gone);
+        released = true;
     }
     return released;
 }
@@ -468,30 +478,41 @@ bool releaseBarrier(Worker& w, unsigned n) {
     return true;
 }
 
+// Runs the block warp by warp, in the schedule's order: each warp as far as it can go (its lanes in the schedule's
+// order, again after each of its collectives completes) before the next one starts, so one warp gets ahead of the
+// others as far as CUDA allows: the order that exposes a shared-memory race between warps. When every warp waits
+// at the block barrier (or has exited), the barrier opens and a new round starts; when none can move, the block is
+// deadlocked. The position is kept in the worker, so a fresh scheduler stack carries on where the last one was.
 [[noreturn]] void schedule(Worker& w) {
     for (;;) {
-        while (w.position < w.n) {
-            if (!w.error.empty()) finishBlock(w);
-            unsigned next = w.position++;
-            Fiber& f = w.fibers[w.request->schedule == IN_ORDER ? next : w.order[next]];
-            if (f.state == State::NotStarted) {
-                f.state = State::Runnable;
-                runDirect(w, f);
-            } else if (f.state == State::Runnable) {
-                resume(w, f);
-            } else {
-                continue;
-            }
-            if (f.state == State::Exited) w.exited++;
-        }
-        if (!w.error.empty() || w.exited == w.n) finishBlock(w);
-        if (!releaseCollectives(w, w.n) && w.error.empty() && !releaseBarrier(w, w.n) && w.error.empty()) {
-            fail(w, "deadlock: " + whereThreadsWait(w, w.n));
-        }
         if (!w.error.empty()) finishBlock(w);
-        w.sweep++;
-        makeOrder(w, w.n, w.sweep);
-        w.position = 0;
+        if (w.warpPos < w.warps) {
+            unsigned warp = w.warpOrder[w.warpPos];
+            if (w.lanePos < lanesOf(w, warp)) {
+                Fiber& f = w.fibers[warp * 32 + w.laneOrder[w.lanePos++]];
+                if (f.state == State::NotStarted) {
+                    f.state = State::Runnable;
+                    runDirect(w, f);
+                } else if (f.state == State::Runnable) {
+                    resume(w, f);
+                } else {
+                    continue;
+                }
+                if (f.state == State::Exited) w.exited++;
+            } else if (releaseWarp(w, warp)) {
+                startPass(w, warp);
+            } else if (++w.warpPos < w.warps) {
+                startPass(w, w.warpOrder[w.warpPos]);
+            }
+            continue;
+        }
+        if (w.exited == w.n) finishBlock(w);
+        if (releaseBarrier(w, w.n)) {
+            startRound(w);
+            continue;
+        }
+        if (w.error.empty()) fail(w, "deadlock: " + whereThreadsWait(w, w.n));
+        finishBlock(w);
     }
 }
 
@@ -509,10 +530,11 @@ void runBlock(Worker& w, uint64_t blockLinear) {
         w.fibers[i].state = State::NotStarted;
     }
     w.n = n;
+    w.warps = (n + 31) / 32;
     w.exited = 0;
-    w.sweep = 0;
-    w.position = 0;
-    makeOrder(w, n, 0);
+    w.round = 0;
+    w.pass = 0;
+    startRound(w);
     // no thread of an earlier block is alive: every stack is free
     w.freeStacks.clear();
     for (int i = STACKS - 1; i >= 0; i--) w.freeStacks.push_back(i);

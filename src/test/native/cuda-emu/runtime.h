@@ -21,11 +21,11 @@ struct KernelInfo {
 // Every registered kernel, in registration order.
 const std::vector<KernelInfo>& kernels();
 
-// The order in which a block's runnable threads run between barriers (and the order blocks are taken in).
+// The order in which a block's warps, and each warp's lanes, run between barriers (and the order blocks are taken in).
 enum Schedule : int {
-    IN_ORDER = 0,   // threads 0, 1, 2, ...; blocks in order
-    REVERSED = 1,   // threads n-1, ..., 0; blocks last to first
-    SHUFFLED = 2    // a seeded permutation of the threads, new at every barrier; blocks in order
+    IN_ORDER = 0,   // warps 0, 1, 2, ..., lanes 0, 1, 2, ...; blocks in order
+    REVERSED = 1,   // last warp first, lanes 31, ..., 0; blocks last to first
+    SHUFFLED = 2    // seeded permutations of the warps and of the lanes, new at every barrier; blocks in order
 };
 
 struct LaunchRequest {

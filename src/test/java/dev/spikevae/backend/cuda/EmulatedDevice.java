@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * A {@link Device} that runs the real kernels on the CPU: every kernel of src/main/cuda compiled unchanged as C++
  * (src/test/native/cuda-emu), launched as cuLaunchKernel launches it, by name, with the argument slots the call site
  * packed, the grid and the block size. Each CUDA thread is a fiber switched only at barriers and warp collectives,
- * in the order a {@link Schedule} gives, so a missing barrier shows up instead of depending on timing.
+ * in the order a {@link Schedule} gives, so a missing barrier shows up deterministically instead of by timing.
  *
  * <p>Memory is host memory between guard pages, filled with NaN bytes when allocated (as a parity test's NaN
  * outputs, an element a kernel forgets to write stays NaN). Every copy and fill must lie inside a live block and
@@ -30,13 +30,17 @@ public final class EmulatedDevice implements Device {
     static final int COMPUTE_CAPABILITY = 90;
     static final long DEFAULT_CAPACITY = 8L << 30;
 
-    /** The order in which a block's runnable threads run between barriers. */
+    /**
+     * The order in which a block's threads run between barriers. Every schedule runs a block warp by warp, each
+     * warp as far as it can go (through its shuffles and votes) before the next; they differ in the order of the
+     * warps and of the lanes within a warp.
+     */
     public enum Schedule {
-        /** Threads 0, 1, 2, ...; blocks in order. */
+        /** Warps and lanes in ascending order; blocks in order. */
         IN_ORDER,
-        /** Threads n-1, ..., 0; blocks last to first. */
+        /** Warps and lanes in descending order; blocks last to first. */
         REVERSED,
-        /** A new seeded permutation of the threads at every barrier. */
+        /** Seeded permutations of the warps and of the lanes, new at every barrier. */
         SHUFFLED;
 
         public String label() {
