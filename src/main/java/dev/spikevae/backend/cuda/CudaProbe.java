@@ -6,6 +6,7 @@ import jcuda.driver.JCudaDriver;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,8 +18,8 @@ import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR
  * Finds out once per process whether the CUDA backend can run, without ever letting a missing library
  * escape as an error: the JCuda driver natives (which need libcuda.so.1), cuInit, the device count and
  * driver version, the device, the PTX modules (JIT errors reported), then cuBLAS and cuDNN, each on its
- * own. The outcome is cached: after a failed native load JCuda's classes are unusable for good, so they
- * are never touched again.
+ * own (not even loaded under {@code --no-vendor-libs}). The outcome is cached: after a failed native load
+ * JCuda's classes are unusable for good, so they are never touched again.
  */
 public final class CudaProbe {
     /** Turns the backend off without probing (e.g. to test the CPU fallback on a GPU machine). */
@@ -108,10 +109,19 @@ public final class CudaProbe {
         }
         String modules = (PtxModules.ALL.size() - opened.skipped().size()) + " modules loaded"
                 + (opened.skipped().isEmpty() ? "" : ", skipped " + String.join(", ", opened.skipped()));
-        CudaCapabilities.Library cublas = probeCublas(opened.device());
-        CudaCapabilities.Library cudnn = probeCudnn(opened.device());
+        boolean vendorWanted = !Boolean.getBoolean(CudaBackendProvider.NO_VENDOR_LIBS_PROPERTY);
+        CudaCapabilities.Library cublas = vendorLibrary(vendorWanted, () -> probeCublas(opened.device()));
+        CudaCapabilities.Library cudnn = vendorLibrary(vendorWanted, () -> probeCudnn(opened.device()));
         return new Result(new CudaCapabilities(true, null, driverVersion, name, cc, memory[0], sms[0], modules, cublas,
                 cudnn), opened.device());
+    }
+
+    /**
+     * A vendor library's probe, or none at all when vendor libraries are turned off: their natives are then never
+     * loaded, so a broken cuBLAS or cuDNN installation cannot take the own kernels down with it.
+     */
+    static CudaCapabilities.Library vendorLibrary(boolean wanted, Supplier<CudaCapabilities.Library> probe) {
+        return wanted ? probe.get() : CudaCapabilities.Library.notProbed("vendor libraries turned off (--no-vendor-libs)");
     }
 
     private static CudaCapabilities.Library probeCublas(JCudaDevice device) {
