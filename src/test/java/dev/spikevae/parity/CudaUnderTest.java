@@ -25,6 +25,9 @@ final class CudaUnderTest {
     private static Backend tf32Backend;
     private static String label;
     private static Backend vendorGpu;
+    private static final Backend[] gpuPair = new Backend[2];
+    private static final Backend[] emulatorPair = new Backend[2];
+    private static EmulatedDevice emulatedDevice;
     private static CpuBackend cpu;
 
     private CudaUnderTest() {
@@ -83,6 +86,33 @@ final class CudaUnderTest {
             tf32Backend = ownKernels(d, true);
         }
         return tf32Backend;
+    }
+
+    /** The CUDA backend's own kernels on a real GPU only (TF32 GEMM if asked); skipped without one. */
+    static synchronized Backend realGpuOrSkip(boolean tf32) {
+        CudaProbe.Result r = CudaProbe.result();
+        Assumptions.assumeTrue(r.device() != null, () -> "no usable GPU: " + r.capabilities().reason());
+        return cached(gpuPair, r.device(), tf32, "GPU");
+    }
+
+    /** The CUDA backend's own kernels on the emulated device only (TF32 GEMM if asked); skipped without it. */
+    static synchronized Backend emulatorOrSkip(boolean tf32) {
+        String why = EmulatedDevice.unavailableReason();
+        Assumptions.assumeTrue(why == null, () -> String.valueOf(why));
+        if (emulatorPair[0] == null && emulatorPair[1] == null) {
+            emulatedDevice = EmulatedDevice.fromSystemProperties();
+        }
+        return cached(emulatorPair, emulatedDevice, tf32, "the emulated device");
+    }
+
+    private static Backend cached(Backend[] pair, Device device, boolean tf32, String where) {
+        int i = tf32 ? 1 : 0;
+        if (pair[i] == null) {
+            Assumptions.assumeTrue(!tf32 || device.entries().containsKey("sgemm_tf32_128x128"),
+                    () -> "no TF32 tensor cores on " + where);
+            pair[i] = ownKernels(device, tf32);
+        }
+        return pair[i];
     }
 
     /** Where the CUDA backend under test runs: "gpu" or "emulator, SCHEDULE". */
