@@ -104,7 +104,7 @@ for o in "${objects[@]}"; do
 done
 [ "$failed" = 0 ] || { echo "cuda-emu: compilation failed" >&2; exit 1; }
 
-"$cxx" -shared -pthread -o "$lib.tmp" "$obj"/*.o -static-libstdc++ -static-libgcc -Wl,-z,noexecstack,-z,defs
+"$cxx" -shared -pthread -o "$lib.tmp" "$obj"/*.o -Wl,-z,noexecstack,-z,defs
 mv "$lib.tmp" "$lib"
 echo "$("$cxx" --version | head -1); ${flags[*]}" >"$out/build-info.txt"
 echo "cuda-emu: built $lib ($(ls "$cuda"/*.cu | wc -l) CUDA modules, $(ls "$here"/selftest/*.cu | wc -l) self-test modules)"

@@ -15,11 +15,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <atomic>
-#include <condition_variable>
-#include <memory>
-#include <mutex>
-#include <thread>
 
 #if !defined(__x86_64__)
 #error "the CUDA emulator's context switch is written for x86-64"
@@ -549,12 +547,20 @@ void runBlock(Worker& w, uint64_t blockLinear) {
 // ------------------------------------------------------------------------------------------------
 // Workers
 
+// Plain pthreads rather than std::thread and std::condition_variable: the library then needs no libstdc++ newer
+// than GCC 5's, so the build here also loads on an older GPU host.
+struct Lock {
+    pthread_mutex_t* m;
+    explicit Lock(pthread_mutex_t& mutex) : m(&mutex) { pthread_mutex_lock(m); }
+    ~Lock() { pthread_mutex_unlock(m); }
+};
+
 struct Pool {
-    std::mutex launchLock;  // one launch at a time, as on one stream
-    std::mutex mu;
-    std::condition_variable wake;
-    std::condition_variable done;
-    std::vector<std::unique_ptr<Worker>> workers;  // [0]: whichever thread calls launch
+    pthread_mutex_t launchLock = PTHREAD_MUTEX_INITIALIZER;  // one launch at a time, as on one stream
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+    pthread_cond_t done = PTHREAD_COND_INITIALIZER;
+    std::vector<Worker*> workers;  // [0]: whichever thread calls launch
     uint64_t generation = 0;
     int participants = 0;
     int pending = 0;
@@ -582,7 +588,7 @@ void runShare(Pool& p, Worker& w) {
         uint64_t b = p.request->schedule == REVERSED ? p.totalBlocks - 1 - k : k;
         runBlock(w, b);
         if (!w.error.empty()) {
-            std::lock_guard<std::mutex> g(p.mu);
+            Lock g(p.mu);
             if (p.error.empty()) p.error = w.error;
             p.failed = true;
             break;
@@ -591,19 +597,28 @@ void runShare(Pool& p, Worker& w) {
     tlsWorker = nullptr;
 }
 
-void helperLoop(Pool* p, int index) {
+struct Helper {
+    Pool* pool;
+    int index;
+};
+
+void* helperLoop(void* arg) {
+    Pool* p = static_cast<Helper*>(arg)->pool;
+    int index = static_cast<Helper*>(arg)->index;
+    delete static_cast<Helper*>(arg);
     uint64_t seen = 0;
     for (;;) {
         {
-            std::unique_lock<std::mutex> g(p->mu);
-            p->wake.wait(g, [&] { return p->generation != seen; });
+            Lock g(p->mu);
+            while (p->generation == seen) pthread_cond_wait(&p->wake, &p->mu);
             seen = p->generation;
             if (index >= p->participants) continue;
         }
         runShare(*p, *p->workers[index]);
-        std::lock_guard<std::mutex> g(p->mu);
-        if (--p->pending == 0) p->done.notify_all();
+        Lock g(p->mu);
+        if (--p->pending == 0) pthread_cond_broadcast(&p->done);
     }
+    return nullptr;
 }
 
 }  // namespace
@@ -661,16 +676,24 @@ std::string launch(const LaunchRequest& request) {
     uint64_t total = (uint64_t)r.grid.x * r.grid.y * r.grid.z;
     if (total == 0) return "";
     Pool& p = pool();
-    std::lock_guard<std::mutex> serial(p.launchLock);
+    Lock serial(p.launchLock);
     int workers = r.workers < 1 ? 1 : r.workers;
     if ((uint64_t)workers > total) workers = (int)total;
     {
-        std::lock_guard<std::mutex> g(p.mu);
+        Lock g(p.mu);
         while ((int)p.workers.size() < workers) {
-            p.workers.push_back(std::make_unique<Worker>());
+            p.workers.push_back(new Worker());
             int index = (int)p.workers.size() - 1;
-            if (index > 0) std::thread(helperLoop, &p, index).detach();
+            pthread_t thread;
+            if (index > 0) {
+                if (pthread_create(&thread, nullptr, helperLoop, new Helper{&p, index}) != 0) {
+                    p.workers.pop_back();
+                    break;
+                }
+                pthread_detach(thread);
+            }
         }
+        if ((int)p.workers.size() < workers) workers = (int)p.workers.size();
         p.request = &r;
         p.totalBlocks = total;
         p.nextBlock = 0;
@@ -680,10 +703,10 @@ std::string launch(const LaunchRequest& request) {
         p.pending = workers - 1;
         p.generation++;
     }
-    p.wake.notify_all();
+    pthread_cond_broadcast(&p.wake);
     runShare(p, *p.workers[0]);
-    std::unique_lock<std::mutex> g(p.mu);
-    p.done.wait(g, [&] { return p.pending == 0; });
+    Lock g(p.mu);
+    while (p.pending != 0) pthread_cond_wait(&p.done, &p.mu);
     p.request = nullptr;
     return p.error;
 }
