@@ -3,6 +3,7 @@
 # Maven and maybe no JDK: gpu-bundle/spikevae-gpu.tgz (git-ignored) holding
 #   spikevae.jar        the shaded jar (JCuda natives included)
 #   test-classes/       the compiled tests (the GPU parity suite)
+#   cuda-emu/           the emulated CUDA device's library, where g++ built it (gpu-check compares the GPU with it)
 #   junit-console.jar   JUnit's console launcher (from Maven Central)
 #   runtime/            a jlink'ed Java runtime, used there only when no java >= 17 is installed
 # The working tree that travels to the GPU machine is limited to 64 MiB; the script prints the size.
@@ -13,10 +14,18 @@ stage="$out/stage"
 rm -rf "$out"
 mkdir -p "$stage"
 
-echo "build-gpu-bundle: mvn package and test-compile (tests skipped)..."
-mvn -B -q -DskipTests package test-compile
+echo "build-gpu-bundle: mvn package (tests compiled, not run; the emulator built)..."
+mvn -B -q -DskipTests package
 cp target/spikevae.jar "$stage/spikevae.jar"
 cp -r target/test-classes "$stage/test-classes"
+# the emulated CUDA device (the package above builds it where g++ exists): gpu-check's stage e compares with it
+if [ -f target/cuda-emu/libspikevae-cuda-emu.so ]; then
+    mkdir -p "$stage/cuda-emu"
+    cp target/cuda-emu/libspikevae-cuda-emu.so "$stage/cuda-emu/"
+else
+    echo "build-gpu-bundle: no emulator library ($(cat target/cuda-emu/unavailable.txt 2>/dev/null || echo 'not built')):" \
+        "gpu-check's stage e will not run"
+fi
 
 platform_version="$(mvn -B -q help:evaluate -Dexpression=junit.version -DforceStdout 2>/dev/null | sed -E 's/\x1b\[[0-9;]*m//g; s/^5\./1./')"
 [ -n "$platform_version" ] || platform_version=1.14.4

@@ -39,7 +39,7 @@ class EsvaeStepParityTest {
         for (int s = 1; s < cpu.length; s++) {
             assertEquals(cpu[s], cuda[s], 2e-2 * cpu[s], "step " + (s + 1));
         }
-        System.out.println("PARITY esvae-training-step pass (losses cpu " + java.util.Arrays.toString(cpu) + ", cuda "
+        System.out.println("PARITY esvae-training-step pass (" + CudaUnderTest.label() + "; losses cpu " + java.util.Arrays.toString(cpu) + ", cuda "
                 + java.util.Arrays.toString(cuda) + ")");
     }
 }

@@ -10,6 +10,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /** The same tensor on the CPU (reference) and on the backend under test, and comparisons of results. */
 record Pair(Tensor cpu, Tensor gpu) {
+    /**
+     * Where each comparison on this thread also reports how many elements differ in their bits, and by how many
+     * ulps at most (the GPU against the emulator, which run the same kernels), or unset.
+     */
+    static final ThreadLocal<java.util.function.Consumer<String>> BITWISE_REPORT = new ThreadLocal<>();
 
     static Pair of(Backend cpu, Backend gpu, float[] host, int... dims) {
         return new Pair(cpu.fromHost(host, dims), gpu.fromHost(host, dims));
@@ -50,10 +55,33 @@ record Pair(Tensor cpu, Tensor gpu) {
                 worst = Math.max(worst, Math.abs(a[i] - b[i]));
             }
         }
+        java.util.function.Consumer<String> report = BITWISE_REPORT.get();
+        if (report != null) {
+            report.accept(what + ": " + bitwise(a, b));
+        }
         if (bad > 0) {
             fail(what + ": " + bad + " of " + a.length + " elements differ beyond rtol " + rtol + ", atol " + atol + " ("
                     + first + "; worst difference " + worst + ")");
         }
+    }
+
+    /** "3 of 301 elements differ in their bits (at most 1 ulp)"; NaN equals NaN. */
+    static String bitwise(float[] a, float[] b) {
+        int differ = 0;
+        long ulps = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (Float.floatToIntBits(a[i]) != Float.floatToIntBits(b[i])) {
+                differ++;
+                ulps = Math.max(ulps, Math.abs(ordered(a[i]) - ordered(b[i])));
+            }
+        }
+        return differ + " of " + a.length + " elements differ in their bits" + (differ > 0 ? " (at most " + ulps + " ulp)" : "");
+    }
+
+    /** Float bits as a number line: neighbouring floats are neighbouring integers. */
+    private static long ordered(float v) {
+        int bits = Float.floatToIntBits(v);
+        return bits < 0 ? (long) Integer.MIN_VALUE - bits : bits;
     }
 
     void assertEqual(String what) {

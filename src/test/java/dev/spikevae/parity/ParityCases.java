@@ -99,30 +99,7 @@ final class ParityCases {
             gpu.fill(b.gpu().narrow0(1, 33), 1.7f);
             b.assertEqual("fill u8");
         });
-        c.put("kGemm", (cpu, gpu, rng) -> {
-            int m = 37;
-            int n = 53;
-            int k = 29;
-            int batch = 3;
-            for (int t = 0; t < 4; t++) {
-                boolean ta = (t & 1) != 0;
-                boolean tb = (t & 2) != 0;
-                Pair a = Pair.of(cpu, gpu, uniform(rng, batch * m * k + 5, -1, 1), batch * m * k + 5);
-                Pair b = Pair.of(cpu, gpu, uniform(rng, batch * k * n + 7, -1, 1), batch * k * n + 7);
-                float[] c0 = uniform(rng, batch * m * n, -1, 1);
-                Pair cc = Pair.of(cpu, gpu, c0, batch * m * n);
-                int lda = ta ? m : k;
-                int ldb = tb ? k : n;
-                cpu.gemm(ta, tb, m, n, k, 0.7f, a.cpu(), 5, lda, b.cpu(), 7, ldb, 0.3f, cc.cpu(), 0, n, batch, m * k, k * n, m * n);
-                gpu.gemm(ta, tb, m, n, k, 0.7f, a.gpu(), 5, lda, b.gpu(), 7, ldb, 0.3f, cc.gpu(), 0, n, batch, m * k, k * n, m * n);
-                cc.assertClose("gemm transA " + ta + ", transB " + tb, GEMM_RTOL, GEMM_ATOL);
-            }
-            Pair big = Pair.of(cpu, gpu, uniform(rng, 300 * 300, -1, 1), 300, 300);
-            Pair out = Pair.nan(cpu, gpu, 300, 300);
-            cpu.matmul(false, true, 1f, big.cpu(), big.cpu(), 0f, out.cpu());
-            gpu.matmul(false, true, 1f, big.gpu(), big.gpu(), 0f, out.gpu());
-            out.assertClose("300 x 300 x 300, beta 0 over NaN", GEMM_RTOL, 1e-3);
-        });
+        c.put("kGemm", gemm(GEMM_RTOL, GEMM_ATOL, 1e-3));
         for (String conv : new String[] {"kConvForward", "kConvBackwardData", "kConvBackwardWeight"}) {
             c.put(conv, (cpu, gpu, rng) -> convCase(conv, cpu, gpu, rng));
         }
@@ -435,6 +412,58 @@ final class ParityCases {
             p.assertEqual("param");
         });
         return c;
+    }
+
+    /**
+     * Cases beyond the op set: the own SGEMM on TF32 tensor cores ({@code kGemm} again). TF32 keeps 10 mantissa
+     * bits of each operand, so each product is off by up to 2^-10 relative; over k random terms in [-1, 1] the
+     * error grows like sqrt(k): about 5e-4 (one standard deviation) for k = 20 or 29 and 2e-3 for k = 300. The
+     * worst elements come out at 3 to 4 of those (1.6e-3 and 8.7e-3 on the emulated device); the tolerances
+     * are 10 or more, since tensor cores add in their own order. A wrong tile or a missing barrier is off by
+     * 0.1 and more.
+     */
+    static Map<String, Case> tensorCoreCases() {
+        Map<String, Case> c = new LinkedHashMap<>();
+        c.put("kGemm:tf32", gemm(1e-3, 5e-3, 2.5e-2));
+        return c;
+    }
+
+    /** Batched GEMM, every transpose, odd sizes, alpha and beta; then 300 x 300 x 300 over a NaN output. */
+    static Case gemm(double rtol, double atol, double bigAtol) {
+        return (cpu, gpu, rng) -> {
+            int m = 37;
+            int n = 53;
+            int k = 29;
+            int batch = 3;
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0;
+                boolean tb = (t & 2) != 0;
+                Pair a = Pair.of(cpu, gpu, uniform(rng, batch * m * k + 5, -1, 1), batch * m * k + 5);
+                Pair b = Pair.of(cpu, gpu, uniform(rng, batch * k * n + 7, -1, 1), batch * k * n + 7);
+                float[] c0 = uniform(rng, batch * m * n, -1, 1);
+                Pair cc = Pair.of(cpu, gpu, c0, batch * m * n);
+                int lda = ta ? m : k;
+                int ldb = tb ? k : n;
+                cpu.gemm(ta, tb, m, n, k, 0.7f, a.cpu(), 5, lda, b.cpu(), 7, ldb, 0.3f, cc.cpu(), 0, n, batch, m * k, k * n, m * n);
+                gpu.gemm(ta, tb, m, n, k, 0.7f, a.gpu(), 5, lda, b.gpu(), 7, ldb, 0.3f, cc.gpu(), 0, n, batch, m * k, k * n, m * n);
+                cc.assertClose("gemm transA " + ta + ", transB " + tb, rtol, atol);
+            }
+            Pair big = Pair.of(cpu, gpu, uniform(rng, 300 * 300, -1, 1), 300, 300);
+            Pair out = Pair.nan(cpu, gpu, 300, 300);
+            cpu.matmul(false, true, 1f, big.cpu(), big.cpu(), 0f, out.cpu());
+            gpu.matmul(false, true, 1f, big.gpu(), big.gpu(), 0f, out.gpu());
+            out.assertClose("300 x 300 x 300, beta 0 over NaN", rtol, bigAtol);
+            // 12 x 22 = 264 tiles of 128 x 128: enough for a GPU of 132 SMs to take the big tiles; k spans 3 k-tiles
+            int wm = 1536;
+            int wn = 2816;
+            int wk = 20;
+            Pair wa = Pair.of(cpu, gpu, uniform(rng, wk * wm, -1, 1), wk, wm);
+            Pair wb = Pair.of(cpu, gpu, uniform(rng, wk * wn, -1, 1), wk, wn);
+            Pair wide = Pair.nan(cpu, gpu, wm, wn);
+            cpu.matmul(true, false, 1f, wa.cpu(), wb.cpu(), 0f, wide.cpu());
+            gpu.matmul(true, false, 1f, wa.gpu(), wb.gpu(), 0f, wide.gpu());
+            wide.assertClose("1536 x 2816 x 20, A transposed", rtol, atol);
+        };
     }
 
     private static void convCase(String op, Backend cpu, Backend gpu, Rng rng) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -39,6 +40,14 @@ class ParityCasesSelfTest {
             assertThrows(AssertionError.class, () -> q.assertClose("off by 1e-3", 1e-5, 1e-5));
             q.assertClose("within 1e-3", 1e-3, 0);
         }
+    }
+
+    @Test
+    void bitwiseDifferencesAreCountedInUlps() {
+        float[] a = {1f, -2f, Float.NaN, 0f, 5f};
+        float[] b = {1f, Math.nextDown(Math.nextDown(-2f)), Float.NaN, -0f, 5f};
+        assertEquals("2 of 5 elements differ in their bits (at most 2 ulp)", Pair.bitwise(a, b));
+        assertEquals("0 of 5 elements differ in their bits", Pair.bitwise(a, a.clone()));
     }
 
     @Test

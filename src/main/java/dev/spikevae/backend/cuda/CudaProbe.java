@@ -1,11 +1,13 @@
 package dev.spikevae.backend.cuda;
 
+import dev.spikevae.tensor.BackendOptions;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,8 +19,8 @@ import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR
  * Finds out once per process whether the CUDA backend can run, without ever letting a missing library
  * escape as an error: the JCuda driver natives (which need libcuda.so.1), cuInit, the device count and
  * driver version, the device, the PTX modules (JIT errors reported), then cuBLAS and cuDNN, each on its
- * own. The outcome is cached: after a failed native load JCuda's classes are unusable for good, so they
- * are never touched again.
+ * own (not even loaded under {@code --no-vendor-libs}). The outcome is cached: after a failed native load
+ * JCuda's classes are unusable for good, so they are never touched again.
  */
 public final class CudaProbe {
     /** Turns the backend off without probing (e.g. to test the CPU fallback on a GPU machine). */
@@ -35,9 +37,9 @@ public final class CudaProbe {
     private CudaProbe() {
     }
 
-    /** The full probe: device, kernels, cuBLAS and cuDNN. */
+    /** The probe with the default options: cuBLAS and cuDNN too, unless {@code -Dspikevae.noVendorLibs=true}. */
     public static Result result() {
-        return result(true);
+        return result(BackendOptions.defaults().vendorLibraries());
     }
 
     /** The probe; without {@code vendorLibraries}, cuBLAS and cuDNN are not touched (unless an earlier call did). */
@@ -122,7 +124,7 @@ public final class CudaProbe {
         }
         String modules = (PtxModules.ALL.size() - opened.skipped().size()) + " modules loaded"
                 + (opened.skipped().isEmpty() ? "" : ", skipped " + String.join(", ", opened.skipped()));
-        CudaCapabilities.Library off = CudaCapabilities.Library.notProbed("vendor libraries are off (--no-vendor-libs)");
+        CudaCapabilities.Library off = vendorLibrary(false, null);
         return new Result(new CudaCapabilities(true, null, driverVersion, name, cc, memory[0], sms[0], modules, off, off),
                 opened.device());
     }
@@ -134,6 +136,14 @@ public final class CudaProbe {
         CudaCapabilities.Library cudnn = probeCudnn(r.device());
         return new Result(new CudaCapabilities(c.available(), c.reason(), c.driverVersion(), c.deviceName(),
                 c.computeCapability(), c.totalMemory(), c.multiprocessors(), c.modules(), cublas, cudnn), r.device());
+    }
+
+    /**
+     * A vendor library's probe, or none at all when vendor libraries are turned off: their natives are then never
+     * loaded, so a broken cuBLAS or cuDNN installation cannot take the own kernels down with it.
+     */
+    static CudaCapabilities.Library vendorLibrary(boolean wanted, Supplier<CudaCapabilities.Library> probe) {
+        return wanted ? probe.get() : CudaCapabilities.Library.notProbed("vendor libraries turned off (--no-vendor-libs)");
     }
 
     private static CudaCapabilities.Library probeCublas(JCudaDevice device) {

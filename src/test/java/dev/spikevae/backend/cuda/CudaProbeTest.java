@@ -33,6 +33,17 @@ class CudaProbeTest {
     }
 
     @Test
+    void vendorLibrariesAreNotEvenLoadedWhenTurnedOff() {
+        CudaCapabilities.Library off = CudaProbe.vendorLibrary(false, () -> {
+            throw new AssertionError("the probe of a library that is not wanted ran");
+        });
+        assertFalse(off.loaded());
+        assertEquals("not probed: vendor libraries turned off (--no-vendor-libs)", off.detail());
+        CudaCapabilities.Library loaded = new CudaCapabilities.Library(true, "cuDNN 9.5");
+        assertEquals(loaded, CudaProbe.vendorLibrary(true, () -> loaded));
+    }
+
+    @Test
     void cuInitFailuresAreExplained() {
         assertTrue(CudaProbe.initReason(100).startsWith("no CUDA device"), CudaProbe.initReason(100));
         assertTrue(CudaProbe.initReason(100).contains("CUDA_ERROR_NO_DEVICE"));
