@@ -1,6 +1,6 @@
 package dev.spikevae.container;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code docker run IMAGE doctor}: what the container offers, and why CUDA is unavailable where it is. */
 @Tag("container")
 class DoctorIT {
-    @BeforeAll
-    static void engine() {
+    @BeforeEach // per test, so that each is reported skipped with the reason
+    void engine() {
         DockerEngine.require();
     }
 

@@ -1,7 +1,7 @@
 package dev.spikevae.container;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +21,8 @@ class GpuCheckIT {
     /** Where the check's logs and reports go, relative to the repository (the GPU workflow's artifact). */
     static final String OUT = "target/container-gpu-check";
 
-    @BeforeAll
-    static void engine() {
+    @BeforeEach // per test, so that each is reported skipped with the reason
+    void engine() {
         DockerEngine.require();
     }
 

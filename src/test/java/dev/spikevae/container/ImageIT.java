@@ -2,7 +2,7 @@ package dev.spikevae.container;
 
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.model.ContainerConfig;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The image as docker/README.md describes it: entrypoint, user, volumes, environment, and nothing baked in. */
 @Tag("container")
 class ImageIT {
-    @BeforeAll
-    static void engine() {
+    @BeforeEach // per test, so that each is reported skipped with the reason
+    void engine() {
         DockerEngine.require();
     }
 

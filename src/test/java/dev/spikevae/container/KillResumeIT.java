@@ -1,7 +1,7 @@
 package dev.spikevae.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,8 +30,8 @@ class KillResumeIT {
     /** The first session's goal: far more than it will reach before it is killed in its second epoch. */
     static final int PLANNED_EPOCHS = 40;
 
-    @BeforeAll
-    static void engine() {
+    @BeforeEach // per test, so that each is reported skipped with the reason
+    void engine() {
         DockerEngine.require();
     }
 

@@ -1,7 +1,7 @@
 package dev.spikevae.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,8 +28,8 @@ class TrainSpecIT {
     static final int TRAIN_IMAGES = 128;
     static final int TEST_IMAGES = 32;
 
-    @BeforeAll
-    static void engine() {
+    @BeforeEach // per test, so that each is reported skipped with the reason
+    void engine() {
         DockerEngine.require();
     }
 
