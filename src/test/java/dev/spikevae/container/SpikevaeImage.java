@@ -24,15 +24,24 @@ final class SpikevaeImage {
     static final String TEST_TAG = "spikevae:container-test";
 
     private static String name;
+    private static RuntimeException failure;
 
     private SpikevaeImage() {
     }
 
-    /** The image's name, building it the first time. */
+    /** The image's name, building it the first time; a failed build fails every later call at once. */
     static synchronized String name() {
+        if (failure != null) {
+            throw failure;
+        }
         if (name == null) {
             String given = System.getProperty(IMAGE_PROPERTY, "").strip();
-            name = given.isEmpty() ? build() : requireLocal(given);
+            try {
+                name = given.isEmpty() ? build() : requireLocal(given);
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
         }
         return name;
     }
