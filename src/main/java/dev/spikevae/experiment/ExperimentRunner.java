@@ -67,6 +67,15 @@ public final class ExperimentRunner {
         return execute(spec, in, run, null, commandLine, out);
     }
 
+    /** A fresh run of {@code spec} in the folder {@code runDir} (a sweep's runs live in folders it names). */
+    public static Result trainIn(Path runDir, ExperimentSpec spec, BackendOptions options, List<String> commandLine,
+                                 PrintStream out) throws Exception {
+        Specs.validate(spec);
+        Inputs in = inputs(spec, options);
+        RunDirectory run = RunDirectory.createAt(runDir, spec);
+        return execute(spec, in, run, null, commandLine, out);
+    }
+
     /** Continues the run in {@code dir}; {@code overrides} may raise {@code train.epochs} to train longer. */
     public static Result resume(Path dir, List<String> overrides, List<String> commandLine, PrintStream out) throws Exception {
         return resume(dir, overrides, BackendOptions.defaults(), commandLine, out);

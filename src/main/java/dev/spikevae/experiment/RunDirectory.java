@@ -57,6 +57,22 @@ public final class RunDirectory {
         return run;
     }
 
+    /**
+     * Creates the run folder {@code dir} itself (a sweep names its runs' folders) and writes its {@code config.yaml};
+     * the folder must not hold a run already.
+     */
+    public static RunDirectory createAt(Path dir, ExperimentSpec spec) throws IOException {
+        Specs.validate(spec);
+        if (Files.exists(dir.resolve("config.yaml"))) {
+            throw new FileAlreadyExistsException(dir + " already holds a run (config.yaml)");
+        }
+        Files.createDirectories(dir);
+        RunDirectory run = new RunDirectory(dir);
+        run.createSubfolders();
+        run.writeSpec(spec);
+        return run;
+    }
+
     /** An existing run folder (for resuming); it must hold a {@code config.yaml}. */
     public static RunDirectory open(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
