@@ -191,6 +191,13 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
         return encode(images);
     }
 
+    /** The spikes the decoder reads: {@code z_t = 1[r_q > u_t]} at the posterior rates. */
+    @Override
+    public Tensor posteriorSpikes(Tensor images, StepContext context) {
+        checkMode(context);
+        return sampleSpikes(encode(images).rates(), context.rng());
+    }
+
     /** Posterior firing rates {@code r_q = mean_t x_e} {@code [N, L]} and the latent spikes {@code x_e}. */
     public Encoding encode(Tensor images) {
         checkImages("encode", images);

@@ -19,6 +19,12 @@ public interface SpikingLatent {
      */
     Encoding encode(Tensor images, StepContext context);
 
+    /**
+     * The latent spike trains {@code [T, N, L]} the decoder reads for these images in a forward pass (ESVAE: spikes
+     * sampled at the posterior rates), drawn from the context's stream: what perturbation experiments disturb.
+     */
+    Tensor posteriorSpikes(Tensor images, StepContext context);
+
     /** Images {@code [N, C, H, W]} decoded from latent spike trains {@code [T, N, L]}. */
     Tensor decode(Tensor spikes);
 
