@@ -2,13 +2,11 @@ package dev.spikevae.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.spikevae.backend.cpu.VectorSupport;
 import dev.spikevae.model.EsvaeConfig;
 import dev.spikevae.model.NeuronSettings;
 import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.Surrogate;
 import dev.spikevae.train.Checkpoint;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,7 +98,6 @@ class CheckpointRebuildTest {
 
     @Test
     void aFirstFormatCheckpointLoadsAndEvaluatesAsItsRunRecorded(@TempDir Path tmp) throws Exception {
-        Assumptions.assumeTrue(VectorSupport.available(), "recorded with the Vector API kernels: " + VectorSupport.reason());
         Path dir = tmp.resolve("v1");
         Files.createDirectories(dir);
         for (String f : new String[] {"last.json", "last.safetensors"}) {
@@ -116,8 +113,10 @@ class CheckpointRebuildTest {
         assertEquals(2, ck.progress().epoch());
         CliTest.Run r = CliTest.run("eval", "--checkpoint", dir.resolve("last.safetensors").toString(), "--device", "cpu");
         assertEquals(0, r.code(), r.err());
-        // the run's metrics.csv recorded test_mse 2.5642045 for epoch 2 (digits-2-epochs.metrics.csv)
-        assertEquals(2.5642045, evalMse(r.out()), 5e-8, r.out());
+        // the run that wrote it (2 epochs on digits, 192 training and 64 test images, Vector API kernels of 8 lanes)
+        // recorded test_mse 2.5642045 for epoch 2; the scalar kernels give the same to the printed digits, and the
+        // tolerance covers other vector widths' summation order (a wrongly rebuilt model is off by far more)
+        assertEquals(2.5642045, evalMse(r.out()), 1e-6, r.out());
         assertTrue(r.out().contains("(64 images, batch 100,"), r.out());
     }
 }
