@@ -1,6 +1,7 @@
 package dev.spikevae.model;
 
 import dev.spikevae.autograd.Ops;
+import dev.spikevae.autograd.Tape;
 import dev.spikevae.nn.Activation;
 import dev.spikevae.nn.Linear;
 import dev.spikevae.nn.MembraneReadout;
@@ -152,8 +153,8 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
     }
 
     /**
-     * {@code MSE(mean) + λ · MMD²(r_q, r_p)} (docs/reference.md §4) with the configured λ (the reference's 0.001);
-     * terms {@code mse} and {@code mmd}.
+     * {@code MSE(mean) + λ · MMD²(r_q, r_p)} (docs/reference.md §4) with the configured λ (the reference's 0.001)
+     * and kernel (the reference's five RBFs, or {@code linear}); terms {@code mse} and {@code mmd}.
      */
     @Override
     public Loss loss(ModelOutput output, Tensor images) {
@@ -161,7 +162,9 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
             throw new IllegalArgumentException("Esvae.loss: expected the output of Esvae.forward, got " + output);
         }
         Tensor mse = Ops.mseLoss(out.reconstruction(), images);
-        Tensor mmd = Ops.mmd(out.ratePosterior(), out.ratePrior(), MMD_KERNELS, MMD_KERNEL_MUL);
+        Tensor mmd = config.settings().mmdKernel().equals("linear")
+                ? linearMmd(out.ratePosterior(), out.ratePrior())
+                : Ops.mmd(out.ratePosterior(), out.ratePrior(), MMD_KERNELS, MMD_KERNEL_MUL);
         Tensor total = Ops.add(mse, Ops.scale(mmd, config.lambda()));
         Map<String, Tensor> terms = new LinkedHashMap<>();
         terms.put("mse", mse);
@@ -242,12 +245,21 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
         return decode(sampleSpikes(priorRates(n, rng), rng));
     }
 
-    /** Prior firing rates {@code r_p = sigmoid(sample_layer(z))} {@code [n, L]} for fresh {@code z ~ N(0, I)}. */
+    /**
+     * Prior firing rates {@code r_p = sigmoid(sample_layer(z))} {@code [n, L]} for fresh {@code z ~ N(μ, σ²·I)},
+     * {@code μ = 0, σ² = 1} unless the spec's {@code prior_mu} / {@code prior_var} say otherwise.
+     */
     public Tensor priorRates(int n, Rng rng) {
         if (n < 1) {
             throw new IllegalArgumentException("Esvae.priorRates: n must be at least 1, got " + n);
         }
-        return sampleLayer.forward(Ops.randn(backend, rng, n, config.latent()));
+        Tensor z = Ops.randn(backend, rng, n, config.latent());
+        double mu = config.settings().priorMu();
+        double var = config.settings().priorVar();
+        if (mu != 0 || var != 1) {
+            z = Ops.affine(z, (float) Math.sqrt(var), (float) mu);
+        }
+        return sampleLayer.forward(z);
     }
 
     /**
@@ -270,9 +282,29 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
         release();
     }
 
-    /** The reparameterisable sampler: {@code [T, N, L]} spikes from rates {@code [N, L]}, stored as f32 (small). */
+    /**
+     * The reparameterisable sampler: {@code [T, N, L]} spikes from rates {@code [N, L]}, stored as f32 (small). The
+     * {@code poisson_detached} ablation draws the same spikes with no gradient through them.
+     */
     private Tensor sampleSpikes(Tensor rates, Rng rng) {
-        return Ops.bernoulliSpikes(rates, config.timesteps(), rng, config.samplerHalfWidth(), DType.F32);
+        if (config.settings().sampler().surrogateGradient()) {
+            return Ops.bernoulliSpikes(rates, config.timesteps(), rng, config.samplerHalfWidth(), DType.F32);
+        }
+        try (Tape.NoGrad detached = Tape.noGrad()) {
+            return Ops.bernoulliSpikes(rates, config.timesteps(), rng, config.samplerHalfWidth(), DType.F32);
+        }
+    }
+
+    /**
+     * The published code's {@code linear} MMD: {@code ‖mean_n r_q − mean_n r_p‖²}, the squared distance of the
+     * batch means (docs/reference.md §4).
+     */
+    static Tensor linearMmd(Tensor source, Tensor target) {
+        Shape means = Shape.of(1, source.dim(1));
+        float inv = 1f / source.dim(0);
+        Tensor delta = Ops.sub(Ops.scale(Ops.sumTo(source, means), inv),
+                Ops.scale(Ops.sumTo(target, means), 1f / target.dim(0)));
+        return Ops.sum(Ops.square(delta));
     }
 
     private void checkMode(StepContext context) {

@@ -14,16 +14,26 @@ import java.util.List;
  * @param sampler      the latent sampler
  * @param lambda       weight λ of the MMD² term of the loss (0.001)
  * @param priorLrScale the prior ({@code sample_layer}) trains at {@code train.lr} times this (10)
+ * @param mmdKernel    the distance between posterior and prior rates: {@code rbf} (the reference: five Gaussian
+ *                     kernels, docs/reference.md §4) or {@code linear} (the squared distance of the batch means,
+ *                     the published code's other {@code mmd_type})
+ * @param priorMu      mean of the Gaussian noise fed to the prior (0; the published configs' {@code mu}, which
+ *                     their code ignores)
+ * @param priorVar     variance of that noise (1; the published configs' {@code var})
  */
 public record EsvaeSettings(int latent, int timesteps, String spikeStorage, NeuronSettings neuron,
-                            SamplerSettings sampler, double lambda, double priorLrScale) {
+                            SamplerSettings sampler, double lambda, double priorLrScale, String mmdKernel,
+                            double priorMu, double priorVar) {
 
     /** The reference's values; {@code latent} is MNIST's. */
     public static final EsvaeSettings REFERENCE = new EsvaeSettings(32, 16, "u8", NeuronSettings.REFERENCE,
-            SamplerSettings.REFERENCE, 0.001, 10);
+            SamplerSettings.REFERENCE, 0.001, 10, "rbf", 0, 1);
 
     /** Values of {@code spike_storage}. */
     public static final List<String> SPIKE_STORAGES = List.of("u8", "f32");
+
+    /** Values of {@code mmd_kernel}. */
+    public static final List<String> MMD_KERNELS = List.of("rbf", "linear");
 
     public void validate() {
         if (latent < 1) {
@@ -50,25 +60,40 @@ public record EsvaeSettings(int latent, int timesteps, String spikeStorage, Neur
         if (!(priorLrScale > 0) || Double.isInfinite(priorLrScale)) {
             throw new SettingsException("prior_lr_scale", "must be a finite number > 0, got " + priorLrScale);
         }
+        if (!MMD_KERNELS.contains(mmdKernel)) {
+            throw new SettingsException("mmd_kernel", "unknown value \"" + mmdKernel + "\"; expected one of "
+                    + String.join(", ", MMD_KERNELS));
+        }
+        if (!Double.isFinite(priorMu)) {
+            throw new SettingsException("prior_mu", "must be a finite number, got " + priorMu);
+        }
+        if (!(priorVar > 0) || Double.isInfinite(priorVar)) {
+            throw new SettingsException("prior_var", "must be a finite number > 0, got " + priorVar);
+        }
     }
 
     public EsvaeSettings withLatent(int l) {
-        return new EsvaeSettings(l, timesteps, spikeStorage, neuron, sampler, lambda, priorLrScale);
+        return new EsvaeSettings(l, timesteps, spikeStorage, neuron, sampler, lambda, priorLrScale,
+                mmdKernel, priorMu, priorVar);
     }
 
     public EsvaeSettings withTimesteps(int t) {
-        return new EsvaeSettings(latent, t, spikeStorage, neuron, sampler, lambda, priorLrScale);
+        return new EsvaeSettings(latent, t, spikeStorage, neuron, sampler, lambda, priorLrScale,
+                mmdKernel, priorMu, priorVar);
     }
 
     public EsvaeSettings withSpikeStorage(String s) {
-        return new EsvaeSettings(latent, timesteps, s, neuron, sampler, lambda, priorLrScale);
+        return new EsvaeSettings(latent, timesteps, s, neuron, sampler, lambda, priorLrScale,
+                mmdKernel, priorMu, priorVar);
     }
 
     public EsvaeSettings withLambda(double l) {
-        return new EsvaeSettings(latent, timesteps, spikeStorage, neuron, sampler, l, priorLrScale);
+        return new EsvaeSettings(latent, timesteps, spikeStorage, neuron, sampler, l, priorLrScale,
+                mmdKernel, priorMu, priorVar);
     }
 
     public EsvaeSettings withNeuron(NeuronSettings n) {
-        return new EsvaeSettings(latent, timesteps, spikeStorage, n, sampler, lambda, priorLrScale);
+        return new EsvaeSettings(latent, timesteps, spikeStorage, n, sampler, lambda, priorLrScale,
+                mmdKernel, priorMu, priorVar);
     }
 }

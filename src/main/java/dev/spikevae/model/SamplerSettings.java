@@ -7,7 +7,9 @@ import java.util.List;
  * (docs/reference.md §3.4).
  *
  * @param kind      {@code poisson}: the reparameterisable Bernoulli sampler {@code z_t = 1[r > u_t]},
- *                  {@code u ~ U[0, 1)}, whose gradient is the surrogate {@code 1[|r - u_t| < half_width]}
+ *                  {@code u ~ U[0, 1)}, whose gradient is the surrogate {@code 1[|r - u_t| < half_width]};
+ *                  {@code poisson_detached}: the same draws with no gradient through them (an ablation: the
+ *                  encoder then learns from the MMD term alone, the decoder from the reconstruction)
  * @param halfWidth the surrogate window's half-width (reference 0.5)
  */
 public record SamplerSettings(String kind, double halfWidth) {
@@ -16,7 +18,12 @@ public record SamplerSettings(String kind, double halfWidth) {
     public static final SamplerSettings REFERENCE = new SamplerSettings("poisson", 0.5);
 
     /** Values of {@code kind}. */
-    public static final List<String> KINDS = List.of("poisson");
+    public static final List<String> KINDS = List.of("poisson", "poisson_detached");
+
+    /** Whether gradients flow from the spikes back to the rates (the surrogate). */
+    public boolean surrogateGradient() {
+        return !kind.equals("poisson_detached");
+    }
 
     public void validate(String section) {
         if (!KINDS.contains(kind)) {

@@ -52,9 +52,17 @@ class SpecValidationTest {
         rejects("model.neuron.centre", s -> model(s, new ModelSpec("esvae", m.withNeuron(
                 new NeuronSettings(0.25, 0.2, "atan", 2, "middle", false)))));
         rejects("model.lambda", s -> model(s, new ModelSpec("esvae", new EsvaeSettings(32, 16, "u8", m.neuron(),
-                m.sampler(), -0.1, 10))));
+                m.sampler(), -0.1, 10, "rbf", 0, 1))));
         rejects("model.sampler.half_width", s -> model(s, new ModelSpec("esvae", new EsvaeSettings(32, 16, "u8",
-                m.neuron(), new SamplerSettings("poisson", Double.NaN), 0.001, 10))));
+                m.neuron(), new SamplerSettings("poisson", Double.NaN), 0.001, 10, "rbf", 0, 1))));
+        rejects("model.sampler.kind", s -> model(s, new ModelSpec("esvae", new EsvaeSettings(32, 16, "u8",
+                m.neuron(), new SamplerSettings("gumbel", 0.5), 0.001, 10, "rbf", 0, 1))));
+        rejects("model.mmd_kernel", s -> model(s, new ModelSpec("esvae", new EsvaeSettings(32, 16, "u8",
+                m.neuron(), m.sampler(), 0.001, 10, "laplace", 0, 1))));
+        rejects("model.prior_var", s -> model(s, new ModelSpec("esvae", new EsvaeSettings(32, 16, "u8",
+                m.neuron(), m.sampler(), 0.001, 10, "rbf", 0, 0))));
+        rejects("model.prior_mu", s -> model(s, new ModelSpec("esvae", new EsvaeSettings(32, 16, "u8",
+                m.neuron(), m.sampler(), 0.001, 10, "rbf", Double.POSITIVE_INFINITY, 1))));
         rejects("data.dataset", s -> data(s, new DataSpec("imagenet", null, null, null, true, 10)));
         rejects("data.train_limit", s -> data(s, new DataSpec("digits", null, 0, null, true, 10)));
         rejects("data.test_limit", s -> data(s, new DataSpec("digits", null, null, -3, true, 10)));

@@ -24,7 +24,7 @@ class SpecYamlRoundTripTest {
     void awkwardValuesSurviveARoundTrip() {
         ExperimentSpec spec = new ExperimentSpec("123",
                 new ModelSpec("esvae", new EsvaeSettings(7, 3, "f32", new NeuronSettings(1.0 / 3, -0.0, "atan", 1e-300,
-                        "threshold", true), new SamplerSettings("poisson", 0.1), 0.0, 0.5)),
+                        "threshold", true), new SamplerSettings("poisson_detached", 0.1), 0.0, 0.5, "linear", -1e-300, 1.0 / 3)),
                 new DataSpec("digits", "true", 17, null, false, 9),
                 new TrainSpec(1, 2, 1.0 / 3, 0.0, 0.0, 0.5, 1e-300, 0, 1),
                 new RunSpec(-4_000_000_000L, "cpu", "out dir/with: colon # and hash", 3));
