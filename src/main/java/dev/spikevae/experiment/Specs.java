@@ -47,7 +47,9 @@ public final class Specs {
             "esvae/celeba", "esvae/digits", "esvae/fashion-mnist-quality");
     private static final String BUILTIN_FOLDER = "experiments/";
     /** Built-in sweeps: resources {@code experiments/ablations/<name>.yaml}. */
-    private static final List<String> SWEEPS = List.of();
+    private static final List<String> SWEEPS = List.of("ablations/timesteps", "ablations/latent",
+            "ablations/lambda", "ablations/prior-lr-scale", "ablations/surrogate", "ablations/surrogate-width",
+            "ablations/detach-reset", "ablations/sampler", "ablations/mmd-kernel", "ablations/prior-noise");
     private static final String SHORT_NAME_MODEL = "esvae/";
     private static final int MAX_BASE_DEPTH = 16;
 
