@@ -6,6 +6,7 @@ import dev.spikevae.sweep.ExecutorSettings;
 import dev.spikevae.sweep.RunState;
 import dev.spikevae.sweep.Sweeps;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -43,16 +44,8 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "List the runs and their overrides; run nothing.")
     boolean dryRun;
 
-    @Option(names = "--executor", description = "local, gpus, slurm or kubernetes (default: the spec's sweep.executor, "
-            + "else local).")
-    String executor;
-
-    @Option(names = "--workers", description = "gpus executor on CPU cores: N worker processes, cores split between them.")
-    int workers;
-
-    @Option(names = "--gpus", split = ",", paramLabel = "I", description = "gpus executor: GPU indices (default: all "
-            + "nvidia-smi lists).")
-    List<Integer> gpus = new ArrayList<>();
+    @Mixin
+    ExecutorOptions executorOptions = new ExecutorOptions();
 
     @Option(names = "--sweep-dir", paramLabel = "DIR", description = "The sweep folder (default: <run.output>/<name>/sweep).")
     Path sweepDir;
@@ -62,37 +55,6 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--output", paramLabel = "DIR", description = "Runs root folder (sets run.output).")
     String output;
-
-    @Option(names = "--launcher", paramLabel = "CMD", description = "How child processes and cluster tasks start "
-            + "spikevae (default: this java with its class path; e.g. /opt/spikevae/spikevae).")
-    String launcher;
-
-    @Option(names = "--wait", description = "slurm: wait until every task has ended, then print the table.")
-    boolean waitForCluster;
-
-    @Option(names = "--partition", description = "slurm: --partition.")
-    String partition;
-
-    @Option(names = "--time", description = "slurm: --time limit per task, e.g. 12:00:00.")
-    String time;
-
-    @Option(names = "--account", description = "slurm: --account.")
-    String account;
-
-    @Option(names = "--gpus-per-task", description = "slurm: --gres=gpu:N per task.")
-    int gpusPerTask;
-
-    @Option(names = "--cpus-per-task", description = "slurm: --cpus-per-task (also the runs' thread count).")
-    int cpusPerTask;
-
-    @Option(names = "--mem", description = "slurm: --mem per task, e.g. 16G.")
-    String memory;
-
-    @Option(names = "--parallel", description = "slurm: at most N tasks at once.")
-    int parallel;
-
-    @Option(names = "--image", description = "kubernetes: the container image (default spikevae:latest).")
-    String image;
 
     @Override
     public Integer call() throws Exception {
@@ -109,17 +71,9 @@ public final class SweepCommand implements Callable<Integer> {
         if (output != null) {
             all.add("run.output=" + output);
         }
-        if (workers < 0 || gpusPerTask < 0 || cpusPerTask < 0 || parallel < 0) {
-            throw new IllegalArgumentException("--workers, --gpus-per-task, --cpus-per-task and --parallel must be >= 0");
-        }
-        ExecutorSettings.Slurm slurm = new ExecutorSettings.Slurm(partition, time, account, gpusPerTask, cpusPerTask,
-                memory, parallel, List.of());
-        ExecutorSettings.Kubernetes k8s = image == null ? null : new ExecutorSettings.Kubernetes(image, null,
-                ExecutorSettings.Kubernetes.DEFAULT.gpusPerRun(), 0, ExecutorSettings.Kubernetes.DEFAULT.dataClaim(),
-                ExecutorSettings.Kubernetes.DEFAULT.runsClaim());
-        ExecutorSettings cli = new ExecutorSettings(executor, workers, gpus, slurm, k8s);
-        Map<String, RunState> states = Sweeps.start(s, new Sweeps.Request(all, cli, sweepDir, dryRun, child(launcher),
-                waitForCluster, Main.backendOptions(), SpecArgs.commandLine("sweep")), System.out);
+        Map<String, RunState> states = Sweeps.start(s, new Sweeps.Request(all, executorOptions.settings(), sweepDir,
+                dryRun, executorOptions.child(), executorOptions.waitForCluster, Main.backendOptions(),
+                SpecArgs.commandLine("sweep")), System.out);
         return states.values().stream().anyMatch(r -> r.state().equals(RunState.FAILED)) ? 1 : 0;
     }
 

@@ -56,7 +56,16 @@ public final class Sweeps {
         SweepPlan plan = plan(spec, req.overrides());
         ExecutorSettings ex = spec.sweep() == null ? ExecutorSettings.LOCAL
                 : SweepDefinition.parse(spec.sweep(), List.of(), spec.source(), spec.text()).executor();
-        ex = merge(ex, req.executor());
+        return execute(plan, ex, spec.source(), req, out);
+    }
+
+    /**
+     * Runs (or submits) a planned sweep with {@code specExecutor} as the spec's executor settings, which the request's
+     * win over; returns the states of its runs (empty for a dry run).
+     */
+    public static Map<String, RunState> execute(SweepPlan plan, ExecutorSettings specExecutor, String source,
+                                                Request req, PrintStream out) throws IOException {
+        ExecutorSettings ex = merge(specExecutor, req.executor());
         Path dir = req.sweepDir() != null ? req.sweepDir() : defaultFolder(plan);
         out.println("sweep " + plan.base().name() + ": " + plan.runs().size() + " runs"
                 + (plan.definition().axes().isEmpty() ? "" : " over " + String.join(" × ",
@@ -70,7 +79,6 @@ public final class Sweeps {
             return Map.of();
         }
         SweepFolder folder = SweepFolder.prepare(dir, plan);
-        String source = spec.source();
         Map<String, RunState> states;
         switch (ex.kind()) {
             case "local" -> states = LocalExecutor.run(folder, plan, source, req.options(), req.commandLine(), out);
@@ -103,6 +111,36 @@ public final class Sweeps {
                     + String.join(", ", ExecutorSettings.KINDS));
         }
         report(folder, states, out);
+        return states;
+    }
+
+    /**
+     * {@code reproduce table1}: runs the planned rows in the sweep folder {@code dir} with the request's executor,
+     * then (unless the runs go on on a cluster) writes {@code table1.md} / {@code .csv} into {@code results}.
+     */
+    public static Map<String, RunState> reproduceTable1(Table1.Planned p, Path dir, Path results, Request req,
+                                                        String command, PrintStream out) throws IOException {
+        out.println("Table I: " + p.plan().runs().size() + " rows to run" + (p.quick() ? " on the quick schedule ("
+                + String.join(" ", Table1.QUICK) + ")" : ""));
+        p.skipped().forEach((row, why) -> out.println("  skipped " + row + ": " + why));
+        Request r = new Request(req.overrides(), req.executor(), dir, req.dryRun(), req.child(), req.waitForCluster(),
+                req.options(), req.commandLine());
+        if (!req.dryRun()) {
+            SweepFolder.prepare(dir, p.plan());
+            Table1Report.writeMarker(dir, p, command);
+        }
+        Map<String, RunState> states = execute(p.plan(), ExecutorSettings.LOCAL, "table1", r, out);
+        if (req.dryRun()) {
+            return states;
+        }
+        boolean busy = states.values().stream().anyMatch(s -> s.state().equals(RunState.PENDING)
+                || s.state().equals(RunState.RUNNING) || s.state().equals("queued"));
+        if (busy) {
+            out.println("[table1] the runs go on; when they have ended: spikevae report " + dir + " --results " + results);
+        } else {
+            Table1Report.Written w = Table1Report.write(dir, results);
+            out.println("[table1] wrote " + w.markdown() + " and " + w.csv());
+        }
         return states;
     }
 
