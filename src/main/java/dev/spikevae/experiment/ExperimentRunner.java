@@ -482,7 +482,22 @@ public final class ExperimentRunner {
 
         private static String version() {
             String v = ExperimentRunner.class.getPackage().getImplementationVersion();
-            return v == null ? "dev" : v;
+            if (v != null) {
+                return v;
+            }
+            try (java.io.InputStream in = ExperimentRunner.class.getResourceAsStream("/dev/spikevae/version.properties")) {
+                if (in != null) {
+                    java.util.Properties p = new java.util.Properties();
+                    p.load(in);
+                    String b = p.getProperty("version");
+                    if (b != null && !b.isBlank() && !b.contains("${")) {
+                        return b.strip();
+                    }
+                }
+            } catch (IOException e) {
+                // fall through
+            }
+            return "unknown";
         }
     }
 }

@@ -78,7 +78,7 @@ public final class Checkpoint {
     /** Observes the steps of a save (tests use it to simulate a crash after each one). */
     @FunctionalInterface
     interface SaveHook {
-        void reached(String step) throws IOException;
+        void reached(String stem, String step) throws IOException;
     }
 
     private static final ThreadLocal<SaveHook> SAVE_HOOK = new ThreadLocal<>();
@@ -92,10 +92,10 @@ public final class Checkpoint {
         }
     }
 
-    private static void reached(String step) throws IOException {
+    private static void reached(String stem, String step) throws IOException {
         SaveHook h = SAVE_HOOK.get();
         if (h != null) {
-            h.reached(step);
+            h.reached(stem, step);
         }
     }
 
@@ -124,11 +124,11 @@ public final class Checkpoint {
         meta.put("format_version", Integer.toString(FORMAT_VERSION));
         meta.put("model", model.type());
         Safetensors.write(weights, toHost(model.stateDict()), meta);
-        reached("weights");
+        reached(stem, "weights");
         if (optimizer != null) {
             Safetensors.write(optim, toHost(optimizer.stateTensors()), meta);
         }
-        reached("optimizer");
+        reached(stem, "optimizer");
         ObjectNode side = JSON.createObjectNode();
         side.put("format_version", FORMAT_VERSION);
         side.put("model", model.type());
@@ -152,9 +152,9 @@ public final class Checkpoint {
             side.put("spec", specYaml);
         }
         AtomicFiles.writeString(sidecar, JSON.writeValueAsString(side));
-        reached("sidecar");
+        reached(stem, "sidecar");
         removeUncommitted(dir, stem);
-        reached("cleanup");
+        reached(stem, "cleanup");
         return weights;
     }
 
