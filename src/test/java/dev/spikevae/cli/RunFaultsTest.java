@@ -231,4 +231,18 @@ class RunFaultsTest {
                     .toList());
         }
     }
+
+    @Test
+    void aDivergedRunSuggestsALowerLearningRateNotAPlainResume(@TempDir Path tmp) throws Exception {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ExperimentRunner.train(
+                tiny(tmp, 4, "train.lr=1e12"), List.of("test"), quiet()));
+        assertTrue(e.getMessage().contains("train.lr=1.00e+11"), e.getMessage());
+        ExperimentSpec lowered = Specs.override(tiny(tmp, 4), List.of("train.lr=1.00e+11"));
+        assertEquals(1e11, lowered.train().optimizer().lr(), 1e3, "the suggested override is valid");
+        Path run;
+        try (Stream<Path> s = Files.list(tmp.resolve("digits"))) {
+            run = s.findFirst().orElseThrow();
+        }
+        assertEquals("diverged", json(run.resolve("summary.json")).get("status").asText());
+    }
 }
