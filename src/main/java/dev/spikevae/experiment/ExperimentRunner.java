@@ -296,6 +296,10 @@ public final class ExperimentRunner {
         }
         Map<String, Double> lastRow = metrics.lastEpochRow();
         EvalResult last = lastRow == null ? null : testResult(lastRow);
+        String statsNote = runningStatisticsNote(model, metrics);
+        if (statsNote != null) {
+            out.println(statsNote);
+        }
         out.println("run directory: " + run.root());
         out.println("  reconstructions: " + run.samples().resolve("latest-reconstructions.png"));
         out.println("  samples:         " + run.samples().resolve("latest-samples.png"));
@@ -305,6 +309,28 @@ public final class ExperimentRunner {
                 : ck != null ? ck.weightsFile() : null;
         return new Result(run, lastRow == null ? 0 : lastRow.get("epoch").intValue(), last, lastWeights,
                 summary.untrained);
+    }
+
+    /** Batches the batch-norm running statistics need before eval mode means much (momentum 0.1: 0.9^30 ≈ 4%). */
+    static final int RUNNING_STATISTICS_BATCHES = 30;
+
+    /**
+     * A warning when the model keeps batch-norm running statistics and training has taken fewer than
+     * {@link #RUNNING_STATISTICS_BATCHES} steps: eval-mode figures and grids then still mostly show the initial
+     * statistics (rates near 0, uniform grey reconstructions). Null when there is nothing to warn about.
+     */
+    static String runningStatisticsNote(GenerativeModel model, MetricsLog metrics) {
+        Map<String, Double> last = metrics.lastEpochRow();
+        if (last == null || model.stateDict().keySet().stream().noneMatch(k -> k.contains("running_mean"))) {
+            return null;
+        }
+        long steps = last.getOrDefault("step", 0.0).longValue();
+        if (steps >= RUNNING_STATISTICS_BATCHES) {
+            return null;
+        }
+        return "note: the batch-norm running statistics have seen only " + steps + " batch(es); eval-mode figures and "
+                + "grids mean little before about " + RUNNING_STATISTICS_BATCHES + " (train more epochs, use more images, "
+                + "or lower train.batch_size)";
     }
 
     /** A tenth of the spec's learning rate, as an override value. */
