@@ -244,7 +244,8 @@ public final class ExperimentRunner {
             }
         }
         CheckpointWriter checkpoints = new CheckpointWriter(run.checkpoints(), Specs.toYaml(spec), bestLoss, bestEpoch);
-        Evaluator evaluator = new Evaluator(testSet, spec.data().testBatchSize(), spec.run().seed());
+        Evaluator evaluator = new Evaluator(testSet, spec.data().testBatchSize(), spec.run().seed())
+                .withProgress(out, System.console() != null);
         List<TrainListener> listeners = new ArrayList<>();
         listeners.add(ProgressBar.forConsole(out));
         listeners.add(metrics);

@@ -508,10 +508,13 @@ public final class Checkpoint {
         if (m.matches()) {
             candidates.add(path.resolveSibling(m.group(1) + ".json"));
         }
-        for (Path c : candidates) {
+        for (int i = 0; i < candidates.size(); i++) {
+            Path c = candidates.get(i);
             if (Files.isRegularFile(c)) {
                 String named = committedWeightsName(c);
-                if (named == null || named.equals(name) || !Files.exists(path)) {
+                // the stem's own sidecar may predate weight names; a save's shared sidecar must name this file
+                boolean own = i == 0 && (named == null || !Files.exists(path));
+                if (own || name.equals(named) || named != null && !Files.exists(path)) {
                     return fromSidecar(c);
                 }
             }

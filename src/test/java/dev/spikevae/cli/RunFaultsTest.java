@@ -206,6 +206,15 @@ class RunFaultsTest {
         Files.delete(optimizer);
         r = CliTest.run("eval", "--checkpoint", run.toString(), "--device", "cpu", "--limit", "16");
         assertEquals(0, r.code(), r.err());
+        Path images = tmp.resolve("x.npy");
+        dev.spikevae.io.Npy.write(images, new dev.spikevae.io.HostArray(new long[] {2, 1, 32, 32}, new float[2 * 32 * 32]));
+        Path spikes = tmp.resolve("z.npy");
+        r = CliTest.run("encode", "--checkpoint", run.toString(), "--device", "cpu", "--input", images.toString(),
+                "--rates", tmp.resolve("r.npy").toString(), "--spikes", spikes.toString());
+        assertEquals(0, r.code(), r.err());
+        r = CliTest.run("decode", "--checkpoint", run.toString(), "--device", "cpu", "--spikes", spikes.toString(),
+                "--output", tmp.resolve("y.npy").toString());
+        assertEquals(0, r.code(), r.err());
         Exception e = assertThrows(Exception.class, () -> resume(run, "train.epochs=2"));
         assertTrue(e.getMessage().contains(optimizer.getFileName().toString()), e.getMessage());
     }
