@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * One row per epoch in {@code metrics.csv} and {@code metrics.jsonl} ({@link EpochMetrics#row()}), and one row per
- * {@code every} steps in {@code steps.csv} (step, epoch, then the loss and its terms). Columns are named after the
+ * {@code every} steps (and the first and last of each epoch) in {@code steps.csv} (step, epoch, then the loss and its terms). Columns are named after the
  * values, so a model's own loss terms become columns; the header is written with the first row. On resume, rows
  * beyond the checkpoint are dropped first, so the files describe exactly the run that continues.
  */
@@ -71,7 +71,8 @@ public final class MetricsLog implements TrainListener {
 
     @Override
     public void onBatchEnd(TrainContext c, StepMetrics s) throws IOException {
-        if (c.step() % every == 0 || c.batch() == c.batchesPerEpoch()) {
+        // also each epoch's first batch, so that even a run shorter than log_every draws a curve, not a dot
+        if (c.step() % every == 0 || c.batch() == 1 || c.batch() == c.batchesPerEpoch()) {
             Map<String, Double> row = new LinkedHashMap<>();
             row.put("step", (double) c.step());
             row.put("epoch", (double) c.epoch());

@@ -32,11 +32,19 @@ class FrictionTest {
     }
 
     @Test
-    void aRunTooShortForTheRunningStatisticsSaysSo(@TempDir Path tmp) {
+    void aRunTooShortForTheRunningStatisticsSaysSo(@TempDir Path tmp) throws Exception {
         CliTest.Run r = CliTest.run("train", "--spec", "digits", "--device", "cpu", "--output", tmp.toString(),
                 "data.train_limit=48", "data.test_limit=16", "train.batch_size=16", "data.test_batch_size=16",
                 "train.epochs=1", "model.timesteps=4", "model.latent=8", "train.sample_count=4");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("running statistics have seen only 3 batch(es)"), r.out());
+        Path run;
+        try (var s = Files.list(tmp.resolve("digits"))) {
+            run = s.findFirst().orElseThrow();
+        }
+        // train.log_every (20) is more than the run's 3 steps: the first and last step still make a curve
+        java.util.List<String> steps = Files.readAllLines(run.resolve("steps.csv"));
+        assertEquals(3, steps.size(), steps.toString());
+        assertTrue(steps.get(1).startsWith("1,") && steps.get(2).startsWith("3,"), steps.toString());
     }
 }
