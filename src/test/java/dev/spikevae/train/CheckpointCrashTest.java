@@ -111,6 +111,37 @@ class CheckpointCrashTest {
         assertTrue(AtomicFiles.isTempName(".x.spikevae-1.tmp"));
     }
 
+    @Test
+    void aRunOfTheSecondFormatResumesAndMovesToTheCurrentOne(@TempDir Path tmp) throws Exception {
+        ExperimentRunner.Result straight = ExperimentRunner.train(ResumeTest.tiny(tmp.resolve("straight"), 2),
+                List.of("test"), ResumeTest.quiet());
+        Path run = ExperimentRunner.train(ResumeTest.tiny(tmp.resolve("old"), 1), List.of("test"), ResumeTest.quiet())
+                .run().root();
+        Path dir = run.resolve("checkpoints");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String stem : new String[] {"last", "best"}) { // rewrite as format 2 wrote it: fixed names, no hashes
+            com.fasterxml.jackson.databind.node.ObjectNode side =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve(stem + ".json").toFile());
+            Files.move(dir.resolve(side.get("weights").asText()), dir.resolve(stem + ".safetensors"));
+            Files.move(dir.resolve(side.get("optimizer").asText()), dir.resolve(stem + ".optim.safetensors"));
+            side.put("format_version", 2);
+            side.put("weights", stem + ".safetensors");
+            side.put("optimizer", stem + ".optim.safetensors");
+            side.remove("files");
+            Files.writeString(dir.resolve(stem + ".json"), side.toString());
+        }
+        assertEquals(1, Checkpoint.load(run).progress().epoch());
+        assertEquals(dir.resolve("last.safetensors"), Checkpoint.load(dir.resolve("last.safetensors")).weightsFile());
+        ExperimentRunner.resume(run, List.of("train.epochs=2"), List.of("test"), ResumeTest.quiet());
+        Checkpoint.Loaded end = Checkpoint.load(run);
+        Checkpoint.Loaded reference = Checkpoint.load(straight.run().root());
+        ResumeTest.assertSameTensors(reference.weightsFile(), end.weightsFile());
+        ResumeTest.assertSameTensors(reference.optimizerFile(), end.optimizerFile());
+        assertFalse(Files.exists(dir.resolve("last.safetensors")), "the old format's files go once a new save commits");
+        assertEquals(end.weightsFile(), Checkpoint.load(dir.resolve("last.safetensors")).weightsFile(),
+                "the old weights path now means the current checkpoint");
+    }
+
     private static List<String> sidecars(Path run) throws IOException {
         return files(run).stream().filter(n -> n.endsWith(".json")).sorted().toList();
     }
