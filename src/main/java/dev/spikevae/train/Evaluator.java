@@ -29,15 +29,17 @@ public final class Evaluator {
     private final long seed;
     private final java.io.PrintStream progress;
     private final boolean interactive;
+    private final int progressFrom;
 
     /** Test sets at least this large show their progress (a full test set takes tens of seconds on a CPU). */
     static final int PROGRESS_FROM_IMAGES = 2000;
 
     public Evaluator(ImageDataset test, int batchSize, long seed) {
-        this(test, batchSize, seed, null, false);
+        this(test, batchSize, seed, null, false, PROGRESS_FROM_IMAGES);
     }
 
-    private Evaluator(ImageDataset test, int batchSize, long seed, java.io.PrintStream progress, boolean interactive) {
+    private Evaluator(ImageDataset test, int batchSize, long seed, java.io.PrintStream progress, boolean interactive,
+                      int progressFrom) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("evaluation batch size must be at least 1, got " + batchSize);
         }
@@ -46,6 +48,7 @@ public final class Evaluator {
         this.seed = seed;
         this.progress = progress;
         this.interactive = interactive;
+        this.progressFrom = progressFrom;
     }
 
     /**
@@ -53,11 +56,16 @@ public final class Evaluator {
      * more: redrawn in place on a terminal, else a line at each quarter. The figures are the same.
      */
     public Evaluator withProgress(java.io.PrintStream out, boolean interactive) {
-        return new Evaluator(test, batchSize, seed, out, interactive);
+        return withProgress(out, interactive, PROGRESS_FROM_IMAGES);
+    }
+
+    /** {@link #withProgress(java.io.PrintStream, boolean)} from test sets of {@code fromImages} images on. */
+    Evaluator withProgress(java.io.PrintStream out, boolean interactive, int fromImages) {
+        return new Evaluator(test, batchSize, seed, out, interactive, fromImages);
     }
 
     private void showProgress(int done, int total, int[] lastQuarter) {
-        if (progress == null || total < PROGRESS_FROM_IMAGES) {
+        if (progress == null || total < progressFrom) {
             return;
         }
         String line = String.format(java.util.Locale.ROOT, "evaluating %s: %,d/%,d images", test.name(), done, total);
