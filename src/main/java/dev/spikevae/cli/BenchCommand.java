@@ -39,6 +39,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Checks.atLeast("--warmup", warmup, 0.0);
+        Checks.atLeast("--iterations", iterations, 1);
         Backend backend = Backends.select(device, Main.backendOptions());
         if (Backends.lastAutoNote() != null) {
             System.out.println(Backends.lastAutoNote());

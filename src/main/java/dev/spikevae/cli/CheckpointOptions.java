@@ -23,8 +23,9 @@ final class CheckpointOptions {
 
     /** Loads the checkpoint into a fresh model of its stored type and configuration, in eval mode. */
     GenerativeModel model() throws IOException {
+        String d = Checks.device(device);
         loaded = Checkpoint.load(checkpoint);
-        Backend be = Backends.select(device, Main.backendOptions());
+        Backend be = Backends.select(d, Main.backendOptions());
         return loaded.createModel(be);
     }
 }

@@ -39,6 +39,9 @@ public final class DecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Checks.atLeast("--batch-size", batchSize, 1);
+        Checks.png("--png", png);
+        Checks.device(ck.device);
         try (GenerativeModel model = ck.model()) {
             decode(model);
         }

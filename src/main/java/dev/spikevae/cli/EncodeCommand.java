@@ -45,6 +45,8 @@ public final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Checks.atLeast("--batch-size", batchSize, 1);
+        Checks.device(ck.device);
         try (GenerativeModel model = ck.model()) {
             encode(model);
         }

@@ -56,6 +56,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Checks.atLeast("--limit", limit, 1);
+        Checks.atLeast("--batch-size", batchSize, 1);
+        Checks.device(ck.device);
         try (GenerativeModel model = ck.model()) {
             evaluate(model);
         }

@@ -26,13 +26,24 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-            cmd.getErr().println("spikevae " + cmd.getCommandName() + ": error: " + msg);
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": error: " + msg);
             if (Boolean.getBoolean("spikevae.stacktrace")) {
                 ex.printStackTrace(cmd.getErr());
             }
             return 1;
         });
+        cli.setParameterExceptionHandler((ex, rest) -> {
+            CommandLine cmd = ex.getCommandLine();
+            String name = cmd.getCommandSpec().qualifiedName();
+            cmd.getErr().println(name + ": error: " + oneLine(ex.getMessage()) + " (see '" + name + " --help')");
+            return 1;
+        });
         return cli.execute(args);
+    }
+
+    /** A message as one line (picocli's may span several). */
+    static String oneLine(String message) {
+        return message == null ? "invalid usage" : message.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
     /** Global, accepted after any command: the CUDA backend then uses only its own kernels. */
@@ -55,12 +66,32 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
-    /** The version from the jar manifest, or "dev" when run from classes. */
+    /** The version: the jar manifest's Implementation-Version, else the one the build wrote next to the classes. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"spikevae " + (v == null ? "dev" : v)};
+            return new String[] {"spikevae " + version()};
         }
+    }
+
+    /** This build's version ({@code pom.xml}'s), or "unknown" if neither the manifest nor the build says it. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        if (v != null) {
+            return v;
+        }
+        try (java.io.InputStream in = Main.class.getResourceAsStream("/dev/spikevae/version.properties")) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                String fromBuild = p.getProperty("version");
+                if (fromBuild != null && !fromBuild.isBlank() && !fromBuild.contains("${")) {
+                    return fromBuild.strip();
+                }
+            }
+        } catch (java.io.IOException e) {
+            // fall through
+        }
+        return "unknown";
     }
 }

@@ -62,16 +62,21 @@ public final class RobustnessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (images < 1 || shown < 1) {
-            throw new IllegalArgumentException("--images and --shown must be >= 1");
+        Checks.atLeast("--images", images, 1);
+        Checks.atLeast("--shown", shown, 1);
+        if (levels != null) {
+            for (Double level : levels) {
+                Checks.probability("--levels", level);
+            }
         }
+        String chosenDevice = Checks.device(device);
         List<Double> lv = levels == null ? RobustnessExperiment.LEVELS : levels;
         for (double a : lv) {
             if (!(a >= 0 && a <= 1)) {
                 throw new IllegalArgumentException("--levels: flip probabilities are in [0, 1], got " + a);
             }
         }
-        Backend be = Backends.select(device, Main.backendOptions());
+        Backend be = Backends.select(chosenDevice, Main.backendOptions());
         Files.createDirectories(output);
         List<RobustnessExperiment.Curve> curves = new ArrayList<>();
         ImageDataset data = null;

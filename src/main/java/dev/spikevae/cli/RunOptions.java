@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What {@code train} and {@code demo} share: the device, the runs folder and the dotted spec overrides. */
 final class RunOptions {
-    @Option(names = "--device", description = "auto, cpu or cuda (sets run.device).")
+    @Option(names = "--device", description = "auto, cpu or cuda (sets run.device; default: $SPIKEVAE_DEVICE, else the spec's run.device).")
     String device;
 
     @Option(names = "--output", paramLabel = "DIR", description = "Runs root folder (sets run.output; default runs).")
@@ -19,9 +19,15 @@ final class RunOptions {
 
     /** The overrides, with --device and --output turned into their spec keys. */
     List<String> all() {
+        return all(System.getenv());
+    }
+
+    /** {@link #all()} in the environment {@code env}: the device is the flag, else SPIKEVAE_DEVICE, else the spec's. */
+    List<String> all(java.util.Map<String, String> env) {
         List<String> out = new ArrayList<>(overrides);
-        if (device != null) {
-            out.add("run.device=" + device);
+        String d = Checks.device(device, env); // flag > SPIKEVAE_DEVICE > the spec's run.device
+        if (d != null) {
+            out.add("run.device=" + d);
         }
         if (output != null) {
             out.add("run.output=" + output);

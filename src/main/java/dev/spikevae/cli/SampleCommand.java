@@ -41,9 +41,10 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (count < 1) {
-            throw new IllegalArgumentException("--count must be >= 1, got " + count);
-        }
+        Checks.atLeast("--count", count, 1);
+        Checks.atLeast("--columns", columns, 1);
+        Checks.png("--output", output);
+        Checks.device(ck.device);
         try (GenerativeModel model = ck.model()) {
             ModelConfig c = model.config();
             float[] images;

@@ -58,6 +58,13 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Checks.atLeast("--workers", workers, 0);
+        Checks.atLeast("--gpus-per-task", gpusPerTask, 0);
+        Checks.atLeast("--cpus-per-task", cpusPerTask, 0);
+        Checks.atLeast("--parallel", parallel, 0);
+        for (Integer g : gpus) {
+            Checks.atLeast("--gpus", g, 0);
+        }
         if (spec == null) {
             throw new IllegalArgumentException("give a SPEC (a spec file or a built-in name, e.g. ablations/timesteps), "
                     + "or one of the subcommands status, resubmit");
@@ -123,6 +130,7 @@ public final class SweepCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            Checks.atLeast("--gpus-per-task", gpusPerTask, 0);
             Map<String, RunState> states = Sweeps.resubmit(dir, new ExecutorSettings.Slurm(partition, time, account,
                     gpusPerTask, 0, null, 0, List.of()), child(launcher), waitForCluster, System.out);
             return states.values().stream().anyMatch(r -> r.state().equals(RunState.FAILED)) ? 1 : 0;

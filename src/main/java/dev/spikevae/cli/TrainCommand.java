@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code spikevae train}: runs an experiment spec, or resumes a run directory. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(name = "train", mixinStandardHelpOptions = true, usageHelpWidth = 130,
         description = {"Train a model from an experiment spec (a YAML/JSON file or a built-in name) with dotted overrides.",
                 "Writes runs/<name>/<timestamp>-<model>-<dataset>/ with config.yaml, env.json, metrics.csv/jsonl, "
                         + "checkpoints/, samples/, plots/ and summary.json.",
@@ -29,12 +29,19 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Continue this run directory from its last checkpoint (overrides may raise train.epochs).")
     Path resume;
 
+    @Option(names = "--data-root", paramLabel = "DIR", description = "Data root (sets data.root; default: the spec's, "
+            + "$SPIKEVAE_DATA, or the dataset's default).")
+    String dataRoot;
+
     @Mixin
     RunOptions run;
 
     @Override
     public Integer call() throws Exception {
-        List<String> all = run.all();
+        List<String> all = new java.util.ArrayList<>(run.all());
+        if (dataRoot != null) {
+            all.add("data.root=" + dataRoot);
+        }
         if (resume != null) {
             if (spec != null) {
                 throw new IllegalArgumentException("--resume continues the run's own spec (config.yaml); drop --spec");

@@ -38,7 +38,7 @@ final class CelebaDataset implements ImageDataset {
             throw DataRoot.missing("celeba", "celeba/" + CelebaImages.FOLDER + "/ (or celeba/" + CelebaImages.ZIP
                     + ") and celeba/" + CelebaPartition.FILE);
         }
-        Path folder = root.root().resolve(FOLDER);
+        Path folder = root.folder(FOLDER);
         if (!Files.isDirectory(folder)) {
             throw new DatasetException("celeba: " + folder + " not found (in " + root.describe() + ")");
         }

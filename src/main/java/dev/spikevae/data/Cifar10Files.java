@@ -28,7 +28,7 @@ final class Cifar10Files {
         if (root.root() == null) {
             throw DataRoot.missing("cifar10", FOLDER + "/ (the CIFAR-10 binary version)");
         }
-        Path folder = root.root().resolve(FOLDER);
+        Path folder = root.folder(FOLDER);
         if (!Files.isDirectory(folder)) {
             Path python = root.root().resolve("cifar-10-batches-py");
             throw new DatasetException("cifar10: " + folder + " not found"

@@ -62,11 +62,27 @@ final class DataRoot {
             for (String r : relative) {
                 out.add(root.resolve(r));
             }
+            for (String r : relative) { // the root may be the dataset's folder itself
+                if (isNamed(root, r.split("/")[0])) {
+                    out.add(root);
+                    break;
+                }
+            }
         }
         if (debianDefault && !explicit && debianFashionMnist != null) {
             out.add(debianFashionMnist);
         }
         return out;
+    }
+
+    /** {@code root/name}, or the root itself when it is that folder (data.root may name the dataset's folder). */
+    Path folder(String name) {
+        return isNamed(root, name) && !Files.isDirectory(root.resolve(name)) ? root : root.resolve(name);
+    }
+
+    private static boolean isNamed(Path p, String name) {
+        Path f = p.toAbsolutePath().normalize().getFileName();
+        return f != null && f.toString().equalsIgnoreCase(name);
     }
 
     /** The error for a dataset that needs a root when none was given: says how to give one and its layout. */

@@ -64,7 +64,9 @@ public final class ExperimentRunner {
         Specs.validate(spec);
         Inputs in = inputs(spec, options); // data and device problems surface before a run folder exists
         RunDirectory run = RunDirectory.create(spec, Clock.systemDefaultZone());
-        return execute(spec, in, run, null, commandLine, out);
+        try (RunLock lock = RunLock.acquire(run.root())) {
+            return execute(spec, in, run, null, commandLine, out);
+        }
     }
 
     /** A fresh run of {@code spec} in the folder {@code runDir} (a sweep's runs live in folders it names). */
@@ -73,7 +75,9 @@ public final class ExperimentRunner {
         Specs.validate(spec);
         Inputs in = inputs(spec, options);
         RunDirectory run = RunDirectory.createAt(runDir, spec);
-        return execute(spec, in, run, null, commandLine, out);
+        try (RunLock lock = RunLock.acquire(run.root())) {
+            return execute(spec, in, run, null, commandLine, out);
+        }
     }
 
     /** Continues the run in {@code dir}; {@code overrides} may raise {@code train.epochs} to train longer. */
@@ -81,19 +85,61 @@ public final class ExperimentRunner {
         return resume(dir, overrides, BackendOptions.defaults(), commandLine, out);
     }
 
-    /** Continues the run in {@code dir} on a backend created with {@code options}. */
+    /**
+     * Continues the run in {@code dir} on a backend created with {@code options}. Nothing in the folder changes
+     * until the overridden spec, the checkpoint and the data have been checked and the checkpoint has been loaded
+     * into the model and the optimizer; the run's lock is held throughout.
+     */
     public static Result resume(Path dir, List<String> overrides, BackendOptions options, List<String> commandLine,
                                 PrintStream out) throws Exception {
         RunDirectory run = RunDirectory.open(dir);
         ExperimentSpec spec = Specs.override(run.readSpec(), overrides);
         Specs.validate(spec);
-        Checkpoint.Loaded ck = Checkpoint.load(run.checkpoints().resolve("last.safetensors"));
-        if (ck.progress() == null || ck.optimizerFile() == null) {
-            throw new IllegalArgumentException(ck.weightsFile() + ": not a training checkpoint (no progress or optimizer state)");
+        try (RunLock lock = RunLock.acquire(run.root())) {
+            if (lock.staleHolder() != null) {
+                out.println("note: " + run.root() + " was held by " + lock.staleHolder()
+                        + ", which ended without releasing it; taking it over");
+            }
+            int cleaned = cleanTempFiles(run);
+            if (cleaned > 0) {
+                out.printf("note: removed %d file(s) left by an interrupted write%n", cleaned);
+            }
+            if (!Checkpoint.exists(run.checkpoints())) {
+                throw new IllegalArgumentException("run directory " + run.root() + ": no epoch has finished yet, so there is "
+                        + "nothing to resume (no checkpoint in " + run.checkpoints() + "); start it again with train --spec "
+                        + run.configFile());
+            }
+            Checkpoint.Loaded ck = Checkpoint.load(run.checkpoints());
+            if (ck.progress() == null || ck.optimizerFile() == null) {
+                throw new IllegalArgumentException(ck.weightsFile() + ": not a training checkpoint (no progress or optimizer state)");
+            }
+            Inputs in = inputs(spec, options);
+            return execute(spec, in, run, ck, commandLine, out);
         }
-        Inputs in = inputs(spec, options);
-        run.writeSpec(spec);
-        return execute(spec, in, run, ck, commandLine, out);
+    }
+
+    /**
+     * Removes the temp files of interrupted atomic writes and the checkpoint files no sidecar names, anywhere in
+     * the run folder; returns how many.
+     */
+    static int cleanTempFiles(RunDirectory run) throws IOException {
+        int n = 0;
+        for (Path d : new Path[] {run.root(), run.checkpoints(), run.samples(), run.plots()}) {
+            if (!Files.isDirectory(d)) {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> s = Files.list(d)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    if (AtomicFiles.isTempName(p.getFileName().toString()) && Files.isRegularFile(p)) {
+                        Files.deleteIfExists(p);
+                        n++;
+                    }
+                }
+            }
+        }
+        n += Checkpoint.removeUncommitted(run.checkpoints(), "last");
+        n += Checkpoint.removeUncommitted(run.checkpoints(), "best");
+        return n;
     }
 
     /** The model configuration a spec gives on a dataset of this shape. */
@@ -127,7 +173,16 @@ public final class ExperimentRunner {
     private record Inputs(Backend backend, ImageDataset train, ImageDataset test) {}
 
     private static Inputs inputs(ExperimentSpec spec, BackendOptions options) {
-        return new Inputs(backend(spec, options), dataset(spec, Split.TRAIN), dataset(spec, Split.TEST));
+        ImageDataset train = dataset(spec, Split.TRAIN);
+        int batch = spec.train().batchSize();
+        if (spec.data().dropLast() && batch > train.size()) {
+            throw new IllegalArgumentException("train.batch_size=" + batch + " is larger than the training set ("
+                    + train.size() + " images" + (spec.data().trainLimit() == null ? "" : ", data.train_limit="
+                    + spec.data().trainLimit()) + "): with data.drop_last=true no batch would be trained; lower "
+                    + "train.batch_size or raise data.train_limit");
+        }
+        ImageDataset test = dataset(spec, Split.TEST);
+        return new Inputs(backend(spec, options), train, test);
     }
 
     private static Result execute(ExperimentSpec spec, Inputs in, RunDirectory run, Checkpoint.Loaded ck,
@@ -154,14 +209,20 @@ public final class ExperimentRunner {
         long steps = 0;
         MetricsLog metrics = new MetricsLog(run.metricsCsv(), run.metricsJsonl(), run.root().resolve("steps.csv"), t.logEvery());
         if (ck != null) {
+            // everything is checked before anything in the folder changes: a refused resume leaves the run as it was
             Checkpoint.loadInto(model, ck);
             Checkpoint.loadInto(optimizer, ck);
             firstEpoch = ck.progress().epoch() + 1;
             steps = ck.progress().step();
             trainRng = new Rng(ck.progress().rngSeed(), ck.progress().rngCounter());
-            metrics.truncateAfter(ck.progress().epoch(), steps);
+            run.ensureSubfolders();
+            run.writeSpec(spec);
+            for (String note : metrics.truncateAfter(ck.progress().epoch(), steps)) {
+                out.println("note: " + note);
+            }
         }
-        EnvInfo.write(run.envFile(), EnvInfo.collect(be, spec.run().seed(), commandLine));
+        Map<String, Object> env = EnvInfo.collect(be, spec.run().seed(), commandLine);
+        EnvInfo.write(run.envFile(), env);
         out.printf(Locale.ROOT, "%s %s on %s: %,d parameters, train %,d images (%s), test %,d images, %s%n",
                 ck == null ? "training" : "resuming", spec.name(), be.description(), model.parameterCount(),
                 trainSet.size(), trainSet.name(), testSet.size(), ck == null ? "run " + run.root()
@@ -183,22 +244,24 @@ public final class ExperimentRunner {
             }
         }
         CheckpointWriter checkpoints = new CheckpointWriter(run.checkpoints(), Specs.toYaml(spec), bestLoss, bestEpoch);
-        Evaluator evaluator = new Evaluator(testSet, spec.data().testBatchSize(), spec.run().seed());
+        Evaluator evaluator = new Evaluator(testSet, spec.data().testBatchSize(), spec.run().seed())
+                .withProgress(out, System.console() != null);
         List<TrainListener> listeners = new ArrayList<>();
         listeners.add(ProgressBar.forConsole(out));
         listeners.add(metrics);
         listeners.add(checkpoints);
         listeners.add(new SampleGrids(run.samples(), testSet, t.sampleCount(), spec.run().seed()));
         listeners.add(new LossCurve(run.plots().resolve("loss.png"), metrics, model.type() + " training loss"));
-        Double untrained = null;
+        Summary summary = new Summary(run, spec, model.parameterCount(), metrics, env, firstEpoch);
+        Thread onSignal = new Thread(() -> summary.finish("interrupted",
+                "stopped by a signal (SIGINT/SIGTERM) during training; resume with --resume " + run.root()),
+                "spikevae-summary-on-exit");
+        boolean hooked = addShutdownHook(onSignal);
         if (ck == null) {
-            untrained = evaluator.evaluate(model, 0).mse();
-            out.printf(Locale.ROOT, "untrained model: test mse %.5f%n", untrained);
-        } else if (Files.exists(run.summaryFile())) { // keep the first session's figure
-            JsonNode old = JSON.readTree(run.summaryFile().toFile()).path("untrained_test_mse");
-            untrained = old.isNumber() ? old.asDouble() : null;
+            summary.untrained = evaluator.evaluate(model, 0).mse();
+            out.printf(Locale.ROOT, "untrained model: test mse %.5f%n", summary.untrained);
         }
-        long started = System.nanoTime();
+        summary.write("running", null);
         String status = "failed"; // until training returns
         String error = null;
         // CelebA decodes a JPEG per image (about 1 ms): several readers keep a GPU fed; the others read bytes.
@@ -210,27 +273,79 @@ public final class ExperimentRunner {
             status = "completed";
         } catch (TrainingDivergedException e) {
             status = "diverged";
-            Path last = checkpoints.lastCheckpoint();
-            error = e.getMessage() + (Files.exists(last) ? "; the last good checkpoint is " + last
-                    + " (resume with --resume " + run.root() + ")" : "; no checkpoint had been written yet");
+            Path last = Checkpoint.exists(run.checkpoints()) ? run.checkpoints().resolve("last.json") : null;
+            error = e.getMessage() + (last != null ? "; the last good checkpoint is " + last
+                    + " (resume with --resume " + run.root() + " and a lower learning rate, e.g. train.lr="
+                    + lowerLr(spec) + ": resuming unchanged diverges again at the same step)"
+                    : "; no checkpoint had been written yet (start again with a lower learning rate, e.g. train.lr="
+                    + lowerLr(spec) + ")");
         } catch (Exception | Error e) {
             error = String.valueOf(e.getMessage());
             throw e;
         } finally {
-            writeSummary(run, spec, model, metrics, checkpoints, status, error, untrained, (System.nanoTime() - started) / 1e9);
+            if (hooked) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onSignal);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or about to: it writes the summary
+                }
+            }
+            summary.finish(status, error);
         }
         if (status.equals("diverged")) {
             throw new IllegalStateException(error);
         }
         Map<String, Double> lastRow = metrics.lastEpochRow();
         EvalResult last = lastRow == null ? null : testResult(lastRow);
+        String statsNote = runningStatisticsNote(model, metrics);
+        if (statsNote != null) {
+            out.println(statsNote);
+        }
         out.println("run directory: " + run.root());
         out.println("  reconstructions: " + run.samples().resolve("latest-reconstructions.png"));
         out.println("  samples:         " + run.samples().resolve("latest-samples.png"));
         out.println("  loss curve:      " + run.plots().resolve("loss.png"));
         out.println("  summary:         " + run.summaryFile());
-        return new Result(run, lastRow == null ? 0 : lastRow.get("epoch").intValue(), last, checkpoints.lastCheckpoint(),
-                untrained);
+        Path lastWeights = checkpoints.lastCheckpoint() != null ? checkpoints.lastCheckpoint()
+                : ck != null ? ck.weightsFile() : null;
+        return new Result(run, lastRow == null ? 0 : lastRow.get("epoch").intValue(), last, lastWeights,
+                summary.untrained);
+    }
+
+    /** Batches the batch-norm running statistics need before eval mode means much (momentum 0.1: 0.9^30 ≈ 4%). */
+    static final int RUNNING_STATISTICS_BATCHES = 30;
+
+    /**
+     * A warning when the model keeps batch-norm running statistics and training has taken fewer than
+     * {@link #RUNNING_STATISTICS_BATCHES} steps: eval-mode figures and grids then still mostly show the initial
+     * statistics (rates near 0, uniform grey reconstructions). Null when there is nothing to warn about.
+     */
+    static String runningStatisticsNote(GenerativeModel model, MetricsLog metrics) {
+        Map<String, Double> last = metrics.lastEpochRow();
+        if (last == null || model.stateDict().keySet().stream().noneMatch(k -> k.contains("running_mean"))) {
+            return null;
+        }
+        long steps = last.getOrDefault("step", 0.0).longValue();
+        if (steps >= RUNNING_STATISTICS_BATCHES) {
+            return null;
+        }
+        return "note: the batch-norm running statistics have seen only " + steps + " batch(es); eval-mode figures and "
+                + "grids mean little before about " + RUNNING_STATISTICS_BATCHES + " (train more epochs, use more images, "
+                + "or lower train.batch_size)";
+    }
+
+    /** A tenth of the spec's learning rate, as an override value. */
+    private static String lowerLr(ExperimentSpec spec) {
+        return String.format(Locale.ROOT, "%.3g", spec.train().optimizer().lr() / 10);
+    }
+
+    private static boolean addShutdownHook(Thread t) {
+        try {
+            Runtime.getRuntime().addShutdownHook(t);
+            return true;
+        } catch (IllegalStateException shuttingDown) {
+            return false;
+        }
     }
 
     /** The test figures of a metrics row: its {@code test_*} columns. */
@@ -244,41 +359,172 @@ public final class ExperimentRunner {
         return new EvalResult(row.getOrDefault("test_images", 0.0).intValue(), values);
     }
 
-    private static void writeSummary(RunDirectory run, ExperimentSpec spec, GenerativeModel model, MetricsLog metrics,
-                                     CheckpointWriter checkpoints, String status, String error, Double untrained,
-                                     double seconds) throws IOException {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("name", spec.name());
-        s.put("status", status);
-        if (error != null) {
-            s.put("error", error);
-        }
-        s.put("model", spec.model().type());
-        s.put("dataset", spec.data().dataset());
-        s.put("parameters", model.parameterCount());
-        if (untrained != null) {
-            s.put("untrained_test_mse", untrained);
-        }
-        Map<String, Double> r = metrics.lastEpochRow();
-        s.put("epochs_completed", r == null ? 0 : r.get("epoch").intValue());
-        s.put("seconds_this_session", Math.round(seconds * 10) / 10.0);
-        if (r != null) {
-            Map<String, Object> fin = new LinkedHashMap<>();
-            fin.put("test_mse", r.get("test_mse"));
-            fin.put("test_loss", r.get("test_loss"));
-            r.forEach((k, v) -> {
-                if (k.startsWith("test_") && !k.equals("test_images")) {
-                    fin.putIfAbsent(k, v);
+    /**
+     * {@code summary.json}: what is on disk (the checkpoints' own epochs, not what training hoped to write), the
+     * figures of the last checkpointed epoch, and one entry per session (start, end, command, host, versions,
+     * outcome), so a run folder tells its whole story. It is written when a session starts ({@code running}), when
+     * it ends, and on SIGINT/SIGTERM ({@code interrupted}).
+     */
+    private static final class Summary {
+        private final RunDirectory run;
+        private final ExperimentSpec spec;
+        private final long parameters;
+        private final MetricsLog metrics;
+        private final List<JsonNode> previousSessions = new ArrayList<>();
+        private final Map<String, Object> session = new LinkedHashMap<>();
+        private final long startNanos = System.nanoTime();
+        private double previousSeconds;
+        private boolean finished;
+        Double untrained;
+
+        Summary(RunDirectory run, ExperimentSpec spec, long parameters, MetricsLog metrics, Map<String, Object> env,
+                int firstEpoch) {
+            this.run = run;
+            this.spec = spec;
+            this.parameters = parameters;
+            this.metrics = metrics;
+            if (Files.exists(run.summaryFile())) {
+                try {
+                    JsonNode old = JSON.readTree(run.summaryFile().toFile());
+                    JsonNode u = old.path("untrained_test_mse");
+                    untrained = u.isNumber() ? u.asDouble() : null;
+                    if (old.path("sessions").isArray()) {
+                        old.get("sessions").forEach(previousSessions::add);
+                        for (JsonNode sn : previousSessions) {
+                            previousSeconds += sn.path("seconds").asDouble(0);
+                        }
+                    } else if (old.isObject()) { // a summary from before sessions were kept
+                        Map<String, Object> earlier = new LinkedHashMap<>();
+                        earlier.put("outcome", old.path("status").asText("unknown"));
+                        earlier.put("seconds", old.path("seconds_this_session").asDouble(0));
+                        previousSeconds += old.path("seconds_this_session").asDouble(0);
+                        previousSessions.add(JSON.valueToTree(earlier));
+                    }
+                } catch (IOException e) {
+                    // an unreadable summary is replaced; the metrics and checkpoints still tell the story
                 }
-            });
-            fin.put("test_images", r.getOrDefault("test_images", 0.0).intValue());
-            fin.put("train_loss", r.get("train_loss"));
-            fin.put("images_per_s", r.get("images_per_s"));
-            s.put("final", fin);
-            s.put("best_epoch", checkpoints.bestEpoch());
-            s.put("best_test_loss", checkpoints.bestLoss());
+            }
+            session.put("started", env.get("start_time"));
+            session.put("ended", null);
+            session.put("command_line", env.get("command_line"));
+            session.put("host", host());
+            session.put("pid", ProcessHandle.current().pid());
+            session.put("spikevae_version", version());
+            session.put("java_version", env.get("java_version"));
+            session.put("backend", env.get("backend"));
+            session.put("git_revision", env.get("git_revision"));
+            session.put("first_epoch", firstEpoch);
+            session.put("target_epochs", spec.train().epochs());
         }
-        s.put("checkpoint", run.root().relativize(checkpoints.lastCheckpoint()).toString());
-        AtomicFiles.writeString(run.summaryFile(), JSON.writeValueAsString(s));
+
+        /** The final write of this session; later calls (a signal after the end) change nothing. */
+        synchronized void finish(String status, String error) {
+            if (finished) {
+                return;
+            }
+            session.put("ended", java.time.Instant.now().toString());
+            try {
+                write(status, error);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("spikevae: could not write " + run.summaryFile() + ": " + e.getMessage());
+            }
+            finished = true;
+        }
+
+        synchronized void write(String status, String error) throws IOException {
+            if (finished) {
+                return;
+            }
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            Integer lastEpoch = Checkpoint.committedEpoch(run.checkpoints(), "last");
+            Integer bestEpoch = Checkpoint.committedEpoch(run.checkpoints(), "best");
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("name", spec.name());
+            s.put("status", status);
+            if (error != null) {
+                s.put("error", error);
+            }
+            s.put("model", spec.model().type());
+            s.put("dataset", spec.data().dataset());
+            s.put("parameters", parameters);
+            if (untrained != null) {
+                s.put("untrained_test_mse", untrained);
+            }
+            s.put("epochs_completed", lastEpoch == null ? 0 : lastEpoch);
+            s.put("seconds_this_session", Math.round(seconds * 10) / 10.0);
+            s.put("seconds_total", Math.round((previousSeconds + seconds) * 10) / 10.0);
+            Map<String, Double> r = lastEpoch == null ? null : row(lastEpoch);
+            if (r != null) {
+                Map<String, Object> fin = new LinkedHashMap<>();
+                fin.put("test_mse", r.get("test_mse"));
+                fin.put("test_loss", r.get("test_loss"));
+                r.forEach((k, v) -> {
+                    if (k.startsWith("test_") && !k.equals("test_images")) {
+                        fin.putIfAbsent(k, v);
+                    }
+                });
+                fin.put("test_images", r.getOrDefault("test_images", 0.0).intValue());
+                fin.put("train_loss", r.get("train_loss"));
+                fin.put("images_per_s", r.get("images_per_s"));
+                s.put("final", fin);
+            }
+            if (bestEpoch != null) {
+                s.put("best_epoch", bestEpoch);
+                Map<String, Double> b = row(bestEpoch);
+                if (b != null && b.get("test_loss") != null) {
+                    s.put("best_test_loss", b.get("test_loss"));
+                }
+                s.put("best_checkpoint", "checkpoints/best.json");
+            }
+            if (lastEpoch != null) {
+                s.put("checkpoint", "checkpoints/last.json");
+            }
+            Map<String, Object> current = new LinkedHashMap<>(session);
+            current.put("outcome", status);
+            current.put("last_epoch", lastEpoch == null ? 0 : lastEpoch);
+            current.put("seconds", Math.round(seconds * 10) / 10.0);
+            List<Object> sessions = new ArrayList<>(previousSessions);
+            sessions.add(current);
+            s.put("sessions", sessions);
+            AtomicFiles.writeString(run.summaryFile(), JSON.writeValueAsString(s));
+        }
+
+        private Map<String, Double> row(int epoch) {
+            for (Map<String, Double> r : metrics.epochRows()) {
+                Double e = r.get("epoch");
+                if (e != null && e.intValue() == epoch) {
+                    return r;
+                }
+            }
+            return null;
+        }
+
+        private static String host() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                return "unknown";
+            }
+        }
+
+        private static String version() {
+            String v = ExperimentRunner.class.getPackage().getImplementationVersion();
+            if (v != null) {
+                return v;
+            }
+            try (java.io.InputStream in = ExperimentRunner.class.getResourceAsStream("/dev/spikevae/version.properties")) {
+                if (in != null) {
+                    java.util.Properties p = new java.util.Properties();
+                    p.load(in);
+                    String b = p.getProperty("version");
+                    if (b != null && !b.isBlank() && !b.contains("${")) {
+                        return b.strip();
+                    }
+                }
+            } catch (IOException e) {
+                // fall through
+            }
+            return "unknown";
+        }
     }
 }

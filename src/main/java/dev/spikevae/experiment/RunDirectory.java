@@ -73,7 +73,7 @@ public final class RunDirectory {
         return run;
     }
 
-    /** An existing run folder (for resuming); it must hold a {@code config.yaml}. */
+    /** An existing run folder (for resuming); it must hold a {@code config.yaml}. Nothing is created in it. */
     public static RunDirectory open(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("run directory " + dir + " does not exist or is not a directory");
@@ -81,9 +81,12 @@ public final class RunDirectory {
         if (!Files.isRegularFile(dir.resolve("config.yaml"))) {
             throw new IllegalArgumentException("run directory " + dir + " has no config.yaml; is it a spikevae run folder?");
         }
-        RunDirectory run = new RunDirectory(dir);
-        run.createSubfolders();
-        return run;
+        return new RunDirectory(dir);
+    }
+
+    /** Creates {@code checkpoints/}, {@code samples/} and {@code plots/} where missing. */
+    void ensureSubfolders() throws IOException {
+        createSubfolders();
     }
 
     private void createSubfolders() throws IOException {

@@ -82,6 +82,11 @@ public final class AtomicFiles {
                     e.addSuppressed(cleanup);
                 }
             }
+            if (e instanceof IOException io && (io.getMessage() == null || !io.getMessage().contains(target.toString()))) {
+                // a full disk says "No space left on device": say which file could not be written
+                IOException named = new IOException(target + ": cannot write (" + io + ")", io);
+                throw named;
+            }
             throw e;
         }
         syncDirectory(dir);

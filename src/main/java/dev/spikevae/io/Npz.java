@@ -36,6 +36,11 @@ public final class Npz {
             }
         } catch (ZipException e) {
             throw new FileFormatException(file, "not a readable .npz (zip) archive: " + e.getMessage());
+        } catch (FileFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            // the zip reader's own errors (an entry cut short: EOFException with no message) name no file
+            throw new FileFormatException(file, "not a readable .npz (zip) archive: " + e);
         }
         return arrays;
     }

@@ -27,14 +27,58 @@ public final class Evaluator {
     private final ImageDataset test;
     private final int batchSize;
     private final long seed;
+    private final java.io.PrintStream progress;
+    private final boolean interactive;
+    private final int progressFrom;
+
+    /** Test sets at least this large show their progress (a full test set takes tens of seconds on a CPU). */
+    static final int PROGRESS_FROM_IMAGES = 2000;
 
     public Evaluator(ImageDataset test, int batchSize, long seed) {
+        this(test, batchSize, seed, null, false, PROGRESS_FROM_IMAGES);
+    }
+
+    private Evaluator(ImageDataset test, int batchSize, long seed, java.io.PrintStream progress, boolean interactive,
+                      int progressFrom) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("evaluation batch size must be at least 1, got " + batchSize);
         }
         this.test = test;
         this.batchSize = batchSize;
         this.seed = seed;
+        this.progress = progress;
+        this.interactive = interactive;
+        this.progressFrom = progressFrom;
+    }
+
+    /**
+     * This evaluator, showing its progress on {@code out} for test sets of {@value #PROGRESS_FROM_IMAGES} images or
+     * more: redrawn in place on a terminal, else a line at each quarter. The figures are the same.
+     */
+    public Evaluator withProgress(java.io.PrintStream out, boolean interactive) {
+        return withProgress(out, interactive, PROGRESS_FROM_IMAGES);
+    }
+
+    /** {@link #withProgress(java.io.PrintStream, boolean)} from test sets of {@code fromImages} images on. */
+    Evaluator withProgress(java.io.PrintStream out, boolean interactive, int fromImages) {
+        return new Evaluator(test, batchSize, seed, out, interactive, fromImages);
+    }
+
+    private void showProgress(int done, int total, int[] lastQuarter) {
+        if (progress == null || total < progressFrom) {
+            return;
+        }
+        String line = String.format(java.util.Locale.ROOT, "evaluating %s: %,d/%,d images", test.name(), done, total);
+        if (interactive) {
+            progress.print("\r" + line + (done == total ? "\n" : ""));
+            progress.flush();
+        } else {
+            int quarter = (int) (4L * done / total);
+            if (quarter > lastQuarter[0]) {
+                lastQuarter[0] = quarter;
+                progress.println(line);
+            }
+        }
     }
 
     public ImageDataset dataset() {
@@ -59,6 +103,7 @@ public final class Evaluator {
         double sse = 0;
         long pixels = 0;
         int images = 0;
+        int[] lastQuarter = {0};
         try (DataLoader loader = new DataLoader(test, batchSize, false, false, false, 0); Tape.NoGrad ng = Tape.noGrad()) {
             Iterator<Batch> it = loader.epoch(0);
             while (it.hasNext()) {
@@ -80,6 +125,7 @@ public final class Evaluator {
                     }
                     images += b.size();
                 }
+                showProgress(images, test.size(), lastQuarter);
             }
         } finally {
             model.train(wasTraining);

@@ -35,7 +35,7 @@ public final class LossCurve implements TrainListener {
         series.add(series("train loss", steps, "step", "loss"));
         series.add(series("test loss (end of epoch)", epochs, "step", "test_loss"));
         series.add(series("test MSE (end of epoch)", epochs, "step", "test_mse"));
-        LinePlot.write(file, title, "step (" + batchesPerEpoch + " per epoch)", "loss", series, true);
+        LinePlot.write(file, title, "step (" + batchesPerEpoch + " per epoch)", "loss (log scale)", series, true);
     }
 
     private static LinePlot.Series series(String name, List<Map<String, Double>> rows, String x, String y) {

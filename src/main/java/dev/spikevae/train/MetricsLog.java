@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * One row per epoch in {@code metrics.csv} and {@code metrics.jsonl} ({@link EpochMetrics#row()}), and one row per
- * {@code every} steps in {@code steps.csv} (step, epoch, then the loss and its terms). Columns are named after the
+ * {@code every} steps (and the first and last of each epoch) in {@code steps.csv} (step, epoch, then the loss and its terms). Columns are named after the
  * values, so a model's own loss terms become columns; the header is written with the first row. On resume, rows
  * beyond the checkpoint are dropped first, so the files describe exactly the run that continues.
  */
@@ -40,13 +40,18 @@ public final class MetricsLog implements TrainListener {
         this.every = Math.max(1, every);
     }
 
-    /** Keeps only rows up to {@code epoch} / {@code step} (what the checkpoint being resumed has seen). */
-    public void truncateAfter(int epoch, long step) throws IOException {
-        keepWhile(csv, true, line -> Double.parseDouble(line.split(",", 2)[0]) <= epoch);
-        keepWhile(jsonl, false, line -> JSON.readTree(line).path("epoch").asInt() <= epoch);
-        keepWhile(steps, true, line -> Double.parseDouble(line.split(",", 2)[0]) <= step);
+    /**
+     * Keeps only rows up to {@code epoch} / {@code step} (what the checkpoint being resumed has seen), and drops
+     * torn or unparsable rows (a short write, a power cut); returns one note per file that lost such rows.
+     */
+    public List<String> truncateAfter(int epoch, long step) throws IOException {
+        List<String> notes = new ArrayList<>();
+        keepWhile(csv, true, cells -> cells[0] <= epoch, notes);
+        keepJsonWhile(jsonl, epoch, notes);
+        keepWhile(steps, true, cells -> cells[0] <= step, notes);
         epochRows.addAll(readRows(csv));
         stepRows.addAll(readRows(steps));
+        return notes;
     }
 
     /** Epoch rows so far, by column name. */
@@ -66,7 +71,8 @@ public final class MetricsLog implements TrainListener {
 
     @Override
     public void onBatchEnd(TrainContext c, StepMetrics s) throws IOException {
-        if (c.step() % every == 0 || c.batch() == c.batchesPerEpoch()) {
+        // also each epoch's first batch, so that even a run shorter than log_every draws a curve, not a dot
+        if (c.step() % every == 0 || c.batch() == 1 || c.batch() == c.batchesPerEpoch()) {
             Map<String, Double> row = new LinkedHashMap<>();
             row.put("step", (double) c.step());
             row.put("epoch", (double) c.epoch());
@@ -89,8 +95,7 @@ public final class MetricsLog implements TrainListener {
                 j.put(e.getKey(), e.getValue());
             }
         }
-        Files.writeString(jsonl, JSON.writeValueAsString(j) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+        appendDurably(jsonl, JSON.writeValueAsString(j) + "\n");
     }
 
     /** Epoch and step numbers and image counts are integers; everything else is a measurement. */
@@ -129,57 +134,134 @@ public final class MetricsLog implements TrainListener {
         List<String> cells = new ArrayList<>();
         row.forEach((k, v) -> cells.add(format(k, v)));
         sb.append(String.join(",", cells)).append('\n');
-        Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        appendDurably(file, sb.toString());
     }
 
-    private interface LineTest {
-        boolean keep(String line) throws IOException;
+    /** Appends and forces the bytes to the disk; an I/O error names the file. */
+    private static void appendDurably(Path file, String text) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(false);
+        } catch (IOException e) {
+            throw e.getMessage() != null && e.getMessage().contains(file.toString()) ? e
+                    : new IOException(file + ": cannot append a metrics row (" + e + ")", e);
+        }
     }
 
-    private static void keepWhile(Path file, boolean hasHeader, LineTest test) throws IOException {
+    private interface RowTest {
+        boolean keep(double[] cells);
+    }
+
+    /** The cells of a CSV data row, or null if it is torn (wrong count) or a cell is not a number. */
+    private static double[] cells(String line, int columns) {
+        String[] f = line.split(",", -1);
+        if (f.length != columns) {
+            return null;
+        }
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            try {
+                out[i] = Double.parseDouble(f[i]);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return out;
+    }
+
+    private static void keepWhile(Path file, boolean hasHeader, RowTest test, List<String> notes) throws IOException {
         if (!Files.exists(file)) {
             return;
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = readLines(file);
         StringBuilder sb = new StringBuilder();
+        int columns = -1;
+        int torn = 0;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (line.isBlank()) {
                 continue;
             }
-            boolean header = hasHeader && i == 0;
-            boolean keep;
-            try {
-                keep = header || test.keep(line);
-            } catch (IOException | RuntimeException e) {
-                keep = false; // a line cut short by a killed run
+            if (columns < 0) {
+                columns = line.split(",", -1).length;
+                sb.append(line).append('\n');
+                continue;
             }
-            if (keep) {
+            double[] c = cells(line, columns);
+            if (c == null) {
+                torn++;
+            } else if (test.keep(c)) {
                 sb.append(line).append('\n');
             }
+        }
+        if (torn > 0) {
+            notes.add(file + ": dropped " + torn + " torn or unparsable row(s)");
         }
         AtomicFiles.writeString(file, sb.toString());
     }
 
-    /** The data rows of a CSV file with a header, by column name. */
+    private static void keepJsonWhile(Path file, int epoch, List<String> notes) throws IOException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        int torn = 0;
+        for (String line : readLines(file)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.JsonNode n;
+            try {
+                n = JSON.readTree(line);
+            } catch (IOException e) {
+                n = null;
+            }
+            if (n == null || !n.isObject() || !n.path("epoch").isIntegralNumber()) {
+                torn++;
+            } else if (n.get("epoch").asInt() <= epoch) {
+                sb.append(line).append('\n');
+            }
+        }
+        if (torn > 0) {
+            notes.add(file + ": dropped " + torn + " torn or unparsable row(s)");
+        }
+        AtomicFiles.writeString(file, sb.toString());
+    }
+
+    /** The lines of a text file; bytes that are not UTF-8 (a torn multi-byte write) become replacement characters. */
+    private static List<String> readLines(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        String text = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE)
+                .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        return List.of(text.split("\n", -1));
+    }
+
+    /** The data rows of a CSV file with a header, by column name; torn rows are skipped. */
     private static List<Map<String, Double>> readRows(Path file) throws IOException {
         List<Map<String, Double>> out = new ArrayList<>();
         if (!Files.exists(file)) {
             return out;
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = new ArrayList<>(readLines(file));
+        lines.removeIf(String::isBlank);
         if (lines.isEmpty()) {
             return out;
         }
-        String[] header = lines.get(0).split(",");
+        String[] header = lines.get(0).split(",", -1);
         for (String line : lines.subList(1, lines.size())) {
-            if (line.isBlank()) {
+            double[] c = cells(line, header.length);
+            if (c == null) {
                 continue;
             }
-            String[] f = line.split(",");
             Map<String, Double> row = new LinkedHashMap<>();
-            for (int i = 0; i < header.length && i < f.length; i++) {
-                row.put(header[i], Double.parseDouble(f[i]));
+            for (int i = 0; i < header.length; i++) {
+                row.put(header[i], c[i]);
             }
             out.add(row);
         }

@@ -114,7 +114,11 @@ class KillResumeIT {
             }
             assertEquals(0, uninterrupted.exitCode(), uninterrupted.transcript());
             Path other = RunFolder.single(straight, TinySpec.NAME, "fashion-mnist");
-            for (String file : new String[] {"checkpoints/last.safetensors", "checkpoints/last.optim.safetensors"}) {
+            for (String role : new String[] {"weights", "optimizer"}) {
+                // the sidecar names the checkpoint's files (checkpoints/last-e0003.safetensors, ...)
+                String file = "checkpoints/" + RunFolder.json(run.resolve("checkpoints/last.json")).path(role).asText();
+                String otherFile = "checkpoints/" + RunFolder.json(other.resolve("checkpoints/last.json")).path(role).asText();
+                assertEquals(otherFile, file, role);
                 assertArrayEquals(Files.readAllBytes(other.resolve(file)), Files.readAllBytes(run.resolve(file)),
                         file + " differs from the uninterrupted run's");
             }

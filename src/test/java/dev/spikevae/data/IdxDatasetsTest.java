@@ -63,6 +63,15 @@ class IdxDatasetsTest {
     }
 
     @Test
+    void theRootMayBeTheDatasetFolderItself() throws IOException {
+        int[] values = {8, 250};
+        int[] labels = {2, 6};
+        Path folder = root.resolve("fashion-mnist");
+        IdxWriter.writeSplit(folder, "t10k", values, labels, false);
+        checkSplit(Datasets.open("fashion-mnist", folder, Split.TEST, NO_ENV, null), "fashion-mnist/test", values, labels);
+    }
+
+    @Test
     void readsBothFashionMnistLayoutsAndTheEnvironmentRoot() throws IOException {
         int[] values = {17, 99};
         int[] labels = {5, 4};

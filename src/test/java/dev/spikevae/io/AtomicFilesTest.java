@@ -44,7 +44,8 @@ class AtomicFilesTest {
             out.write(new byte[200_000]);
             throw io;
         }));
-        assertSame(io, thrown);
+        assertSame(io, thrown.getCause());
+        assertTrue(thrown.getMessage().contains(f.toString()), "the error names the file: " + thrown.getMessage());
         RuntimeException rt = new IllegalStateException("bug");
         assertSame(rt, assertThrows(IllegalStateException.class, () -> AtomicFiles.write(f, out -> {
             out.write(1);

@@ -56,7 +56,8 @@ class SweepKillRestartTest {
         assertTrue(killed, "the sweep was killed in its second run:\n" + seen);
         Path sweep = dir.resolve("sweep");
         Path first = sweep.resolve("runs").resolve("lambda-0.001");
-        String weights = sha(first.resolve("checkpoints").resolve("last.safetensors"));
+        Path firstWeights = dev.spikevae.train.Checkpoint.load(first).weightsFile();
+        String weights = sha(firstWeights);
         String metrics = sha(first.resolve("metrics.csv"));
 
         SweepExecutorsTest.Run again = SweepExecutorsTest.cli(args.toArray(String[]::new));
@@ -64,7 +65,8 @@ class SweepKillRestartTest {
         assertFalse(again.out().contains("run 1/3"), "the finished run is skipped: " + again.out());
         assertTrue(again.out().contains("lambda-0.01: resuming from its last checkpoint"), again.out());
         assertTrue(again.out().contains("lambda-0.1: starting"), again.out());
-        assertEquals(weights, sha(first.resolve("checkpoints").resolve("last.safetensors")), "finished run untouched");
+        assertEquals(firstWeights, dev.spikevae.train.Checkpoint.load(first).weightsFile(), "finished run untouched");
+        assertEquals(weights, sha(firstWeights), "finished run untouched");
         assertEquals(metrics, sha(first.resolve("metrics.csv")));
 
         JsonNode idx = new ObjectMapper().readTree(sweep.resolve("sweep.json").toFile());

@@ -41,8 +41,8 @@ class ResumeTest {
                 List.of("test"), quiet());
         assertEquals(2, resumed.epochs());
         assertSameTensors(straight.lastCheckpoint(), resumed.lastCheckpoint());
-        Path optA = straight.lastCheckpoint().resolveSibling("last.optim.safetensors");
-        Path optB = resumed.lastCheckpoint().resolveSibling("last.optim.safetensors");
+        Path optA = Checkpoint.load(straight.run().root()).optimizerFile();
+        Path optB = Checkpoint.load(resumed.run().root()).optimizerFile();
         assertSameTensors(optA, optB);
         assertEquals(straight.test().mse(), resumed.test().mse(), 0.0, "same test evaluation");
         List<String> csvA = Files.readAllLines(straight.run().metricsCsv());
@@ -53,7 +53,7 @@ class ResumeTest {
                 "the resumed run's summary keeps the untrained figure");
         assertEquals(first.untrainedTestMse(), resumed.untrainedTestMse());
         for (String f : new String[] {"config.yaml", "env.json", "summary.json", "metrics.jsonl", "plots/loss.png",
-                "samples/latest-samples.png", "samples/latest-reconstructions.png", "checkpoints/best.safetensors"}) {
+                "samples/latest-samples.png", "samples/latest-reconstructions.png", "checkpoints/best.json"}) {
             assertTrue(Files.exists(resumed.run().root().resolve(f)), f);
         }
     }
