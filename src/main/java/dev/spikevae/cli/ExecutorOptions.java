@@ -53,8 +53,12 @@ final class ExecutorOptions {
 
     /** The settings given on the command line (those not given stay unset, so the spec's apply). */
     ExecutorSettings settings() {
-        if (workers < 0 || gpusPerTask < 0 || cpusPerTask < 0 || parallel < 0) {
-            throw new IllegalArgumentException("--workers, --gpus-per-task, --cpus-per-task and --parallel must be >= 0");
+        Checks.atLeast("--workers", workers, 0);
+        Checks.atLeast("--gpus-per-task", gpusPerTask, 0);
+        Checks.atLeast("--cpus-per-task", cpusPerTask, 0);
+        Checks.atLeast("--parallel", parallel, 0);
+        for (Integer g : gpus) {
+            Checks.atLeast("--gpus", g, 0);
         }
         ExecutorSettings.Slurm slurm = new ExecutorSettings.Slurm(partition, time, account, gpusPerTask, cpusPerTask,
                 memory, parallel, List.of());

@@ -58,13 +58,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Checks.atLeast("--workers", workers, 0);
-        Checks.atLeast("--gpus-per-task", gpusPerTask, 0);
-        Checks.atLeast("--cpus-per-task", cpusPerTask, 0);
-        Checks.atLeast("--parallel", parallel, 0);
-        for (Integer g : gpus) {
-            Checks.atLeast("--gpus", g, 0);
-        }
+        ExecutorSettings executorSettings = executorOptions.settings();
         if (spec == null) {
             throw new IllegalArgumentException("give a SPEC (a spec file or a built-in name, e.g. ablations/timesteps), "
                     + "or one of the subcommands status, resubmit");
@@ -78,7 +72,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (output != null) {
             all.add("run.output=" + output);
         }
-        Map<String, RunState> states = Sweeps.start(s, new Sweeps.Request(all, executorOptions.settings(), sweepDir,
+        Map<String, RunState> states = Sweeps.start(s, new Sweeps.Request(all, executorSettings, sweepDir,
                 dryRun, executorOptions.child(), executorOptions.waitForCluster, Main.backendOptions(),
                 SpecArgs.commandLine("sweep")), System.out);
         return states.values().stream().anyMatch(r -> r.state().equals(RunState.FAILED)) ? 1 : 0;
