@@ -50,7 +50,7 @@ public final class Fad {
             case "cifar10" -> new Published("cifar10_128", "cifar10_test_128", 4, false);
             case "celeba" -> new Published("celeba_128", "celeba_test_128", 5, false);
             default -> throw new IllegalArgumentException("FAD has no autoencoder for dataset '" + dataset
-                    + "': one of mnist, fashion-mnist, cifar10, celeba (or give --fad-weights and --fad-stats)");
+                    + "': one of mnist, fashion-mnist, cifar10, celeba (or give --fad-weights and --fad-stats; eval: --fad-dataset)");
         };
     }
 
