@@ -56,8 +56,8 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--metrics", split = ",", paramLabel = "LIST", description = "Which figures (default: mse): mse "
             + "(the test MSE, loss terms and monitors), fad (autoencoder Fréchet distance of 40 × 128 samples), rates "
-            + "(mean firing rates and the mean sampled latent map), ops (operation counts of the test pass); is and fid "
-            + "need ONNX Runtime (docs/metrics.md).")
+            + "(mean firing rates and the mean sampled latent map), ops (operation counts of the test pass), is "
+            + "(Inception Score, --is-model; ONNX Runtime), docs/metrics.md.")
     java.util.List<String> metrics;
 
     @Option(names = "--fad-batches", description = "FAD: batches of 128 samples (default: ${DEFAULT-VALUE}, the "
@@ -75,6 +75,18 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--fad-stats", paramLabel = "FILE.npz", description = "FAD reference statistics (default: the "
             + "shipped *_test_* file of the dataset).")
     Path fadStats;
+
+    @Option(names = "--is-model", paramLabel = "FILE.onnx", description = "IS: the classifier exported by "
+            + "tools/export_inception.py (needs ONNX Runtime on SPIKEVAE_CLASSPATH).")
+    Path isModel;
+
+    @Option(names = "--is-splits", description = "IS: splits, one batch of samples each (default: ${DEFAULT-VALUE}).",
+            defaultValue = "10")
+    int isSplits;
+
+    @Option(names = "--is-batch", description = "IS: samples per split (default: ${DEFAULT-VALUE}; 10 × 256 = 2,560, "
+            + "the published protocol).", defaultValue = "256")
+    int isBatch;
 
     @Option(names = "--latent-map", paramLabel = "FILE.npy", description = "With rates: write the mean sampled "
             + "latent map (latent × steps) here.")

@@ -34,10 +34,9 @@ final class EvalMetrics {
                 throw new IllegalArgumentException("--metrics: unknown metric '" + r + "'; expected some of "
                         + String.join(", ", NAMES));
             }
-            if (m.equals("is") || m.equals("fid")) {
-                throw new IllegalArgumentException("--metrics " + m + ": IS and FID run the Inception networks through "
-                        + "ONNX Runtime with user-supplied weights, which this build does not include; see "
-                        + "docs/metrics.md");
+            if (m.equals("fid")) {
+                throw new IllegalArgumentException("--metrics fid: FID (clean-fid's Inception and resize) is not in "
+                        + "this build; see docs/metrics.md");
             }
             out.add(m);
         }
@@ -71,6 +70,22 @@ final class EvalMetrics {
                 Npy.write(cmd.latentMap, new HostArray(new long[] {shape[0], shape[1]}, map));
                 System.out.println("wrote the mean sampled latent map " + shape[0] + "×" + shape[1] + " to "
                         + cmd.latentMap);
+            }
+        }
+        if (wanted.contains("is")) {
+            if (cmd.isModel == null) {
+                throw new IllegalArgumentException("--metrics is needs --is-model FILE.onnx: export torchvision's "
+                        + "Inception-v3 once with: python3 tools/export_inception.py is inception_v3_is.onnx");
+            }
+            if (cmd.isSplits < 1 || cmd.isBatch < 1) {
+                throw new IllegalArgumentException("--is-splits and --is-batch must be >= 1");
+            }
+            dev.spikevae.metrics.OnnxRuntimeCheck.requireIsGraph(cmd.isModel); // before any ONNX Runtime class loads
+            try (dev.spikevae.metrics.IsNetwork net = dev.spikevae.metrics.IsNetwork.open(cmd.isModel)) {
+                dev.spikevae.metrics.InceptionScore.Result r = net.scoreModel(model, stream.fork(), epoch, cmd.isBatch,
+                        cmd.isSplits);
+                System.out.println(String.format(Locale.ROOT, "%s: is %.6f  is_std %.6f  (%d splits of %d samples)",
+                        cmd.ck.loaded.weightsFile(), r.mean(), r.std(), cmd.isSplits, cmd.isBatch));
             }
         }
         if (wanted.contains("fad")) {

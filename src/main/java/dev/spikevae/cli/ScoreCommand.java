@@ -35,8 +35,8 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--metric", required = true, description = "fad (is and fid: see docs/metrics.md).")
     String metric;
 
-    @Option(names = "--dataset", required = true, description = "Whose reference statistics: mnist, fashion-mnist, "
-            + "cifar10 or celeba.")
+    @Option(names = "--dataset", description = "FAD: whose autoencoder and reference statistics: mnist, "
+            + "fashion-mnist, cifar10 or celeba.")
     String dataset;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -78,18 +78,32 @@ public final class ScoreCommand implements Callable<Integer> {
             + "'sigma' (default: the shipped *_test_* file of the dataset).")
     Path fadStats;
 
+    @Option(names = "--is-model", paramLabel = "FILE.onnx", description = "IS: the classifier exported by "
+            + "tools/export_inception.py (needs ONNX Runtime on SPIKEVAE_CLASSPATH).")
+    Path isModel;
+
+    @Option(names = "--splits", description = "IS: groups the images are split into (default: ${DEFAULT-VALUE}).",
+            defaultValue = "10")
+    int splits;
+
     @Option(names = "--device", description = "auto, cpu or cuda (default: $SPIKEVAE_DEVICE or auto).")
     String device;
 
     @Override
     public Integer call() throws Exception {
         String m = metric.strip().toLowerCase(Locale.ROOT);
-        if (m.equals("is") || m.equals("fid")) {
-            throw new IllegalArgumentException("--metric " + m + ": IS and FID run the Inception networks through ONNX "
-                    + "Runtime with user-supplied weights, which this build does not include; see docs/metrics.md");
+        if (m.equals("fid")) {
+            throw new IllegalArgumentException("--metric fid: FID (clean-fid's Inception and resize) is not in this "
+                    + "build; see docs/metrics.md");
+        }
+        if (m.equals("is")) {
+            return inceptionScore();
         }
         if (!m.equals("fad")) {
             throw new IllegalArgumentException("--metric: expected fad, is or fid, got '" + metric + "'");
+        }
+        if (dataset == null) {
+            throw new IllegalArgumentException("--metric fad needs --dataset (mnist, fashion-mnist, cifar10 or celeba)");
         }
         Backend backend = Backends.select(device, Main.backendOptions());
         try (Fad.Setup setup = Fad.setup(backend, dataset, fadWeights, fadStats)) {
@@ -117,6 +131,28 @@ public final class ScoreCommand implements Callable<Integer> {
             Fad.Result r = Fad.ofImages(images.data(), images.shape(), setup, what);
             System.out.println(String.format(Locale.ROOT, "fad %.6f  (%s, %d images, against %s)", r.value(), what,
                     r.images(), setup.reference().source()));
+        }
+        return 0;
+    }
+
+    private Integer inceptionScore() throws IOException {
+        if (isModel == null) {
+            throw new IllegalArgumentException("--metric is needs --is-model FILE.onnx: export torchvision's Inception-v3 "
+                    + "once with: python3 tools/export_inception.py is inception_v3_is.onnx");
+        }
+        if (source.images == null) {
+            throw new IllegalArgumentException("--metric is scores --images FILE.npy|DIR");
+        }
+        HostArray images = readImages(source.images);
+        if (limit != null) {
+            images = firstN(images, limit);
+        }
+        dev.spikevae.metrics.OnnxRuntimeCheck.requireIsGraph(isModel); // before any ONNX Runtime class loads
+        try (dev.spikevae.metrics.IsNetwork net = dev.spikevae.metrics.IsNetwork.open(isModel)) {
+            dev.spikevae.metrics.InceptionScore.Result r = net.scoreImages(images.data(), images.shape(), splits, 64,
+                    source.images.toString());
+            System.out.println(String.format(Locale.ROOT, "is %.6f  std %.6f  (%s, %d images in %d splits)", r.mean(),
+                    r.std(), source.images, images.shape()[0], splits));
         }
         return 0;
     }

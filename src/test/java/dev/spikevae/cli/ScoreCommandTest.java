@@ -76,4 +76,20 @@ class ScoreCommandTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("none.npz"), r.err());
     }
+
+    @Test
+    void inceptionScoreRunsAnExportedGraph(@TempDir Path tmp) throws Exception {
+        Path fixtures = Path.of(getClass().getResource("/dev/spikevae/metrics/tiny_classifier.onnx").toURI()).getParent();
+        HostArray images = dev.spikevae.io.Npz.read(fixtures.resolve("tiny_classifier.npz")).get("images");
+        Path npy = tmp.resolve("images.npy");
+        Npy.write(npy, images);
+        CliTest.Run r = CliTest.run("score", "--metric", "is", "--images", npy.toString(), "--is-model",
+                fixtures.resolve("tiny_classifier.onnx").toString(), "--splits", "2");
+        assertEquals(0, r.code(), r.err());
+        Matcher m = Pattern.compile("is (\\S+)").matcher(r.out());
+        assertTrue(m.find() && Double.parseDouble(m.group(1)) >= 1.0, r.out());
+        r = CliTest.run("score", "--metric", "is", "--images", npy.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--is-model") && r.err().contains("tools/export_inception.py"), r.err());
+    }
 }
