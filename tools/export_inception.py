@@ -3,6 +3,7 @@
 
     python3 tools/export_inception.py is OUT.onnx [--weights inception_v3_google.pth]
     python3 tools/export_inception.py tiny OUT.onnx --fixture FIXTURE.npz     (the test model, random weights)
+    python3 tools/export_inception.py random OUT.onnx --fixture FIXTURE.npz   (Inception-v3, seeded random weights)
 
 `is`: torchvision's Inception-v3 (transform_input=False, eval mode) with its ImageNet weights — from --weights (a
 state dict file) or torchvision's own download. The exported graph takes images [N, 3, H, W] with values in
@@ -12,6 +13,8 @@ state dict file) or torchvision's own download. The exported graph takes images 
 
 `tiny`: the same wrapper (upsampling to 299x299, softmax) around a small random convolutional classifier, with a
 fixture of inputs and PyTorch's outputs: what OnnxInceptionTest checks spikevae's ONNX path against.
+`random`: the `is` graph with seeded random weights instead of ImageNet's (no download), with the same kind of
+fixture, to check the export of the real architecture against spikevae (about 100 MB; not committed).
 """
 import argparse
 import os
@@ -65,7 +68,7 @@ def export(graph, out):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["is", "tiny"])
+    ap.add_argument("what", choices=["is", "tiny", "random"])
     ap.add_argument("out")
     ap.add_argument("--weights")
     ap.add_argument("--fixture")
@@ -75,7 +78,21 @@ def main():
         export(graph, a.out)
         print("wrote", a.out)
         return
-    graph = ScoreGraph(tiny_classifier()).eval()
+    if a.what == "random":
+        from torchvision.models import inception_v3
+        torch.manual_seed(11)
+        net = inception_v3(weights=None, aux_logits=True, transform_input=False, init_weights=True)
+        graph = ScoreGraph(net).eval()
+        with torch.no_grad():
+            # random features of [0, 255] inputs are large: scale the last layer so the logits have a spread of about
+            # 2 and the softmax is not one-hot (a check of one-hot outputs would prove little)
+            probe = torch.rand(4, 3, 32, 32, generator=torch.Generator().manual_seed(1)) * 255
+            up = nn.functional.interpolate(probe, size=(299, 299), mode="bilinear", align_corners=False)
+            spread = float(net(up).std())
+            net.fc.weight.mul_(2 / spread)
+            net.fc.bias.zero_()
+    else:
+        graph = ScoreGraph(tiny_classifier()).eval()
     export(graph, a.out)
     if a.fixture:
         g = torch.Generator().manual_seed(5)
@@ -84,7 +101,7 @@ def main():
         with torch.no_grad():
             probs = graph(x)
         np.savez_compressed(a.fixture, images=images.numpy(), probabilities=probs.numpy())
-        print("wrote", a.fixture, "probabilities", probs.numpy().round(3).tolist()[0])
+        print("wrote", a.fixture, "largest probability of each image", probs.max(dim=1).values.numpy().round(4).tolist())
     print("wrote", a.out, os.path.getsize(a.out), "bytes")
 
 

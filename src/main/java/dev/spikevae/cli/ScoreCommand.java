@@ -82,6 +82,10 @@ public final class ScoreCommand implements Callable<Integer> {
             + "tools/export_inception.py (needs ONNX Runtime on SPIKEVAE_CLASSPATH).")
     Path isModel;
 
+    @Option(names = "--save-probabilities", paramLabel = "FILE.npy", description = "IS: also write the class "
+            + "probabilities [N, classes] (to compare with other tools).")
+    Path saveProbabilities;
+
     @Option(names = "--splits", description = "IS: groups the images are split into (default: ${DEFAULT-VALUE}).",
             defaultValue = "10")
     int splits;
@@ -149,8 +153,13 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         dev.spikevae.metrics.OnnxRuntimeCheck.requireIsGraph(isModel); // before any ONNX Runtime class loads
         try (dev.spikevae.metrics.IsNetwork net = dev.spikevae.metrics.IsNetwork.open(isModel)) {
-            dev.spikevae.metrics.InceptionScore.Result r = net.scoreImages(images.data(), images.shape(), splits, 64,
-                    source.images.toString());
+            float[] probs = net.probabilitiesOf(images.data(), images.shape(), 64, source.images.toString())[0];
+            int n = (int) images.shape()[0];
+            if (saveProbabilities != null) {
+                Npy.write(saveProbabilities, new HostArray(new long[] {n, probs.length / n}, probs));
+            }
+            dev.spikevae.metrics.InceptionScore.Result r = dev.spikevae.metrics.InceptionScore.fromProbabilities(probs,
+                    n, probs.length / n, splits);
             System.out.println(String.format(Locale.ROOT, "is %.6f  std %.6f  (%s, %d images in %d splits)", r.mean(),
                     r.std(), source.images, images.shape()[0], splits));
         }

@@ -73,6 +73,15 @@ public final class IsNetwork implements AutoCloseable {
      * of {@code batch}, then {@code splits} groups as published ({@link InceptionScore}).
      */
     public InceptionScore.Result scoreImages(float[] images, long[] shape, int splits, int batch, String what) {
+        float[][] p = probabilitiesOf(images, shape, batch, what);
+        return InceptionScore.fromProbabilities(p[0], (int) shape[0], p[0].length / (int) shape[0], splits);
+    }
+
+    /**
+     * Class probabilities of images {@code [N, C, H, W]} (or {@code [N, H, W]}) in [-1, 1], in batches of
+     * {@code batch}: one array {@code [N * classes]}, row-major (wrapped in an array of one).
+     */
+    public float[][] probabilitiesOf(float[] images, long[] shape, int batch, String what) {
         boolean ok = shape.length == 4 || shape.length == 3;
         int n = (int) shape[0];
         int c = shape.length == 4 ? (int) shape[1] : 1;
@@ -97,7 +106,7 @@ public final class IsNetwork implements AutoCloseable {
                 System.arraycopy(p[i], 0, probs, (start + i) * classes, classes);
             }
         }
-        return InceptionScore.fromProbabilities(probs, n, classes, splits);
+        return new float[][] {probs};
     }
 
     /**
