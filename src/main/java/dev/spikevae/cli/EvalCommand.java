@@ -54,6 +54,44 @@ public final class EvalCommand implements Callable<Integer> {
             + "evaluation stream for the checkpoint's epoch; 42 for checkpoints without a run).")
     Long seed;
 
+    @Option(names = "--metrics", split = ",", paramLabel = "LIST", description = "Which figures (default: mse): mse "
+            + "(the test MSE, loss terms and monitors), fad (autoencoder Fréchet distance of 40 × 128 samples), rates "
+            + "(mean firing rates and the mean sampled latent map), ops (operation counts of the test pass), is "
+            + "(Inception Score, --is-model; ONNX Runtime), docs/metrics.md.")
+    java.util.List<String> metrics;
+
+    @Option(names = "--fad-batches", description = "FAD: batches of 128 samples (default: ${DEFAULT-VALUE}, the "
+            + "published 5,120 samples).", defaultValue = "40")
+    int fadBatches;
+
+    @Option(names = "--fad-dataset", description = "FAD: whose autoencoder and statistics (default: the evaluated "
+            + "dataset).")
+    String fadDataset;
+
+    @Option(names = "--fad-weights", paramLabel = "FILE", description = "FAD encoder converted by "
+            + "tools/convert_fad_autoencoder.py (default: the shipped one for mnist and fashion-mnist).")
+    Path fadWeights;
+
+    @Option(names = "--fad-stats", paramLabel = "FILE.npz", description = "FAD reference statistics (default: the "
+            + "shipped *_test_* file of the dataset).")
+    Path fadStats;
+
+    @Option(names = "--is-model", paramLabel = "FILE.onnx", description = "IS: the classifier exported by "
+            + "tools/export_inception.py (needs ONNX Runtime on SPIKEVAE_CLASSPATH).")
+    Path isModel;
+
+    @Option(names = "--is-splits", description = "IS: splits, one batch of samples each (default: ${DEFAULT-VALUE}).",
+            defaultValue = "10")
+    int isSplits;
+
+    @Option(names = "--is-batch", description = "IS: samples per split (default: ${DEFAULT-VALUE}; 10 × 256 = 2,560, "
+            + "the published protocol).", defaultValue = "256")
+    int isBatch;
+
+    @Option(names = "--latent-map", paramLabel = "FILE.npy", description = "With rates: write the mean sampled "
+            + "latent map (latent × steps) here.")
+    Path latentMap;
+
     @Override
     public Integer call() throws Exception {
         Checks.atLeast("--limit", limit, 1);
@@ -109,13 +147,17 @@ public final class EvalCommand implements Callable<Integer> {
             stream = new Rng(sd);
             streamName = "seed " + sd;
         }
-        EvalResult r = new Evaluator(data, batch, 0).evaluate(model, stream, epoch);
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s on %s (%d images, batch %d, %s):",
-                ck.loaded.weightsFile(), data.name(), r.images(), batch, streamName));
-        for (Map.Entry<String, Double> e : r.values().entrySet()) {
-            line.append(String.format(Locale.ROOT, "  %s %.8g", e.getKey(), e.getValue()));
+        java.util.Set<String> wanted = EvalMetrics.parse(metrics);
+        if (wanted.contains("mse")) {
+            EvalResult r = new Evaluator(data, batch, 0).evaluate(model, stream, epoch);
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s on %s (%d images, batch %d, %s):",
+                    ck.loaded.weightsFile(), data.name(), r.images(), batch, streamName));
+            for (Map.Entry<String, Double> e : r.values().entrySet()) {
+                line.append(String.format(Locale.ROOT, "  %s %.8g", e.getKey(), e.getValue()));
+            }
+            System.out.println(line);
         }
-        System.out.println(line);
+        EvalMetrics.more(wanted, model, data, batch, stream, epoch, fadDataset != null ? fadDataset : name, this);
     }
 
     static final class DatasetNames implements Iterable<String> {

@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 /** The {@code spikevae} command line. Errors are one line on stderr and a non-zero exit code. */
 @Command(name = "spikevae", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Spiking variational autoencoders (ESVAE) on a fast CPU backend: train, evaluate, sample, encode, decode.",
-        subcommands = {DemoCommand.class, TrainCommand.class, SweepCommand.class, ReproduceCommand.class, ReportCommand.class, RobustnessCommand.class, EvalCommand.class, SampleCommand.class, EncodeCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, SweepCommand.class, ReproduceCommand.class,
+                ReportCommand.class, RobustnessCommand.class, EvalCommand.class, ScoreCommand.class, SampleCommand.class,
+                EncodeCommand.class,
                 DecodeCommand.class, DoctorCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -38,4 +38,31 @@ final class ElementReader {
             done += count;
         }
     }
+
+    /** {@link #read} into doubles: {@code f8} keeps its precision, every other type converts exactly as there. */
+    void readDoubles(ReadableByteChannel channel, ElementType type, ByteOrder order, double[] dst) throws IOException {
+        buffer.order(order);
+        int perFill = BUFFER_BYTES / type.bytes;
+        float[] floats = type == ElementType.F64 ? null : new float[Math.min(perFill, dst.length)];
+        for (int done = 0; done < dst.length; ) {
+            int count = Math.min(perFill, dst.length - done);
+            buffer.clear().limit(count * type.bytes);
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer) < 0) {
+                    throw new EOFException("data ends after " + (done * (long) type.bytes + buffer.position())
+                            + " of " + (long) dst.length * type.bytes + " bytes");
+                }
+            }
+            buffer.flip();
+            if (floats == null) {
+                buffer.asDoubleBuffer().get(dst, done, count);
+            } else {
+                type.decode(buffer, floats, 0, count);
+                for (int i = 0; i < count; i++) {
+                    dst[done + i] = floats[i];
+                }
+            }
+            done += count;
+        }
+    }
 }

@@ -48,6 +48,50 @@ public final class Npy {
     }
 
     private static HostArray read(ReadableByteChannel data, String source) throws IOException {
+        Opened opened = open(data, source);
+        float[] values = new float[(int) opened.numel()];
+        try {
+            new ElementReader().read(data, opened.dtype().type(), opened.dtype().order(), values);
+        } catch (EOFException e) {
+            throw opened.truncated(source, e);
+        }
+        opened.expectEnd(data, source);
+        return new HostArray(opened.header().shape(), values);
+    }
+
+    /**
+     * Reads one .npy array from {@code in} keeping double precision (statistics such as covariance matrices are
+     * stored as {@code <f8}); every dtype {@link #read(Path)} accepts is accepted. Does not close {@code in}.
+     */
+    public static HostDoubles readDoubles(InputStream in, String source) throws IOException {
+        ReadableByteChannel data = Channels.newChannel(in);
+        Opened opened = open(data, source);
+        double[] values = new double[(int) opened.numel()];
+        try {
+            new ElementReader().readDoubles(data, opened.dtype().type(), opened.dtype().order(), values);
+        } catch (EOFException e) {
+            throw opened.truncated(source, e);
+        }
+        opened.expectEnd(data, source);
+        return new HostDoubles(opened.header().shape(), values);
+    }
+
+    /** A header read and checked: what follows is {@code numel} elements of {@code dtype}. */
+    private record Opened(NpyHeader header, Dtype dtype, long numel) {
+        FileFormatException truncated(String source, EOFException e) {
+            return new FileFormatException(source, "truncated: " + e.getMessage() + " for shape "
+                    + Arrays.toString(header.shape()) + " of " + header.descr());
+        }
+
+        void expectEnd(ReadableByteChannel data, String source) throws IOException {
+            if (data.read(ByteBuffer.allocate(1)) > 0) {
+                throw new FileFormatException(source, "unexpected bytes after the data of shape "
+                        + Arrays.toString(header.shape()) + " of " + header.descr());
+            }
+        }
+    }
+
+    private static Opened open(ReadableByteChannel data, String source) throws IOException {
         byte[] preamble = new byte[MAGIC.length + 2];
         readFully(data, preamble, source, "magic and version");
         if (!Arrays.equals(Arrays.copyOf(preamble, MAGIC.length), MAGIC)) {
@@ -82,19 +126,7 @@ public final class Npy {
         } catch (IllegalArgumentException e) {
             throw new FileFormatException(source, e.getMessage());
         }
-        Dtype dtype = dtype(header.descr(), source);
-        float[] values = new float[(int) numel];
-        try {
-            new ElementReader().read(data, dtype.type(), dtype.order(), values);
-        } catch (EOFException e) {
-            throw new FileFormatException(source, "truncated: " + e.getMessage() + " for shape "
-                    + Arrays.toString(header.shape()) + " of " + header.descr());
-        }
-        if (data.read(ByteBuffer.allocate(1)) > 0) {
-            throw new FileFormatException(source, "unexpected bytes after the data of shape "
-                    + Arrays.toString(header.shape()) + " of " + header.descr());
-        }
-        return new HostArray(header.shape(), values);
+        return new Opened(header, dtype(header.descr(), source), numel);
     }
 
     /** Writes {@code array} as {@code <f4}, C order, with a v1.0 header padded to 64 bytes, atomically. */

@@ -45,6 +45,30 @@ public final class Npz {
         return arrays;
     }
 
+    /**
+     * Reads every array of {@code file} in double precision ({@link Npy#readDoubles}), keyed by entry name without
+     * {@code .npy}, in archive order.
+     */
+    public static Map<String, HostDoubles> readDoubles(Path file) throws IOException {
+        Map<String, HostDoubles> arrays = new LinkedHashMap<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            for (Enumeration<? extends ZipEntry> it = zip.entries(); it.hasMoreElements(); ) {
+                ZipEntry entry = it.nextElement();
+                if (entry.isDirectory()) {
+                    continue;
+                }
+                String name = entry.getName();
+                String key = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
+                try (InputStream in = zip.getInputStream(entry)) {
+                    arrays.put(key, Npy.readDoubles(in, file + "!" + name));
+                }
+            }
+        } catch (ZipException e) {
+            throw new FileFormatException(file, "not a readable .npz (zip) archive: " + e.getMessage());
+        }
+        return arrays;
+    }
+
     /** Writes {@code arrays} as a compressed .npz ({@code <f4} entries named {@code key.npy}), atomically. */
     public static void write(Path file, Map<String, HostArray> arrays) throws IOException {
         AtomicFiles.write(file, out -> {

@@ -47,6 +47,8 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
     private final MembraneReadout readout;
     private final Sequential sampleLayer;
     private final int bottleneckChannels;
+    /** Where forward passes count operations, or null. */
+    private OperationCounts counts;
 
     /** Members are created (and their initial values drawn from {@code init}) in the reference's order. */
     protected Esvae(Backend backend, EsvaeConfig config, Rng init) {
@@ -124,6 +126,12 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
             m.put("rate_post", ratePosterior);
             m.put("rate_prior", ratePrior);
             return m;
+        }
+
+        /** {@code sampled_latent}: the sampled latent spikes {@code [N, L, T]} (the reference's layout). */
+        @Override
+        public Map<String, Tensor> maps() {
+            return Map.of("sampled_latent", Ops.permute(sampledSpikes, 1, 2, 0));
         }
     }
 
@@ -259,7 +267,34 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
         if (mu != 0 || var != 1) {
             z = Ops.affine(z, (float) Math.sqrt(var), (float) mu);
         }
-        return sampleLayer.forward(z);
+        Tensor rates = sampleLayer.forward(z);
+        if (counts != null) {
+            // the prior's Linear counted like every Linear of the published count: sum(input) · out + numel(output)
+            counts.record("sample_layer.0", OperationCounts.sum(z) * config.latent() + rates.numel(), 0);
+        }
+        return rates;
+    }
+
+    @Override
+    public boolean countsOperations() {
+        return true;
+    }
+
+    @Override
+    public void countOperations(OperationCounts counts) {
+        this.counts = counts;
+        for (int i = 0; i < encoderLayers.size(); i++) {
+            encoderLayers.get(i).countOperations(counts, "encoder." + i);
+        }
+        // ESVAE-large's first convolution is not marked as the real-valued one in the published code
+        encoderLayers.get(0).countInputAsMacs(!config.large());
+        beforeLatent.countOperations(counts, "before_latent_layer");
+        decoderInput.countOperations(counts, "decoder_input");
+        int decoderStages = decoderLayers.size() - 2;
+        for (int i = 0; i < decoderLayers.size(); i++) {
+            String name = i < decoderStages ? "decoder." + i : "final_layer." + (i - decoderStages);
+            decoderLayers.get(i).countOperations(counts, name);
+        }
     }
 
     /**

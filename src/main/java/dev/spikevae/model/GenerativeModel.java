@@ -51,6 +51,19 @@ public interface GenerativeModel extends AutoCloseable {
      */
     List<ParameterGroup> parameterGroups();
 
+    /** Whether {@link #countOperations} is supported (the operation counts of docs/reference.md §6.5). */
+    default boolean countsOperations() {
+        return false;
+    }
+
+    /**
+     * From now on, forward passes add their operation counts (docs/reference.md §6.5) to {@code counts}; null stops
+     * counting. Only for models whose {@link #countsOperations()} is true.
+     */
+    default void countOperations(OperationCounts counts) {
+        throw new UnsupportedOperationException(type() + " does not count operations");
+    }
+
     /** Called before each training epoch (1-based) of {@code epochs}; FSVAE's scheduled sampling follows it. */
     default void onEpochStart(int epoch, int epochs) {
     }

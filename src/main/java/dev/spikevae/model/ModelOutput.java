@@ -15,4 +15,12 @@ public interface ModelOutput {
 
     /** Tensors whose element mean is reported by name (per batch, averaged over images by the evaluator). */
     Map<String, Tensor> monitors();
+
+    /**
+     * Tensors {@code [N, ...]} whose mean over the images (a map of the remaining axes) is worth reporting by name
+     * (ESVAE: {@code sampled_latent}, the sampled latent spikes as {@code [N, L, T]}). None by default.
+     */
+    default Map<String, Tensor> maps() {
+        return Map.of();
+    }
 }

@@ -14,12 +14,31 @@ import dev.spikevae.tensor.Tensor;
 public final class TdConv extends TdLayer {
     private final int stride;
     private final int padding;
+    private final int kernel;
+    private final int outChannels;
+    /** Whether the first layer's real-valued input is counted as multiply-accumulates (ESVAE), or by its sum. */
+    private boolean countInputAsMacs = true;
 
     public TdConv(Backend backend, int in, int out, int kernel, int stride, int padding, Neurons neurons, Rng init) {
         super(backend, Init.uniform(backend, init, Init.defaultBound(in * kernel * kernel), out, in, kernel, kernel),
                 Init.uniform(backend, init, Init.defaultBound(in * kernel * kernel), out), out, neurons);
         this.stride = stride;
         this.padding = padding;
+        this.kernel = kernel;
+        this.outChannels = out;
+    }
+
+    @Override
+    protected double fanOut() {
+        return (double) kernel * kernel * outChannels / (stride * stride);
+    }
+
+    /**
+     * How {@link #forwardRepeated} is counted: as multiply-accumulates of the real-valued input (true), or, as the
+     * published count does for ESVAE-large, whose first convolution is not marked as such, like a spiking input.
+     */
+    public void countInputAsMacs(boolean macs) {
+        this.countInputAsMacs = macs;
     }
 
     @Override
@@ -38,6 +57,19 @@ public final class TdConv extends TdLayer {
         if (images.rank() != 4) {
             throw new IllegalArgumentException("TdConv.forwardRepeated: images must be [N, C, H, W], got " + images.shape());
         }
-        return activate(Ops.repeatTime(applyWeights(images), steps));
+        Tensor pre = Ops.repeatTime(applyWeights(images), steps);
+        Tensor out = activate(pre);
+        if (counts() != null) {
+            double inputs = (double) images.numel() * steps;
+            if (countInputAsMacs) {
+                // the published count: multiply-accumulates, and "bias" additions sized by the input (its quirk)
+                double macs = inputs * fanOut();
+                counts().record(countName(), macs + inputs, macs);
+            } else {
+                counts().record(countName(), OperationCounts.sum(images) * steps * fanOut() + pre.numel(), 0);
+            }
+            countNeurons(pre, out);
+        }
+        return out;
     }
 }

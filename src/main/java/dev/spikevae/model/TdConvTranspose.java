@@ -27,6 +27,12 @@ public final class TdConvTranspose extends TdLayer {
     }
 
     @Override
+    protected double fanOut() {
+        Tensor w = weight().value(); // [in, out, k, k]
+        return (double) w.dim(1) * w.dim(2) * w.dim(3) * stride * stride;
+    }
+
+    @Override
     protected Tensor applyWeights(Tensor x) {
         return Ops.convTranspose2d(x, weight().value(), bias().value(), stride, padding, outputPadding);
     }

@@ -28,6 +28,9 @@ public abstract class TdLayer extends Module {
     private final Parameter bias;
     private final TdBatchNorm bn;
     private final Neurons neurons;
+    /** Where operations are counted while evaluation asks for it (null: not counting), and this layer's name there. */
+    private OperationCounts counts;
+    private String countName;
 
     /**
      * @param weight   the initial weight (becomes parameter {@code weight})
@@ -47,7 +50,41 @@ public abstract class TdLayer extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return activate(applyWeights(x));
+        Tensor pre = applyWeights(x);
+        Tensor out = activate(pre);
+        if (counts != null) {
+            // spiking input: an addition per input spike and output it reaches, plus the bias of every output
+            counts.record(countName, OperationCounts.sum(x) * fanOut() + pre.numel(), 0);
+            countNeurons(pre, out);
+        }
+        return out;
+    }
+
+    /**
+     * The outputs one input element reaches, as the published count has it: {@code k·k·out / stride²} for a
+     * convolution, {@code out·k·k·stride²} for a transposed convolution, {@code out} for a linear map.
+     */
+    protected abstract double fanOut();
+
+    /** Counts operations into {@code counts} under {@code name} from now on; null stops counting. */
+    public final void countOperations(OperationCounts counts, String name) {
+        this.counts = counts;
+        this.countName = name;
+    }
+
+    protected final OperationCounts counts() {
+        return counts;
+    }
+
+    protected final String countName() {
+        return countName;
+    }
+
+    /** LIF: an addition per input, a multiplication per step without a spike. */
+    protected final void countNeurons(Tensor pre, Tensor out) {
+        if (bn != null) {
+            counts.record(countName + ".lif", pre.numel(), OperationCounts.zeros(out));
+        }
     }
 
     /** tdBN + LIF on the time-major pre-activation, or the pre-activation itself for a real-valued layer. */

@@ -17,6 +17,11 @@ public final class TdLinear extends TdLayer {
     }
 
     @Override
+    protected double fanOut() {
+        return weight().value().dim(0);
+    }
+
+    @Override
     protected Tensor applyWeights(Tensor x) {
         return Ops.linear(x, weight().value(), bias().value());
     }
