@@ -62,6 +62,14 @@ public final class ReproduceCommand implements Callable<Integer> {
         @Option(names = "--device", description = "auto, cpu or cuda for every row (sets run.device).")
         String device;
 
+        @Option(names = "--is-model", paramLabel = "FILE.onnx", description = "The Inception classifier exported by "
+                + "tools/export_inception.py (needs ONNX Runtime on SPIKEVAE_CLASSPATH); without it IS is not measured.")
+        Path isModel;
+
+        @Option(names = "--fad-batches", description = "FAD: batches of 128 samples (default: ${DEFAULT-VALUE}, the "
+                + "published 5,120 samples).", defaultValue = "40")
+        int fadBatches;
+
         @Option(names = "--dry-run", description = "List the rows that would run and those skipped; run nothing.")
         boolean dryRun;
 
@@ -73,6 +81,7 @@ public final class ReproduceCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            Checks.atLeast("--fad-batches", fadBatches, 1);
             List<String> all = new ArrayList<>(overrides);
             if (dataRoot != null) {
                 all.add("data.root=" + dataRoot);
@@ -84,7 +93,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             Table1.Planned plan = Table1.plan(datasets, models, quick, all, Table1.DataCheck.FILES);
             Path dir = output.resolve(quick ? "table1-quick" : "table1");
             String command = String.join(" ", SpecArgs.commandLine("reproduce"));
-            Map<String, RunState> states = Sweeps.reproduceTable1(plan, dir, results, new Sweeps.Request(List.of(),
+            Map<String, RunState> states = Sweeps.reproduceTable1(plan, dir, results, isModel, fadBatches, new Sweeps.Request(List.of(),
                     executorOptions.settings(), dir, dryRun, executorOptions.child(), executorOptions.waitForCluster,
                     Main.backendOptions(), SpecArgs.commandLine("reproduce")), command, System.out);
             return states.values().stream().anyMatch(r -> r.state().equals(RunState.FAILED)) ? 1 : 0;

@@ -116,10 +116,12 @@ public final class Sweeps {
 
     /**
      * {@code reproduce table1}: runs the planned rows in the sweep folder {@code dir} with the request's executor,
-     * then (unless the runs go on on a cluster) writes {@code table1.md} / {@code .csv} into {@code results}.
+     * then (unless the runs go on on a cluster) measures FAD, and IS when {@code isModel} is given, of every finished
+     * row and writes {@code table1.md} / {@code .csv} into {@code results}.
      */
-    public static Map<String, RunState> reproduceTable1(Table1.Planned p, Path dir, Path results, Request req,
-                                                        String command, PrintStream out) throws IOException {
+    public static Map<String, RunState> reproduceTable1(Table1.Planned p, Path dir, Path results, Path isModel, int fadBatches,
+                                                        Request req, String command, PrintStream out)
+            throws IOException {
         out.println("Table I: " + p.plan().runs().size() + " rows to run" + (p.quick() ? " on the quick schedule ("
                 + String.join(" ", Table1.QUICK) + ")" : ""));
         p.skipped().forEach((row, why) -> out.println("  skipped " + row + ": " + why));
@@ -136,8 +138,20 @@ public final class Sweeps {
         boolean busy = states.values().stream().anyMatch(s -> s.state().equals(RunState.PENDING)
                 || s.state().equals(RunState.RUNNING) || s.state().equals("queued"));
         if (busy) {
-            out.println("[table1] the runs go on; when they have ended: spikevae report " + dir + " --results " + results);
+            out.println("[table1] the runs go on; when they have ended, run the same command again: it measures the "
+                    + "finished rows and writes the table");
         } else {
+            SweepFolder folder = SweepFolder.open(dir);
+            for (SweepPlan.Run run : p.plan().runs()) {
+                if (states.get(run.name()).completed()) {
+                    try {
+                        Table1Metrics.measure(folder, run.name(), run.overrides().get("data.dataset"), isModel,
+                                fadBatches, req.options(), out);
+                    } catch (IOException | RuntimeException e) {
+                        out.println("[table1] " + run.name() + ": metrics not measured: " + e.getMessage());
+                    }
+                }
+            }
             Table1Report.Written w = Table1Report.write(dir, results);
             out.println("[table1] wrote " + w.markdown() + " and " + w.csv());
         }

@@ -64,7 +64,7 @@ class Table1Test {
         writeFashionMnist(data.resolve("fashion-mnist"), 64, 32);
         List<String> args = new ArrayList<>(List.of("reproduce", "table1", "--quick", "--datasets", "fashion-mnist,cifar10",
                 "--models", "esvae", "--device", "cpu", "--output", tmp.resolve("runs").toString(), "--results",
-                tmp.resolve("results").toString(), "--data-root", data.toString()));
+                tmp.resolve("results").toString(), "--data-root", data.toString(), "--fad-batches", "2"));
         // tiny rows: the quick schedule's limits overridden
         args.addAll(List.of("data.train_limit=32", "data.test_limit=16", "train.batch_size=16", "data.test_batch_size=16",
                 "model.timesteps=2", "train.sample_count=8"));
@@ -83,7 +83,14 @@ class Table1Test {
         assertTrue(ours > 0 && ours < 4, "test MSE of images in [-1, 1]: " + ours);
         assertEquals(String.format(java.util.Locale.ROOT, "%+.3g", ours - 0.019), cells[5]);
         assertEquals("6.227", cells[6]);
-        assertEquals("not measured", cells[7]);
+        assertTrue(cells[7].startsWith("not measured: weights missing: give --is-model"), cells[7]);
+        assertTrue(cells[10].startsWith("not measured: FID"), cells[10]);
+        assertEquals("11.13", cells[12]);
+        double fad = Double.parseDouble(cells[13]);
+        assertTrue(fad > 0 && Double.isFinite(fad), "FAD of the samples: " + fad);
+        String metrics = Files.readString(tmp.resolve("runs").resolve("table1-quick").resolve("runs")
+                .resolve("fashion-mnist_esvae").resolve("table1-metrics.json"));
+        assertTrue(metrics.contains("\"fad_images\" : 256"), metrics);
         assertTrue(row.contains("`spikevae train --spec esvae/fashion-mnist train.epochs=1 "), row);
         String cifar = table.lines().filter(l -> l.startsWith("| cifar10 | esvae |")).findFirst().orElseThrow();
         assertTrue(cifar.contains("not run: data missing"), cifar);
