@@ -12,6 +12,7 @@ public final class Models {
 
     static {
         register(EsvaeType.INSTANCE);
+        register(AnnVaeType.INSTANCE);
     }
 
     private Models() {
