@@ -13,6 +13,7 @@ public final class Models {
     static {
         register(EsvaeType.INSTANCE);
         register(AnnVaeType.INSTANCE);
+        register(SpikingAeType.INSTANCE);
     }
 
     private Models() {
