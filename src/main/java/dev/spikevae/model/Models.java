@@ -13,6 +13,7 @@ public final class Models {
     static {
         register(EsvaeType.INSTANCE);
         register(AnnVaeType.INSTANCE);
+        register(FsvaeType.INSTANCE);
         register(SpikingAeType.INSTANCE);
     }
 

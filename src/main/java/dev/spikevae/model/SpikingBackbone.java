@@ -74,7 +74,6 @@ public abstract class SpikingBackbone extends Module {
             in = h;
         }
         this.beforeLatent = addModule("before_latent_layer", new TdLinear(backend, flat, latent, latentNeurons, init));
-        addBetweenEncoderAndDecoder(init);
         this.decoderInput = addModule("decoder_input", new TdLinear(backend, latent, flat, hiddenNeurons, init));
 
         Sequential dec = addModule("decoder", new Sequential());
@@ -91,14 +90,6 @@ public abstract class SpikingBackbone extends Module {
         decoderLayers.add(toImage);
 
         this.readout = addModule("membrane_output_layer", new MembraneReadout(backend, timesteps));
-    }
-
-    /**
-     * Registers members that the published model creates between the encoder and the decoder (FSVAE's prior and
-     * posterior networks), so that initial values are drawn in the published order. Called from the constructor,
-     * before the subclass's fields are set: it may use only its arguments and {@link #latentSize()}.
-     */
-    protected void addBetweenEncoderAndDecoder(Rng init) {
     }
 
     /** Stage channels of the encoder (the decoder mirrors them): 32, 64, 128, 256; the large network adds 512. */
