@@ -3,6 +3,7 @@ package dev.spikevae.model;
 import dev.spikevae.autograd.Ops;
 import dev.spikevae.autograd.Tape;
 import dev.spikevae.tensor.Backend;
+import dev.spikevae.tensor.MemoryScope;
 import dev.spikevae.tensor.Rng;
 import dev.spikevae.tensor.Shape;
 import dev.spikevae.tensor.Tensor;
@@ -151,10 +152,13 @@ public final class Fsvae extends SpikingBackbone implements GenerativeModel, Spi
         z.add(Ops.reshape(zeros(n, latent), 1, n, latent));
         try (Tape.NoGrad off = Tape.noGrad()) {
             for (int t = 0; t < steps - 1; t++) {
-                Tensor prefix = Ops.concat(2, Ops.slice(xe, 0, 0, t + 1), Ops.concat(0, z.toArray(new Tensor[0])));
-                Tensor last = Ops.slice(posterior.forward(prefix), 0, t, 1);
-                counters[t] = rng.reserveUniform((long) n * latent);
-                z.add(Ops.pickOneOfK(last, seed, counters[t]));
+                // Each prefix pass's activations are released at once; only the picked z_t is kept.
+                try (MemoryScope pass = MemoryScope.open()) {
+                    Tensor prefix = Ops.concat(2, Ops.slice(xe, 0, 0, t + 1), Ops.concat(0, z.toArray(new Tensor[0])));
+                    Tensor last = Ops.slice(posterior.forward(prefix), 0, t, 1);
+                    counters[t] = rng.reserveUniform((long) n * latent);
+                    z.add(Ops.pickOneOfK(last, seed, counters[t]).keep());
+                }
             }
         }
         counters[steps - 1] = rng.reserveUniform((long) n * latent);
@@ -178,10 +182,12 @@ public final class Fsvae extends SpikingBackbone implements GenerativeModel, Spi
             boolean scheduled = isTraining() && config.settings().scheduled();
             for (int t = 0; t < steps - 1; t++) {
                 if (scheduled && t >= SCHEDULED_FROM && rng.uniformHost(1)[0] < scheduledProbability) {
-                    Tensor last = Ops.slice(prior.forward(Ops.concat(0, z.toArray(new Tensor[0]))), 0, t, 1);
-                    Tensor prob = meanOverK(last);
-                    Tensor noisy = Ops.add(prob, Ops.scale(Ops.randn(backend(), rng, 1, n, latent), 1e-3f));
-                    z.add(Ops.step(noisy, 0.5f));
+                    try (MemoryScope pass = MemoryScope.open()) {
+                        Tensor last = Ops.slice(prior.forward(Ops.concat(0, z.toArray(new Tensor[0]))), 0, t, 1);
+                        Tensor prob = meanOverK(last);
+                        Tensor noisy = Ops.add(prob, Ops.scale(Ops.randn(backend(), rng, 1, n, latent), 1e-3f));
+                        z.add(Ops.step(noisy, 0.5f).keep());
+                    }
                 } else {
                     z.add(Ops.slice(sampled, 0, t, 1)); // under noGrad: detached
                 }
@@ -239,8 +245,10 @@ public final class Fsvae extends SpikingBackbone implements GenerativeModel, Spi
         z.add(Ops.reshape(zeros(n, latent), 1, n, latent));
         try (Tape.NoGrad off = Tape.noGrad()) {
             for (int t = 0; t < steps; t++) {
-                Tensor last = Ops.slice(prior.forward(Ops.concat(0, z.toArray(new Tensor[0]))), 0, t, 1);
-                z.add(Ops.pickOneOfK(last, rng));
+                try (MemoryScope pass = MemoryScope.open()) {
+                    Tensor last = Ops.slice(prior.forward(Ops.concat(0, z.toArray(new Tensor[0]))), 0, t, 1);
+                    z.add(Ops.pickOneOfK(last, rng).keep());
+                }
             }
         }
         z.remove(0);
