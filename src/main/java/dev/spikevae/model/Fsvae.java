@@ -146,7 +146,12 @@ public final class Fsvae extends SpikingBackbone implements GenerativeModel, Spi
         int steps = timesteps();
         int n = xe.dim(1);
         int latent = latentSize();
+        long perStep = (long) n * latent;
         long seed = rng.seed();
+        // One reservation for all steps when a step's uniforms start on a Philox block (N·L a multiple of 4): then
+        // the gradient pass re-picks every step in one op. Otherwise one reservation and one re-pick per step.
+        boolean aligned = perStep % 4 == 0;
+        long first = aligned ? rng.reserveUniform(perStep * steps) : 0;
         long[] counters = new long[steps];
         List<Tensor> z = new ArrayList<>();
         z.add(Ops.reshape(zeros(n, latent), 1, n, latent));
@@ -156,14 +161,17 @@ public final class Fsvae extends SpikingBackbone implements GenerativeModel, Spi
                 try (MemoryScope pass = MemoryScope.open()) {
                     Tensor prefix = Ops.concat(2, Ops.slice(xe, 0, 0, t + 1), Ops.concat(0, z.toArray(new Tensor[0])));
                     Tensor last = Ops.slice(posterior.forward(prefix), 0, t, 1);
-                    counters[t] = rng.reserveUniform((long) n * latent);
+                    counters[t] = aligned ? first + t * perStep / 4 : rng.reserveUniform(perStep);
                     z.add(Ops.pickOneOfK(last, seed, counters[t]).keep());
                 }
             }
         }
-        counters[steps - 1] = rng.reserveUniform((long) n * latent);
+        counters[steps - 1] = aligned ? first + (steps - 1) * perStep / 4 : rng.reserveUniform(perStep);
         Tensor teacher = Ops.concat(0, z.toArray(new Tensor[0]));
         Tensor candidates = posterior.forward(Ops.concat(2, xe, teacher));
+        if (aligned) {
+            return new Tensor[] {Ops.pickOneOfK(candidates, seed, first), candidates};
+        }
         Tensor[] picked = new Tensor[steps];
         for (int t = 0; t < steps; t++) {
             picked[t] = Ops.pickOneOfK(Ops.slice(candidates, 0, t, 1), seed, counters[t]);

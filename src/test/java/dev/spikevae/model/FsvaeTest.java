@@ -214,7 +214,19 @@ class FsvaeTest {
 
     @Test
     void evaluationIsTeacherForcedAndRepicksTheSameCandidates() {
-        Fsvae model = Fsvae.create(BE, SMALL, new Rng(4));
+        teacherForcedAndSamePicks(SMALL, N);
+    }
+
+    @Test
+    void samePicksWhenAStepsUniformsDoNotStartOnABlock() {
+        // N·L = 15 is not a multiple of 4: one reservation and one re-pick per step.
+        teacherForcedAndSamePicks(new FsvaeConfig(1, 32, FsvaeSettings.REFERENCE.withLatent(5).withTimesteps(T).withK(K)), 3);
+    }
+
+    private static void teacherForcedAndSamePicks(FsvaeConfig cfg, int batch) {
+        final int N = batch;
+        final int L = cfg.settings().latent();
+        Fsvae model = Fsvae.create(BE, cfg, new Rng(4));
         model.train(false);
         try (MemoryScope scope = MemoryScope.open()) {
             Tensor images = TestImages.of(BE, new Rng(5), N, 1, 32);
