@@ -99,7 +99,8 @@ final class AnnVaeType implements ModelType {
             long[] first = shapes.get("encoder.0.0.weight");
             long[] mu = shapes.get("fc_mu.weight");
             if (first == null || mu == null) {
-                throw new IllegalArgumentException("not an ANN VAE checkpoint (needs encoder.0.0.weight and fc_mu.weight)");
+                throw new IllegalArgumentException("not an ann-vae checkpoint (the ANN VAE needs encoder.0.0.weight "
+                        + "and fc_mu.weight)");
             }
             int size = shapes.containsKey("encoder.4.0.weight") ? 64 : 32;
             return new AnnVaeConfig((int) first[1], size, AnnVaeSettings.REFERENCE.withLatent((int) mu[0]));

@@ -102,7 +102,7 @@ final class FsvaeType implements ModelType {
             long[] coef = shapes.get("membrane_output_layer.coef");
             long[] candidates = shapes.get("posterior.layers.2.weight");
             if (first == null || latent == null || coef == null || candidates == null) {
-                throw new IllegalArgumentException("not an FSVAE checkpoint (needs encoder.0.weight, "
+                throw new IllegalArgumentException("not an fsvae checkpoint (FSVAE needs encoder.0.weight, "
                         + "before_latent_layer.weight, membrane_output_layer.coef and posterior.layers.2.weight)");
             }
             long steps = 1;

@@ -102,8 +102,8 @@ final class SpikingAeType implements ModelType {
             long[] latent = shapes.get("before_latent_layer.weight");
             long[] coef = shapes.get("membrane_output_layer.coef");
             if (first == null || latent == null || coef == null) {
-                throw new IllegalArgumentException("not a spiking autoencoder checkpoint (needs encoder.0.weight, "
-                        + "before_latent_layer.weight and membrane_output_layer.coef)");
+                throw new IllegalArgumentException("not a spiking-ae checkpoint (the spiking autoencoder needs "
+                        + "encoder.0.weight, before_latent_layer.weight and membrane_output_layer.coef)");
             }
             long steps = 1;
             for (long d : coef) {
