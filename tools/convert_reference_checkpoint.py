@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
-"""Convert a published ESVAE PyTorch checkpoint (.pth state dict) into a spikevae checkpoint.
+"""Convert a published PyTorch checkpoint (.pth state dict) of ESVAE, FSVAE, the ANN VAE or the spiking
+autoencoder into a spikevae checkpoint.
 
 Usage: python3 tools/convert_reference_checkpoint.py IN.pth OUT[.safetensors]
 
 Needs only Python 3 and PyTorch (to unpickle the .pth). Writes OUT.safetensors (float32 weights under the
-reference names of docs/reference.md §13) and OUT.json (a small sidecar with the model configuration), which
+published names) and OUT.json (a small sidecar with the model type and configuration), which
 `spikevae eval|encode|decode|sample --checkpoint OUT.safetensors` accept.
+
+The model type is read off the keys (the same rules as each type's ReferenceKeys in spikevae's model registry):
+- esvae: encoder.0.weight, before_latent_layer.weight and sample_layer.0.weight;
+- fsvae: encoder.0.weight with prior.layers.* and posterior.layers.* and no sample_layer;
+- ann-vae: encoder.0.0.weight, fc_mu.weight and fc_var.weight;
+- spiking-ae: encoder.0.weight and before_latent_layer.weight with none of the above.
 
 What changes on the way (docs/reference.md §13):
 - Conv3d weights (out, in, k, k, 1) and ConvTranspose3d weights (in, out, k, k, 1) lose the time axis of 1;
 - membrane_output_layer.coef (1, 1, 1, 1, T) becomes (T,);
 - num_batches_tracked (an int64 scalar) becomes float32 (1,);
-- prior.* and posterior.* (FSVAE nets that ESVAE builds but never uses) are dropped;
+- ESVAE only: prior.* and posterior.* (FSVAE nets that ESVAE builds but never uses) are dropped; FSVAE keeps them;
 - a "module." prefix (DataParallel) is stripped; a dict holding the state dict under "state_dict",
   "model" or "network" is unwrapped.
 """
@@ -42,12 +49,25 @@ def load_state_dict(path):
     return obj
 
 
+def model_type(keys):
+    if "encoder.0.0.weight" in keys and "fc_mu.weight" in keys and "fc_var.weight" in keys:
+        return "ann-vae"
+    if "encoder.0.weight" in keys and "before_latent_layer.weight" in keys:
+        if "sample_layer.0.weight" in keys:
+            return "esvae"
+        if "prior.layers.0.weight" in keys and "posterior.layers.0.weight" in keys:
+            return "fsvae"
+        return "spiking-ae"
+    raise SystemExit("not a state dict of ESVAE, FSVAE, the ANN VAE or the spiking autoencoder: found "
+                     + ", ".join(list(keys)[:4]) + (", ..." if len(keys) > 4 else ""))
+
+
 def convert(state):
+    state = {(k[len("module."):] if k.startswith("module.") else k): v for k, v in state.items()}
+    kind = model_type(state.keys())
     out = {}
     for name, t in state.items():
-        if name.startswith("module."):
-            name = name[len("module."):]
-        if name.startswith("prior.") or name.startswith("posterior."):
+        if kind == "esvae" and (name.startswith("prior.") or name.startswith("posterior.")):
             continue
         t = t.detach().to(torch.float32)
         if name.endswith("num_batches_tracked"):
@@ -59,10 +79,27 @@ def convert(state):
                 raise SystemExit(f"{name}: expected a time axis of 1 at the end, got shape {tuple(t.shape)}")
             t = t[..., 0]
         out[name] = t.contiguous()
-    for needed in ("encoder.0.weight", "before_latent_layer.weight", "membrane_output_layer.coef"):
-        if needed not in out:
-            raise SystemExit(f"not an ESVAE state dict: '{needed}' is missing")
-    return out
+    if kind != "ann-vae" and "membrane_output_layer.coef" not in out:
+        raise SystemExit(f"not a {kind} state dict: 'membrane_output_layer.coef' is missing")
+    return kind, out
+
+
+def model_config(kind, tensors):
+    if kind == "ann-vae":
+        return {
+            "in_channels": int(tensors["encoder.0.0.weight"].shape[1]),
+            "image_size": 64 if "encoder.4.0.weight" in tensors else 32,
+            "latent": int(tensors["fc_mu.weight"].shape[0]),
+        }
+    config = {
+        "in_channels": int(tensors["encoder.0.weight"].shape[1]),
+        "image_size": 64 if "encoder.4.weight" in tensors else 32,
+        "latent": int(tensors["before_latent_layer.weight"].shape[0]),
+        "timesteps": int(tensors["membrane_output_layer.coef"].numel()),
+    }
+    if kind == "fsvae":
+        config["k"] = int(tensors["posterior.layers.2.weight"].shape[0]) // config["latent"]
+    return config
 
 
 def write_safetensors(path, tensors, metadata):
@@ -94,17 +131,12 @@ def main(argv):
     src, out = argv[1], argv[2]
     if out.endswith(".safetensors"):
         out = out[: -len(".safetensors")]
-    tensors = convert(load_state_dict(src))
-    config = {
-        "in_channels": int(tensors["encoder.0.weight"].shape[1]),
-        "image_size": 64 if "encoder.4.weight" in tensors else 32,
-        "latent": int(tensors["before_latent_layer.weight"].shape[0]),
-        "timesteps": int(tensors["membrane_output_layer.coef"].numel()),
-    }
-    meta = {"format": "spikevae", "format_version": str(FORMAT_VERSION), "model": "esvae",
+    kind, tensors = convert(load_state_dict(src))
+    config = model_config(kind, tensors)
+    meta = {"format": "spikevae", "format_version": str(FORMAT_VERSION), "model": kind,
             "converted_from": os.path.basename(src)}
     write_safetensors(out + ".safetensors", tensors, meta)
-    sidecar = {"format_version": FORMAT_VERSION, "model": "esvae", "model_config": config,
+    sidecar = {"format_version": FORMAT_VERSION, "model": kind, "model_config": config,
                "weights": os.path.basename(out) + ".safetensors", "converted_from": os.path.basename(src)}
     with open(out + ".json.tmp", "w") as f:
         json.dump(sidecar, f, indent=2)

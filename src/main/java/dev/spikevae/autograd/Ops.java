@@ -739,11 +739,21 @@ public final class Ops {
 
     /** FSVAE's sampler: of the k candidates on the last axis of x, one picked uniformly at random. */
     public static Tensor pickOneOfK(Tensor x, Rng rng) {
+        long count = 1;
+        for (int i = 0; i < x.rank() - 1; i++) {
+            count *= x.dim(i);
+        }
+        return pickOneOfK(x, rng.seed(), rng.reserveUniform(count));
+    }
+
+    /**
+     * {@link #pickOneOfK(Tensor, Rng)} with the uniforms at {@code (seed, counter)}, reserved by the caller: the same
+     * pair picks the same candidates again (FSVAE re-selects its no-grad picks in the gradient pass).
+     */
+    public static Tensor pickOneOfK(Tensor x, long seed, long counter) {
         Backend be = x.backend();
         int[] d = Arrays.copyOf(x.shape().dims(), x.rank() - 1);
         Tensor out = be.empty(Shape.of(d));
-        long seed = rng.seed();
-        long counter = rng.reserveUniform(out.numel());
         be.pickOneOfK(x, out, seed, counter);
         return record("pickOneOfK", out, (g, needs) -> {
             Tensor gx = be.empty(x.shape());

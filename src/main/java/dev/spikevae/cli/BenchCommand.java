@@ -31,6 +31,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "this batch on 32×32 images (e.g. 3,128,32 = CIFAR-10 shapes; 1,32,32 = MNIST shapes).")
     String esvae;
 
+    @Option(names = "--spec-step", paramLabel = "SPEC,C,BATCH",
+            description = "Instead of the engine cases: time the training step of a built-in spec's model (any type, "
+                    + "e.g. fsvae/fashion-mnist,1,32) for C input channels and this batch on 32×32 images.")
+    String specStep;
+
     @Option(names = "--warmup", description = "Warm-up seconds per case (default 2; 0 with --quick).")
     Double warmup;
 
@@ -47,6 +52,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (esvae != null) {
             return esvaeStep(backend);
+        }
+        if (specStep != null) {
+            return specStep(backend);
         }
         if (backend.kind().equals("cuda")) {
             // GPU work is asynchronous: the GPU suite times after a device synchronise
@@ -66,6 +74,32 @@ public final class BenchCommand implements Callable<Integer> {
         if (layers) {
             bench.runLayers();
         }
+        return 0;
+    }
+
+    private int specStep(Backend backend) {
+        String[] f = specStep.split(",");
+        if (f.length != 3) {
+            throw new IllegalArgumentException("--spec-step: expected SPEC,C,BATCH (e.g. fsvae/fashion-mnist,1,32), got '"
+                    + specStep + "'");
+        }
+        int[] v = new int[2];
+        for (int i = 0; i < 2; i++) {
+            try {
+                v[i] = Integer.parseInt(f[i + 1].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--spec-step: '" + f[i + 1] + "' is not an integer");
+            }
+        }
+        String spec = f[0].trim();
+        int warm = quick ? 0 : (warmup != null ? (int) Math.round(warmup) : 2);
+        int iters = quick ? 1 : (iterations != null ? iterations : 5);
+        System.out.printf("spikevae bench --spec-step: %s C=%d batch=%d 32x32 on %s, java %s (%d warm-up steps, median of %d)%n",
+                spec, v[0], v[1], backend.description(), System.getProperty("java.version"), warm, iters);
+        TrainingStepBench.Result r = TrainingStepBench.run(backend,
+                new TrainingStepBench.Config(spec, java.util.List.of(), v[0], v[1], warm, iters), quick ? null : System.out);
+        System.out.printf(java.util.Locale.ROOT, "%s C=%d B=%d step_s=%.4f best_s=%.4f img_per_s=%.1f%n", spec, v[0], v[1],
+                r.medianSeconds(), r.bestSeconds(), r.imagesPerSecond());
         return 0;
     }
 

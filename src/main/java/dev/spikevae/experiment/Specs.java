@@ -44,7 +44,10 @@ public final class Specs {
 
     /** Built-in specs: resources {@code experiments/<model>/<name>.yaml}; ESVAE's are also known by bare name. */
     private static final List<String> BUILTINS = List.of("esvae/mnist", "esvae/fashion-mnist", "esvae/cifar10",
-            "esvae/celeba", "esvae/digits", "esvae/fashion-mnist-quality");
+            "esvae/celeba", "esvae/digits", "esvae/fashion-mnist-quality", "ann-vae/mnist", "ann-vae/fashion-mnist",
+            "ann-vae/cifar10", "ann-vae/celeba", "spiking-ae/mnist", "spiking-ae/fashion-mnist",
+            "spiking-ae/cifar10", "fsvae/mnist", "fsvae/fashion-mnist", "fsvae/cifar10", "fsvae/celeba",
+            "fsvae/fashion-mnist-quality", "ann-vae/fashion-mnist-quality");
     private static final String BUILTIN_FOLDER = "experiments/";
     /** Built-in sweeps: resources {@code experiments/ablations/<name>.yaml}. */
     private static final List<String> SWEEPS = List.of("ablations/timesteps", "ablations/latent",

@@ -4,8 +4,6 @@ import dev.spikevae.autograd.Ops;
 import dev.spikevae.autograd.Tape;
 import dev.spikevae.nn.Activation;
 import dev.spikevae.nn.Linear;
-import dev.spikevae.nn.MembraneReadout;
-import dev.spikevae.nn.Module;
 import dev.spikevae.nn.Parameter;
 import dev.spikevae.nn.Sequential;
 import dev.spikevae.tensor.Backend;
@@ -14,7 +12,6 @@ import dev.spikevae.tensor.Rng;
 import dev.spikevae.tensor.Shape;
 import dev.spikevae.tensor.Tensor;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,63 +27,24 @@ import java.util.Optional;
  * {@code T·N} batch. The members are registered under the reference's names (§13), so {@link #stateDict()}
  * has the reference's keys.
  */
-public class Esvae extends Module implements GenerativeModel, SpikingLatent {
+public class Esvae extends SpikingBackbone implements GenerativeModel, SpikingLatent {
     /** The RBF kernels of the MMD: five bandwidths spaced by factors of 2 (docs/reference.md §4). */
     private static final int MMD_KERNELS = 5;
     private static final float MMD_KERNEL_MUL = 2f;
-    /** Spatial size at the bottleneck: every stage halves the image down to 2×2. */
-    private static final int BOTTLENECK = 2;
 
     private final EsvaeConfig config;
     private final Backend backend;
-    private final List<TdConv> encoderLayers = new ArrayList<>();
-    private final TdLinear beforeLatent;
-    private final TdLinear decoderInput;
-    /** decoder.* then final_layer.*, applied in this order. */
-    private final List<TdLayer> decoderLayers = new ArrayList<>();
-    private final MembraneReadout readout;
     private final Sequential sampleLayer;
-    private final int bottleneckChannels;
     /** Where forward passes count operations, or null. */
     private OperationCounts counts;
 
     /** Members are created (and their initial values drawn from {@code init}) in the reference's order. */
     protected Esvae(Backend backend, EsvaeConfig config, Rng init) {
+        super(backend, config.inChannels(), config.imageSize(), config.latent(), config.timesteps(), config.lif(),
+                config.spikeType(), init);
         this.config = config;
         this.backend = backend;
-        int[] hidden = config.hiddenChannels();
         int latent = config.latent();
-        TdLayer.Neurons hiddenNeurons = new TdLayer.Neurons(config.lif(), config.spikeType());
-        // The latent spikes are small ([T, N, L]) and read by reductions, which take f32 only.
-        TdLayer.Neurons latentNeurons = new TdLayer.Neurons(config.lif(), DType.F32);
-        this.bottleneckChannels = hidden[hidden.length - 1];
-        int flat = bottleneckChannels * BOTTLENECK * BOTTLENECK;
-
-        Sequential enc = addModule("encoder", new Sequential());
-        int in = config.inChannels();
-        for (int h : hidden) {
-            TdConv layer = new TdConv(backend, in, h, 3, 2, 1, hiddenNeurons, init);
-            enc.add(layer);
-            encoderLayers.add(layer);
-            in = h;
-        }
-        this.beforeLatent = addModule("before_latent_layer", new TdLinear(backend, flat, latent, latentNeurons, init));
-        this.decoderInput = addModule("decoder_input", new TdLinear(backend, latent, flat, hiddenNeurons, init));
-
-        Sequential dec = addModule("decoder", new Sequential());
-        for (int i = hidden.length - 1; i > 0; i--) {
-            TdConvTranspose layer = new TdConvTranspose(backend, hidden[i], hidden[i - 1], 3, 2, 1, 1, hiddenNeurons, init);
-            dec.add(layer);
-            decoderLayers.add(layer);
-        }
-        Sequential fin = addModule("final_layer", new Sequential());
-        TdConvTranspose upsample = new TdConvTranspose(backend, hidden[0], hidden[0], 3, 2, 1, 1, hiddenNeurons, init);
-        TdConvTranspose toImage = new TdConvTranspose(backend, hidden[0], config.inChannels(), 3, 1, 1, 0, null, init);
-        fin.add(upsample).add(toImage);
-        decoderLayers.add(upsample);
-        decoderLayers.add(toImage);
-
-        this.readout = addModule("membrane_output_layer", new MembraneReadout(backend, config.timesteps()));
         this.sampleLayer = addModule("sample_layer",
                 new Sequential(new Linear(backend, latent, latent, true, init), Activation.sigmoid()));
     }
@@ -107,11 +65,6 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
     @Override
     public EsvaeConfig config() {
         return config;
-    }
-
-    @Override
-    public Backend backend() {
-        return backend;
     }
 
     /**
@@ -185,16 +138,6 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
         return Optional.of(this);
     }
 
-    @Override
-    public int latentSize() {
-        return config.latent();
-    }
-
-    @Override
-    public int timesteps() {
-        return config.timesteps();
-    }
-
     /** Posterior rates and the encoder's latent spikes {@code x_e}; deterministic (nothing is sampled before them). */
     @Override
     public Encoding encode(Tensor images, StepContext context) {
@@ -211,34 +154,16 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
 
     /** Posterior firing rates {@code r_q = mean_t x_e} {@code [N, L]} and the latent spikes {@code x_e}. */
     public Encoding encode(Tensor images) {
-        checkImages("encode", images);
-        int steps = config.timesteps();
         int n = images.dim(0);
-        Tensor h = encoderLayers.get(0).forwardRepeated(images, steps);
-        for (int i = 1; i < encoderLayers.size(); i++) {
-            h = encoderLayers.get(i).forward(h);
-        }
-        // Flattening [C, H, W] keeps the reference's feature order c·H·W + h·W + w.
-        Tensor latentSpikes = beforeLatent.forward(Ops.reshape(h, steps, n, -1));
-        Tensor rates = Ops.scale(Ops.sumTo(latentSpikes, Shape.of(n, config.latent())), 1f / steps);
+        Tensor latentSpikes = encoderSpikes(images, "Esvae");
+        Tensor rates = Ops.scale(Ops.sumTo(latentSpikes, Shape.of(n, config.latent())), 1f / config.timesteps());
         return new Encoding(rates, latentSpikes);
     }
 
     /** Decodes time-major latent spikes {@code [T, N, L]} to images {@code [N, C, H, W]} in [-1, 1]. */
     @Override
     public Tensor decode(Tensor spikes) {
-        int steps = config.timesteps();
-        if (spikes.rank() != 3 || spikes.dim(0) != steps || spikes.dim(2) != config.latent()) {
-            throw new IllegalArgumentException("Esvae.decode: spikes must be time-major [" + steps + ", N, "
-                    + config.latent() + "], got " + spikes.shape());
-        }
-        int n = spikes.dim(1);
-        Tensor h = decoderInput.forward(spikes);
-        h = Ops.reshape(h, steps, n, bottleneckChannels, BOTTLENECK, BOTTLENECK);
-        for (TdLayer layer : decoderLayers) {
-            h = layer.forward(h);
-        }
-        return Ops.tanh(readout.forward(h));
+        return decodeSpikes(spikes, "Esvae");
     }
 
     /** Generation (docs/reference.md §3.5): prior rates, sampled spikes, decoder; {@code n} images {@code [n, C, H, W]}. */
@@ -283,18 +208,8 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
     @Override
     public void countOperations(OperationCounts counts) {
         this.counts = counts;
-        for (int i = 0; i < encoderLayers.size(); i++) {
-            encoderLayers.get(i).countOperations(counts, "encoder." + i);
-        }
         // ESVAE-large's first convolution is not marked as the real-valued one in the published code
-        encoderLayers.get(0).countInputAsMacs(!config.large());
-        beforeLatent.countOperations(counts, "before_latent_layer");
-        decoderInput.countOperations(counts, "decoder_input");
-        int decoderStages = decoderLayers.size() - 2;
-        for (int i = 0; i < decoderLayers.size(); i++) {
-            String name = i < decoderStages ? "decoder." + i : "final_layer." + (i - decoderStages);
-            decoderLayers.get(i).countOperations(counts, name);
-        }
+        countBackboneOperations(counts, !config.large());
     }
 
     /**
@@ -346,16 +261,6 @@ public class Esvae extends Module implements GenerativeModel, SpikingLatent {
         if (context.training() != isTraining()) {
             throw new IllegalStateException("Esvae: a " + (context.training() ? "training" : "evaluation")
                     + " step on a model in " + (isTraining() ? "training" : "evaluation") + " mode");
-        }
-    }
-
-    private void checkImages(String op, Tensor images) {
-        int c = config.inChannels();
-        int s = config.imageSize();
-        if (images.rank() != 4 || images.dim(1) != c || images.dim(2) != s || images.dim(3) != s
-                || images.dtype() != DType.F32) {
-            throw new IllegalArgumentException("Esvae." + op + ": images must be f32 [N, " + c + ", " + s + ", " + s
-                    + "], got " + images);
         }
     }
 }

@@ -12,6 +12,9 @@ public final class Models {
 
     static {
         register(EsvaeType.INSTANCE);
+        register(AnnVaeType.INSTANCE);
+        register(FsvaeType.INSTANCE);
+        register(SpikingAeType.INSTANCE);
     }
 
     private Models() {

@@ -39,9 +39,14 @@ public abstract class TdLayer extends Module {
      * @param neurons  tdBN + LIF after the weight op, or null for a real-valued layer (the last decoder layer)
      */
     protected TdLayer(Backend backend, Tensor weight, Tensor bias, int channels, Neurons neurons) {
+        this(backend, weight, bias, channels, neurons, 1f);
+    }
+
+    /** As above with tdBN's {@code alpha} (docs/reference.md §2.2: 1 in the backbones, 2 in FSVAE's prior and posterior). */
+    protected TdLayer(Backend backend, Tensor weight, Tensor bias, int channels, Neurons neurons, float bnAlpha) {
         this.weight = addParameter("weight", weight);
         this.bias = addParameter("bias", bias);
-        this.bn = neurons == null ? null : addModule("bn", new TdBatchNorm(backend, channels));
+        this.bn = neurons == null ? null : addModule("bn", new TdBatchNorm(backend, channels, bnAlpha));
         this.neurons = neurons;
     }
 

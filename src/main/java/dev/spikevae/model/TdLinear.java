@@ -12,8 +12,13 @@ import dev.spikevae.tensor.Tensor;
  */
 public final class TdLinear extends TdLayer {
     public TdLinear(Backend backend, int in, int out, Neurons neurons, Rng init) {
+        this(backend, in, out, neurons, 1f, init);
+    }
+
+    /** With tdBN's {@code alpha} (2 in FSVAE's prior and posterior networks). */
+    public TdLinear(Backend backend, int in, int out, Neurons neurons, float bnAlpha, Rng init) {
         super(backend, Init.uniform(backend, init, Init.defaultBound(in), out, in),
-                Init.uniform(backend, init, Init.defaultBound(in), out), out, neurons);
+                Init.uniform(backend, init, Init.defaultBound(in), out), out, neurons, bnAlpha);
     }
 
     @Override

@@ -17,6 +17,13 @@
  * loss                             MSE(x̂, x) + λ · MMD²(r_q, r_p)
  * </pre>
  *
+ * <h2>Baselines</h2>
+ * {@link dev.spikevae.model.SpikingBackbone} is the encoder and decoder ESVAE shares with
+ * {@link dev.spikevae.model.Fsvae} (autoregressive Bernoulli latent from spiking posterior and prior nets,
+ * docs/reference.md §8) and {@link dev.spikevae.model.SpikingAe} (latent spikes straight to the decoder, §6.5).
+ * {@link dev.spikevae.model.AnnVae} is the non-spiking VAE of §8.5 on rank-4 tensors. Each has its
+ * {@code ModelType} in {@link dev.spikevae.model.Models} and keeps the published state-dict names.
+ *
  * <h2>Naming</h2>
  * <ul>
  *   <li>Checkpoint keys are the reference's state-dict names (docs/reference.md §13): each time-distributed layer
