@@ -27,6 +27,19 @@ class SpecOverridesTest {
     }
 
     @Test
+    void aModelTypeSwitchTakesTheModelKeysThatFollowIt() {
+        ExperimentSpec base = Specs.builtin("fashion-mnist");
+        SpecException alone = assertThrows(SpecException.class, () -> Specs.override(base, List.of("model.type=fsvae")));
+        assertTrue(alone.getMessage().contains("model.k: required key is missing"), alone.getMessage());
+        ExperimentSpec fsvae = Specs.override(base, List.of("model.type=fsvae", "model.k=7", "train.epochs=2"));
+        assertEquals("fsvae", fsvae.model().type());
+        assertEquals(7, Specs.value(fsvae, "model.k"));
+        assertEquals(base.model().settings(EsvaeSettings.class).latent(), Specs.value(fsvae, "model.latent"),
+                "keys both types have are kept");
+        assertEquals(2, fsvae.train().epochs());
+    }
+
+    @Test
     void eachFieldTypeIsParsed() {
         ExperimentSpec s = over("train.epochs=5", "train.lr=2.5e-4", "data.drop_last=false", "data.root=/data/sets",
                 "run.seed=12345678901", "model.spike_storage=f32", "name=short");
@@ -84,8 +97,9 @@ class SpecOverridesTest {
         List<String> paths = Specs.paths("esvae");
         assertEquals("name", paths.get(0));
         assertTrue(paths.containsAll(List.of("model.type", "model.spike_storage", "model.neuron.surrogate",
-                "model.sampler.half_width", "model.prior_lr_scale", "data.train_limit", "run.threads")));
-        assertEquals(1 + (1 + 3 + 6 + 2 + 2) + 6 + 9 + 4, paths.size());
+                "model.sampler.half_width", "model.prior_lr_scale", "model.mmd_kernel", "model.prior_mu", "model.prior_var",
+                "data.train_limit", "run.threads")));
+        assertEquals(1 + (1 + 3 + 6 + 2 + 2 + 3) + 6 + 9 + 4, paths.size());
         for (String path : paths) {
             // every listed path can be set to the value it already has
             Object value = Specs.value(base, path);

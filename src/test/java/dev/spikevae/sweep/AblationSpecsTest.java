@@ -21,7 +21,7 @@ class AblationSpecsTest {
     /** The number of runs each ablation must plan. */
     private static final Map<String, Integer> RUNS = Map.of("ablations/timesteps", 4, "ablations/latent", 4,
             "ablations/lambda", 5, "ablations/prior-lr-scale", 4, "ablations/surrogate", 4,
-            "ablations/surrogate-width", 4, "ablations/detach-reset", 2, "ablations/sampler", 2,
+            "ablations/surrogate-width", 4, "ablations/detach-reset", 2, "ablations/sampler", 4,
             "ablations/mmd-kernel", 2, "ablations/prior-noise", 6);
 
     @Test
@@ -47,9 +47,12 @@ class AblationSpecsTest {
     @Test
     void aSettingChangesWhatItNames() {
         SweepPlan plan = Sweeps.plan(Specs.builtinWithSweep("ablations/sampler"), List.of());
-        assertEquals(List.of("kind-poisson", "kind-poisson_detached"),
+        assertEquals(List.of("poisson", "poisson_detached", "fsvae", "spiking-ae"),
                 plan.runs().stream().map(SweepPlan.Run::name).toList());
         assertEquals("poisson_detached", plan.runs().get(1).spec().model()
                 .settings(dev.spikevae.model.EsvaeSettings.class).sampler().kind());
+        assertEquals(List.of("esvae", "esvae", "fsvae", "spiking-ae"),
+                plan.runs().stream().map(r -> r.spec().model().type()).toList());
+        assertEquals(plan.runs().get(0).spec().train(), plan.runs().get(2).spec().train(), "the same schedule");
     }
 }
