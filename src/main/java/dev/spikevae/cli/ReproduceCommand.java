@@ -37,7 +37,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                     "  spikevae reproduce table1 --executor gpus                       (every row, one per GPU)",
                     "  spikevae reproduce table1 --executor slurm --partition gpu --gpus-per-task 1 --time 48:00:00"})
     static final class Table1Command implements Callable<Integer> {
-        @Option(names = "--quick", description = "A short schedule (one epoch over 16,384 images at batch 32, 1,024 test "
+        @Option(names = "--quick", description = "A short schedule (one epoch over 4,096 images at batch 32, 1,024 test "
                 + "images) that checks the pipeline; the table says its numbers are not the paper's protocol.")
         boolean quick;
 

@@ -37,7 +37,7 @@ class Table1Test {
         assertTrue(planned.contains("fashion-mnist_esvae"), planned.toString());
         SweepPlan.Run esvae = p.plan().run("fashion-mnist_esvae");
         assertEquals(1, esvae.spec().train().epochs(), "the quick schedule");
-        assertEquals(16384, esvae.spec().data().trainLimit());
+        assertEquals(4096, esvae.spec().data().trainLimit());
         assertEquals(32, esvae.spec().train().batchSize());
         assertEquals("esvae", esvae.overrides().get("model.type"));
         assertEquals(Specs.builtin("esvae/fashion-mnist").train().epochs(), Table1.plan(List.of("fashion-mnist"),
