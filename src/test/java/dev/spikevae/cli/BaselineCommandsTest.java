@@ -40,9 +40,12 @@ class BaselineCommandsTest {
         }
         for (String f : new String[] {"config.yaml", "env.json", "metrics.csv", "metrics.jsonl", "summary.json",
                 "plots/loss.png", "samples/latest-samples.png", "samples/latest-reconstructions.png",
-                "checkpoints/last.safetensors", "checkpoints/last.json"}) {
+                "checkpoints/last.json"}) {
             assertTrue(Files.exists(run.resolve(f)), spec + " wrote " + f);
         }
+        // the sidecar names the epoch's weights file and verifies it
+        Path weights = dev.spikevae.train.Checkpoint.load(run.resolve("checkpoints")).weightsFile();
+        assertTrue(Files.isRegularFile(weights), spec + " wrote " + weights);
         return run.resolve("checkpoints/last.safetensors");
     }
 
