@@ -23,6 +23,9 @@ public final class CpuBackend extends Backend {
     private final CpuPool pool;
     private final Sgemm sgemm;
     private final Conv conv;
+    private final SpikeConv spikeConv;
+    private volatile SparseMode sparseMode = SparseMode.AUTO;
+    private volatile SpikeDensityProbe densityProbe;
     private final Elementwise elementwise;
     private final Reduce reduce;
     private final Layout layout;
@@ -45,6 +48,7 @@ public final class CpuBackend extends Backend {
         this.pool = new CpuPool(Long.getLong("spikevae.poolBytes", defaultTensorBudget()), debugMemory);
         this.sgemm = new Sgemm(parallel);
         this.conv = new Conv(parallel, sgemm);
+        this.spikeConv = new SpikeConv(parallel);
         this.elementwise = new Elementwise(parallel);
         this.reduce = new Reduce(parallel);
         this.layout = new Layout(parallel);
@@ -247,20 +251,90 @@ public final class CpuBackend extends Backend {
         }
     }
 
+    /** How convolutions with u8 spike operands are computed (default {@link SparseMode#AUTO}). */
+    public void setSparseMode(SparseMode mode) {
+        this.sparseMode = java.util.Objects.requireNonNull(mode, "mode");
+    }
+
+    public SparseMode sparseMode() {
+        return sparseMode;
+    }
+
+    /** Installs (or, with null, removes) a probe that sees the density of every convolution's spike operand. */
+    public void setSpikeDensityProbe(SpikeDensityProbe probe) {
+        this.densityProbe = probe;
+    }
+
+    /** Whether the spike-sparse path takes a pass whose spike operand is u8 tensor t, below density {@code max}. */
+    private boolean sparse(Tensor t, double max) {
+        return switch (sparseMode) {
+            case DENSE -> false;
+            case SPARSE -> true;
+            case AUTO -> SpikeConv.density(bytes(t), t.offset(), t.numel()) <= max;
+        };
+    }
+
+    private void probe(String pass, ConvGeometry g, String operand, Tensor t) {
+        SpikeDensityProbe p = densityProbe;
+        if (p == null) {
+            return;
+        }
+        long nonZero = 0;
+        int n = t.numel();
+        if (t.dtype() == DType.U8) {
+            byte[] b = bytes(t);
+            for (int i = t.offset(); i < t.offset() + n; i++) {
+                nonZero += b[i] != 0 ? 1 : 0;
+            }
+        } else {
+            float[] f = data(t);
+            for (int i = t.offset(); i < t.offset() + n; i++) {
+                nonZero += f[i] != 0f ? 1 : 0;
+            }
+        }
+        p.record(pass, g, operand, t.dtype(), nonZero, n);
+    }
+
     @Override
     protected void kConvForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
+        probe("forward", g, "x", x);
+        if (x.dtype() == DType.U8 && sparse(x, SpikeConv.FORWARD_MAX_DENSITY)) {
+            spikeConv.forward(bytes(x), x.offset(), data(w), w.offset(), bias == null ? null : data(bias),
+                    bias == null ? 0 : bias.offset(), data(y), y.offset(), g);
+            return;
+        }
         conv.forward(operand(x), data(w), w.offset(), bias == null ? null : data(bias),
                 bias == null ? 0 : bias.offset(), data(y), y.offset(), g);
     }
 
     @Override
     protected void kConvBackwardData(Tensor dy, Tensor w, Tensor bias, Tensor dx, ConvGeometry g) {
+        probe("backwardData", g, "dy", dy);
+        if (dy.dtype() == DType.U8 && sparse(dy, SpikeConv.BACKWARD_DATA_MAX_DENSITY)) {
+            spikeConv.backwardData(bytes(dy), dy.offset(), data(w), w.offset(), bias == null ? null : data(bias),
+                    bias == null ? 0 : bias.offset(), data(dx), dx.offset(), g);
+            return;
+        }
         conv.backwardData(operand(dy), data(w), w.offset(), bias == null ? null : data(bias),
                 bias == null ? 0 : bias.offset(), data(dx), dx.offset(), g);
     }
 
     @Override
     protected void kConvBackwardWeight(Tensor x, Tensor dy, Tensor dw, float beta, ConvGeometry g) {
+        if (densityProbe != null) {
+            probe("backwardWeight", g, x.dtype() == DType.U8 || dy.dtype() != DType.U8 ? "x" : "dy",
+                    x.dtype() == DType.U8 || dy.dtype() != DType.U8 ? x : dy);
+        }
+        if (x.dtype() == DType.U8 && dy.dtype() == DType.F32 && sparse(x, SpikeConv.WEIGHT_MAX_DENSITY)) {
+            spikeConv.backwardWeightSpikeInput(bytes(x), x.offset(), data(dy), dy.offset(), data(dw), dw.offset(), beta,
+                    g);
+            return;
+        }
+        if (dy.dtype() == DType.U8 && x.dtype() == DType.F32 && sparse(dy, SpikeConv.WEIGHT_MAX_DENSITY)) {
+            spikeConv.backwardWeightSpikeGradient(data(x), x.offset(), bytes(dy), dy.offset(), data(dw), dw.offset(),
+                    beta, g);
+            return;
+        }
         conv.backwardWeight(operand(x), operand(dy), data(dw), dw.offset(), beta, g);
     }
 
