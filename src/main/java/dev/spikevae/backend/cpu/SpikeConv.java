@@ -20,6 +20,7 @@ final class SpikeConv {
     private static final int IMAGES_PER_TASK = 4;
     /** Bytes read to estimate a density; larger operands are sampled at an even stride. */
     private static final int DENSITY_SAMPLE = 1 << 15;
+    private static final int SAMPLE_RUNS = 64;
 
     /**
      * Densities (fraction of non-zero spikes) up to which the sparse path is taken, per pass. Measured with
@@ -42,19 +43,34 @@ final class SpikeConv {
         this.kernel = kernel;
     }
 
-    /** Fraction of non-zero bytes in {@code [off, off + n)}: exact up to a sample size, else an even-stride sample. */
+    /**
+     * Fraction of non-zero bytes in {@code [off, off + n)}: exact up to {@link #DENSITY_SAMPLE} bytes, else from
+     * {@link #SAMPLE_RUNS} contiguous runs at an odd stride (so that runs do not keep landing on the same
+     * channel of power-of-two planes).
+     */
     static double density(byte[] b, int off, int n) {
         if (n <= 0) {
             return 0;
         }
-        int stride = Math.max(1, n / DENSITY_SAMPLE);
-        int seen = 0;
-        int ones = 0;
-        for (int i = 0; i < n; i += stride) {
-            ones += b[off + i] != 0 ? 1 : 0;
-            seen++;
+        if (n <= DENSITY_SAMPLE) {
+            return (double) nonZero(b, off, n) / n;
         }
-        return (double) ones / seen;
+        int run = DENSITY_SAMPLE / SAMPLE_RUNS;
+        int stride = (n - run) / (SAMPLE_RUNS - 1);
+        stride -= stride % 2 == 0 ? 1 : 0;
+        long ones = 0;
+        for (int j = 0; j < SAMPLE_RUNS; j++) {
+            ones += nonZero(b, off + j * stride, run);
+        }
+        return (double) ones / ((long) run * SAMPLE_RUNS);
+    }
+
+    private static int nonZero(byte[] b, int off, int n) {
+        int ones = 0;
+        for (int i = off; i < off + n; i++) {
+            ones += b[i] != 0 ? 1 : 0;
+        }
+        return ones;
     }
 
     // ------------------------------------------------------------------------------------------------
