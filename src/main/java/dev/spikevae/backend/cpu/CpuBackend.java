@@ -245,6 +245,17 @@ public final class CpuBackend extends Backend {
         float[] ad = data(a);
         float[] bd = data(b);
         float[] cd = data(c);
+        SpikeDensityProbe p = densityProbe;
+        if (p != null && !transA && transB && batch == 1) {
+            long nonZero = 0;
+            for (int i = 0; i < m; i++) {
+                int row = a.offset() + offA + i * lda;
+                for (int j = 0; j < k; j++) {
+                    nonZero += ad[row + j] != 0f ? 1 : 0;
+                }
+            }
+            p.linear(m, n, k, nonZero, (long) m * k);
+        }
         for (int i = 0; i < batch; i++) {
             sgemm.gemm(transA, transB, m, n, k, alpha, ad, a.offset() + offA + i * strideA, lda,
                     bd, b.offset() + offB + i * strideB, ldb, beta, cd, c.offset() + offC + i * strideC, ldc);

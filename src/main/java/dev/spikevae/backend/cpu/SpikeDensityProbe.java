@@ -18,4 +18,11 @@ public interface SpikeDensityProbe {
      * @param total    its elements
      */
     void record(String pass, ConvGeometry g, String operand, DType type, long nonZero, long total);
+
+    /**
+     * A GEMM {@code C[m, n] = A[m, k] B[n, k]^T} (a linear layer's forward, {@code x w^T}): the non-zero elements
+     * of A. Ignored unless overridden.
+     */
+    default void linear(int m, int n, int k, long nonZero, long total) {
+    }
 }
