@@ -276,12 +276,12 @@ public final class CpuBackend extends Backend {
         this.densityProbe = probe;
     }
 
-    /** Whether the spike-sparse path takes a pass whose spike operand is u8 tensor t, below density {@code max}. */
+    /** Whether the spike-sparse path takes a pass whose spike operand is u8 tensor t, up to density {@code max}. */
     private boolean sparse(Tensor t, double max) {
         return switch (sparseMode) {
             case DENSE -> false;
             case SPARSE -> true;
-            case AUTO -> SpikeConv.density(bytes(t), t.offset(), t.numel()) <= max;
+            case AUTO -> max > 0 && SpikeConv.density(bytes(t), t.offset(), t.numel()) <= max;
         };
     }
 
@@ -309,7 +309,7 @@ public final class CpuBackend extends Backend {
     @Override
     protected void kConvForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
         probe("forward", g, "x", x);
-        if (x.dtype() == DType.U8 && sparse(x, SpikeConv.FORWARD_MAX_DENSITY)) {
+        if (x.dtype() == DType.U8 && sparse(x, SpikeConv.maxDensity(SpikeConv.forwardRow(g)))) {
             spikeConv.forward(bytes(x), x.offset(), data(w), w.offset(), bias == null ? null : data(bias),
                     bias == null ? 0 : bias.offset(), data(y), y.offset(), g);
             return;
@@ -321,7 +321,7 @@ public final class CpuBackend extends Backend {
     @Override
     protected void kConvBackwardData(Tensor dy, Tensor w, Tensor bias, Tensor dx, ConvGeometry g) {
         probe("backwardData", g, "dy", dy);
-        if (dy.dtype() == DType.U8 && sparse(dy, SpikeConv.BACKWARD_DATA_MAX_DENSITY)) {
+        if (dy.dtype() == DType.U8 && sparse(dy, SpikeConv.maxDensity(SpikeConv.backwardDataRow(g)))) {
             spikeConv.backwardData(bytes(dy), dy.offset(), data(w), w.offset(), bias == null ? null : data(bias),
                     bias == null ? 0 : bias.offset(), data(dx), dx.offset(), g);
             return;
@@ -336,12 +336,15 @@ public final class CpuBackend extends Backend {
             probe("backwardWeight", g, x.dtype() == DType.U8 || dy.dtype() != DType.U8 ? "x" : "dy",
                     x.dtype() == DType.U8 || dy.dtype() != DType.U8 ? x : dy);
         }
-        if (x.dtype() == DType.U8 && dy.dtype() == DType.F32 && sparse(x, SpikeConv.WEIGHT_MAX_DENSITY)) {
+        boolean parallelEnough = sparseMode == SparseMode.SPARSE || spikeConv.weightGradientParallel(g);
+        if (x.dtype() == DType.U8 && dy.dtype() == DType.F32 && parallelEnough
+                && sparse(x, SpikeConv.maxDensity(SpikeConv.forwardRow(g)))) {
             spikeConv.backwardWeightSpikeInput(bytes(x), x.offset(), data(dy), dy.offset(), data(dw), dw.offset(), beta,
                     g);
             return;
         }
-        if (dy.dtype() == DType.U8 && x.dtype() == DType.F32 && sparse(dy, SpikeConv.WEIGHT_MAX_DENSITY)) {
+        if (dy.dtype() == DType.U8 && x.dtype() == DType.F32 && parallelEnough
+                && sparse(dy, SpikeConv.maxDensity(SpikeConv.backwardDataRow(g)))) {
             spikeConv.backwardWeightSpikeGradient(data(x), x.offset(), bytes(dy), dy.offset(), data(dw), dw.offset(),
                     beta, g);
             return;

@@ -22,13 +22,33 @@ final class SpikeConv {
     private static final int DENSITY_SAMPLE = 1 << 15;
     private static final int SAMPLE_RUNS = 64;
 
+    /** Rows (the length every spike adds, in floats) shorter than this always take the dense path. */
+    static final int MIN_ROW = 32;
+    /** The density up to which rows of {@link #FULL_ROW} floats or more take the sparse path. */
+    static final double MAX_DENSITY = 0.25;
+    static final int FULL_ROW = 128;
+
     /**
-     * Densities (fraction of non-zero spikes) up to which the sparse path is taken, per pass. Measured with
-     * {@code bench --layers --sparse} on the ESVAE layers (docs/benchmarks.md, "Spike-sparse convolutions").
+     * The density (fraction of non-zero spikes) up to which a pass whose spikes each add a row of {@code row}
+     * floats is faster sparse: {@link #MAX_DENSITY} for rows of {@link #FULL_ROW} floats or more, proportionally
+     * less for shorter rows (the per-spike overhead weighs more), none below {@link #MIN_ROW}. Read off {@code
+     * bench --sparse} on the ESVAE layers (docs/benchmarks.md, "Spike-sparse convolutions"): the speed-ups cross
+     * one between 20 and 50 % for rows of 128 to 1152 floats, near 15 % for rows of 64, and the 27-float rows of a
+     * three-channel last layer are slower sparse at every density measured.
      */
-    static final double FORWARD_MAX_DENSITY = 0.30;
-    static final double BACKWARD_DATA_MAX_DENSITY = 0.30;
-    static final double WEIGHT_MAX_DENSITY = 0.30;
+    static double maxDensity(int row) {
+        return row < MIN_ROW ? 0 : MAX_DENSITY * Math.min(1.0, (double) row / FULL_ROW);
+    }
+
+    /** Forward: each input spike adds a row of weights along the output channels. */
+    static int forwardRow(ConvGeometry g) {
+        return g.outChannels();
+    }
+
+    /** Backward data: each output-side spike adds a row of weights along (input channel, kernel offset). */
+    static int backwardDataRow(ConvGeometry g) {
+        return g.inChannels() * g.kH() * g.kW();
+    }
 
     private final Parallel parallel;
     private final SpikeKernel kernel;
@@ -219,6 +239,14 @@ final class SpikeConv {
                 }
             }
         });
+    }
+
+    /**
+     * Whether the sparse weight gradient can use the pool: its groups of chunks are its only parallelism (a
+     * single group, a small batch, runs on one thread where the dense path spreads each GEMM over the pool).
+     */
+    boolean weightGradientParallel(ConvGeometry g) {
+        return parallel.threads() == 1 || Conv.weightGroups(g) > 1;
     }
 
     // ------------------------------------------------------------------------------------------------

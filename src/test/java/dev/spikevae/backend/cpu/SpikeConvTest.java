@@ -180,6 +180,18 @@ class SpikeConvTest {
         assertEquals(0.25, SpikeConv.density(planes, 0, planes.length), 0.05);
     }
 
+    /** The threshold rule: none for short rows, proportional up to a full row, flat beyond. */
+    @Test
+    void thresholdFollowsTheRowLength() {
+        assertEquals(0.0, SpikeConv.maxDensity(27), 0, "a three-channel last layer's 27-float rows stay dense");
+        assertEquals(SpikeConv.MAX_DENSITY / 2, SpikeConv.maxDensity(SpikeConv.FULL_ROW / 2), 1e-12);
+        assertEquals(SpikeConv.MAX_DENSITY, SpikeConv.maxDensity(SpikeConv.FULL_ROW), 0);
+        assertEquals(SpikeConv.MAX_DENSITY, SpikeConv.maxDensity(1152), 0);
+        ConvGeometry e2 = ConvGeometry.conv(1, 32, 16, 16, 64, 3, 2, 1);
+        assertEquals(64, SpikeConv.forwardRow(e2));
+        assertEquals(288, SpikeConv.backwardDataRow(e2));
+    }
+
     @Test
     void probeCountsTheSpikeOperand() {
         CpuBackend be = new CpuBackend(1);
