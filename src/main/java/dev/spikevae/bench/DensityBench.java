@@ -44,7 +44,11 @@ public final class DensityBench {
         }
         ExperimentSpec spec = Specs.builtin(specName);
         ImageDataset data = data(spec, log);
-        int channels = data == null ? (specName.contains("cifar") || specName.contains("celeba") ? 3 : 1) : data.channels();
+        if (data != null && (data.height() != 32 || data.width() != 32)) {
+            throw new IllegalArgumentException("--densities: the benchmark builds models for 32x32 images; " + data.name()
+                    + " has " + data.height() + "x" + data.width());
+        }
+        int channels = data == null ? 3 : data.channels();
         Map<String, long[]> counts = new LinkedHashMap<>();
         Map<String, Object[]> info = new LinkedHashMap<>();
         SpikeDensityProbe probe = new SpikeDensityProbe() {
@@ -95,14 +99,17 @@ public final class DensityBench {
             say(log, "images: " + d.name() + " (" + d.size() + ")");
             return d;
         } catch (RuntimeException e) {
-            ImageDataset digits = Datasets.open("digits", null, Split.TRAIN);
-            if (spec.model().modelType() != null && spec.data().dataset().contains("cifar")) {
+            if (threeChannels(spec.data().dataset())) {
                 say(log, "images: random in [-1, 1] (" + e.getMessage() + ")");
                 return null;
             }
             say(log, "images: the embedded digits (" + spec.data().dataset() + " not readable here: " + e.getMessage() + ")");
-            return digits;
+            return Datasets.open("digits", null, Split.TRAIN);
         }
+    }
+
+    private static boolean threeChannels(String dataset) {
+        return dataset.contains("cifar") || dataset.contains("celeba");
     }
 
     private static void say(PrintStream log, String line) {

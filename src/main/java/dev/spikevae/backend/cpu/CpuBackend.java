@@ -24,7 +24,7 @@ public final class CpuBackend extends Backend {
     private final Sgemm sgemm;
     private final Conv conv;
     private final SpikeConv spikeConv;
-    private volatile SparseMode sparseMode = SparseMode.AUTO;
+    private volatile SparseMode sparseMode = initialSparseMode();
     private volatile SpikeDensityProbe densityProbe;
     private final Elementwise elementwise;
     private final Reduce reduce;
@@ -259,6 +259,16 @@ public final class CpuBackend extends Backend {
         for (int i = 0; i < batch; i++) {
             sgemm.gemm(transA, transB, m, n, k, alpha, ad, a.offset() + offA + i * strideA, lda,
                     bd, b.offset() + offB + i * strideB, ldb, beta, cd, c.offset() + offC + i * strideC, ldc);
+        }
+    }
+
+    /** {@code -Dspikevae.sparse=auto|dense|sparse} (default auto), for comparing whole runs. */
+    static SparseMode initialSparseMode() {
+        String v = System.getProperty("spikevae.sparse", "auto").trim();
+        try {
+            return SparseMode.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spikevae.sparse must be auto, dense or sparse, got '" + v + "'");
         }
     }
 
