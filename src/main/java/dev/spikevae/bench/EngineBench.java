@@ -1,5 +1,7 @@
 package dev.spikevae.bench;
 
+import dev.spikevae.backend.cpu.CpuBackend;
+import dev.spikevae.backend.cpu.SparseMode;
 import dev.spikevae.tensor.Backend;
 import dev.spikevae.tensor.ConvGeometry;
 import dev.spikevae.tensor.LifParams;
@@ -79,6 +81,71 @@ public final class EngineBench {
         return out;
     }
 
+    /**
+     * Dense against spike-sparse time of the passes that read spikes (a convolution's forward and weight gradient,
+     * a transposed convolution's forward and weight gradient) for every ESVAE layer with a spike input, at the
+     * density measured for it ({@code measured}: by layer order, encoder.1.. then the decoder; NaN for none) and
+     * at 1, 10 and 50 %. Both paths run in the same process, one after the other for each row.
+     */
+    public void runSparse(double[] measured) {
+        if (!(backend instanceof CpuBackend cpu)) {
+            throw new IllegalArgumentException("--sparse: the spike-sparse convolutions are the cpu backend's; run with "
+                    + "--device cpu");
+        }
+        log.printf(Locale.ROOT, "  %-26s %-12s %8s %10s %10s %8s%n", "layer (spike input)", "pass", "density", "dense ms",
+                "sparse ms", "speed-up");
+        List<Map.Entry<String, ConvGeometry>> layers = esvaeLayers(config.convBatch());
+        int row = 0;
+        for (Map.Entry<String, ConvGeometry> e : layers.subList(1, layers.size())) {
+            double own = row < measured.length ? measured[row] : Double.NaN;
+            row++;
+            ConvGeometry g = e.getValue();
+            boolean transposed = e.getKey().contains("convT");
+            for (double d : new double[] {own, 0.01, 0.10, 0.50}) {
+                if (Double.isNaN(d)) {
+                    continue;
+                }
+                for (String pass : new String[] {"forward", "weight grad"}) {
+                    double dense = sparseCase(cpu, g, transposed, pass, d, SparseMode.DENSE);
+                    double sparse = sparseCase(cpu, g, transposed, pass, d, SparseMode.SPARSE);
+                    log.printf(Locale.ROOT, "  %-26s %-12s %7.2f%% %10.2f %10.2f %7.2fx%s%n", e.getKey(), pass, 100 * d,
+                            dense * 1e3, sparse * 1e3, dense / sparse, d == own ? "  (measured density)" : "");
+                }
+            }
+        }
+        cpu.setSparseMode(SparseMode.AUTO);
+    }
+
+    /** Median seconds of one pass on spikes of density d in the given mode. */
+    private double sparseCase(CpuBackend cpu, ConvGeometry g, boolean transposed, String pass, double d, SparseMode mode) {
+        cpu.setSparseMode(mode);
+        try (MemoryScope scope = MemoryScope.open()) {
+            Rng rng = new Rng(4);
+            Shape spikeShape = transposed ? g.outputShape() : g.inputShape();
+            Shape floatShape = transposed ? g.inputShape() : g.outputShape();
+            float[] v = rng.uniformHost(spikeShape.numel());
+            for (int i = 0; i < v.length; i++) {
+                v[i] = v[i] < d ? 1f : 0f;
+            }
+            Tensor f = backend.fromHost(v, spikeShape.dims());
+            Tensor spikes = backend.empty(spikeShape, dev.spikevae.tensor.DType.U8);
+            backend.cast(f, spikes);
+            f.release();
+            Tensor other = backend.fromHost(rng.uniformHost(floatShape.numel()), floatShape.dims());
+            Tensor w = backend.fromHost(rng.uniformHost(g.weightShape().numel()), g.weightShape().dims());
+            Tensor dw = backend.empty(g.weightShape());
+            Runnable body;
+            if (pass.equals("forward")) {
+                body = transposed ? () -> backend.convBackwardData(spikes, w, null, other, g)
+                        : () -> backend.convForward(spikes, w, null, other, g);
+            } else {
+                body = transposed ? () -> backend.convBackwardWeight(other, spikes, dw, 0f, g)
+                        : () -> backend.convBackwardWeight(spikes, other, dw, 0f, g);
+            }
+            return median(time(body, config.warmupSeconds() / 4));
+        }
+    }
+
     public List<Result> runAll() {
         List<Result> out = new ArrayList<>();
         out.add(memoryCopy());
@@ -95,7 +162,11 @@ public final class EngineBench {
 
     /** Times {@code body} after warming up; returns per-iteration seconds, sorted. */
     private double[] time(Runnable body) {
-        long warmEnd = System.nanoTime() + (long) (config.warmupSeconds() * 1e9);
+        return time(body, config.warmupSeconds());
+    }
+
+    private double[] time(Runnable body, double warmupSeconds) {
+        long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         body.run();
         while (System.nanoTime() < warmEnd) {
             body.run();

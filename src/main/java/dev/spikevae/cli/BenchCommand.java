@@ -1,5 +1,6 @@
 package dev.spikevae.cli;
 
+import dev.spikevae.bench.DensityBench;
 import dev.spikevae.bench.EngineBench;
 import dev.spikevae.bench.TrainingStepBench;
 import dev.spikevae.bench.GpuBench;
@@ -8,6 +9,7 @@ import dev.spikevae.tensor.Backends;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** Engine benchmarks; see docs/benchmarks.md for recorded figures and how they were produced. */
@@ -36,6 +38,26 @@ public final class BenchCommand implements Callable<Integer> {
                     + "e.g. fsvae/fashion-mnist,1,32) for C input channels and this batch on 32×32 images.")
     String specStep;
 
+    @Option(names = "--densities", description = "Instead of the engine cases: train a few steps of --spec's model (on "
+            + "its images, or the embedded digits when they are not here) and print the density of the operand every "
+            + "convolution and linear layer reads, spikes marked (cpu only).")
+    boolean densities;
+
+    @Option(names = "--sparse", description = "Also time dense against spike-sparse convolutions for every ESVAE layer "
+            + "with a spike input, at the densities measured as --densities measures them and at 1, 10 and 50%% (cpu only).")
+    boolean sparse;
+
+    @Option(names = "--spec", description = "Built-in spec for --densities / --sparse (default: ${DEFAULT-VALUE}).",
+            defaultValue = "fashion-mnist")
+    String spec;
+
+    @Option(names = "--steps", description = "Training steps for --densities / --sparse, the first one not counted "
+            + "(default 6; 2 with --quick).")
+    Integer steps;
+
+    @Option(names = "--batch", description = "Batch for --densities / --sparse (default 32; 4 with --quick).")
+    Integer batch;
+
     @Option(names = "--warmup", description = "Warm-up seconds per case (default 2; 0 with --quick).")
     Double warmup;
 
@@ -56,6 +78,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (specStep != null) {
             return specStep(backend);
         }
+        if (densities) {
+            return densities(backend);
+        }
         if (backend.kind().equals("cuda")) {
             // GPU work is asynchronous: the GPU suite times after a device synchronise
             return new GpuBench(quick ? GpuBench.Sizes.quick() : GpuBench.Sizes.standard(), System.out,
@@ -74,8 +99,32 @@ public final class BenchCommand implements Callable<Integer> {
         if (layers) {
             bench.runLayers();
         }
+        if (sparse) {
+            List<DensityBench.Layer> measured = measure(backend);
+            System.out.println("dense against spike-sparse convolutions (CIFAR-10 layer shapes, B = T*N = " + c.convBatch()
+                    + ", spikes drawn at the density given):");
+            bench.runSparse(DensityBench.forwardSpikeDensities(measured));
+        }
         return 0;
     }
+
+    private int densities(Backend backend) {
+        measure(backend);
+        return 0;
+    }
+
+    private List<DensityBench.Layer> measure(Backend backend) {
+        Checks.atLeast("--steps", steps, 2);
+        Checks.atLeast("--batch", batch, 1);
+        int n = steps != null ? steps : quick ? 2 : 6;
+        int b = batch != null ? batch : quick ? 4 : 32;
+        System.out.printf("spikevae bench --densities: %s, batch %d, %d steps (the first not counted) on %s%n", spec, b, n,
+                backend.description());
+        List<DensityBench.Layer> layers = DensityBench.run(backend, spec, b, n, System.out);
+        DensityBench.print(layers, System.out);
+        return layers;
+    }
+
 
     private int specStep(Backend backend) {
         String[] f = specStep.split(",");

@@ -23,6 +23,9 @@ public final class CpuBackend extends Backend {
     private final CpuPool pool;
     private final Sgemm sgemm;
     private final Conv conv;
+    private final SpikeConv spikeConv;
+    private volatile SparseMode sparseMode = initialSparseMode();
+    private volatile SpikeDensityProbe densityProbe;
     private final Elementwise elementwise;
     private final Reduce reduce;
     private final Layout layout;
@@ -45,6 +48,7 @@ public final class CpuBackend extends Backend {
         this.pool = new CpuPool(Long.getLong("spikevae.poolBytes", defaultTensorBudget()), debugMemory);
         this.sgemm = new Sgemm(parallel);
         this.conv = new Conv(parallel, sgemm);
+        this.spikeConv = new SpikeConv(parallel);
         this.elementwise = new Elementwise(parallel);
         this.reduce = new Reduce(parallel);
         this.layout = new Layout(parallel);
@@ -241,26 +245,120 @@ public final class CpuBackend extends Backend {
         float[] ad = data(a);
         float[] bd = data(b);
         float[] cd = data(c);
+        SpikeDensityProbe p = densityProbe;
+        if (p != null && !transA && transB && batch == 1) {
+            long nonZero = 0;
+            for (int i = 0; i < m; i++) {
+                int row = a.offset() + offA + i * lda;
+                for (int j = 0; j < k; j++) {
+                    nonZero += ad[row + j] != 0f ? 1 : 0;
+                }
+            }
+            p.linear(m, n, k, nonZero, (long) m * k);
+        }
         for (int i = 0; i < batch; i++) {
             sgemm.gemm(transA, transB, m, n, k, alpha, ad, a.offset() + offA + i * strideA, lda,
                     bd, b.offset() + offB + i * strideB, ldb, beta, cd, c.offset() + offC + i * strideC, ldc);
         }
     }
 
+    /** {@code -Dspikevae.sparse=auto|dense|sparse} (default auto), for comparing whole runs. */
+    static SparseMode initialSparseMode() {
+        String v = System.getProperty("spikevae.sparse", "auto").trim();
+        try {
+            return SparseMode.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spikevae.sparse must be auto, dense or sparse, got '" + v + "'");
+        }
+    }
+
+    /** How convolutions with u8 spike operands are computed (default {@link SparseMode#AUTO}). */
+    public void setSparseMode(SparseMode mode) {
+        this.sparseMode = java.util.Objects.requireNonNull(mode, "mode");
+    }
+
+    public SparseMode sparseMode() {
+        return sparseMode;
+    }
+
+    /** Installs (or, with null, removes) a probe that sees the density of every convolution's spike operand. */
+    public void setSpikeDensityProbe(SpikeDensityProbe probe) {
+        this.densityProbe = probe;
+    }
+
+    /** Whether the spike-sparse path takes a pass whose spike operand is u8 tensor t, up to density {@code max}. */
+    private boolean sparse(Tensor t, double max) {
+        return switch (sparseMode) {
+            case DENSE -> false;
+            case SPARSE -> true;
+            case AUTO -> max > 0 && SpikeConv.density(bytes(t), t.offset(), t.numel()) <= max;
+        };
+    }
+
+    private void probe(String pass, ConvGeometry g, String operand, Tensor t) {
+        SpikeDensityProbe p = densityProbe;
+        if (p == null) {
+            return;
+        }
+        long nonZero = 0;
+        int n = t.numel();
+        if (t.dtype() == DType.U8) {
+            byte[] b = bytes(t);
+            for (int i = t.offset(); i < t.offset() + n; i++) {
+                nonZero += b[i] != 0 ? 1 : 0;
+            }
+        } else {
+            float[] f = data(t);
+            for (int i = t.offset(); i < t.offset() + n; i++) {
+                nonZero += f[i] != 0f ? 1 : 0;
+            }
+        }
+        p.record(pass, g, operand, t.dtype(), nonZero, n);
+    }
+
     @Override
     protected void kConvForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
+        probe("forward", g, "x", x);
+        if (x.dtype() == DType.U8 && sparse(x, SpikeConv.maxDensity(SpikeConv.forwardRow(g)))) {
+            spikeConv.forward(bytes(x), x.offset(), data(w), w.offset(), bias == null ? null : data(bias),
+                    bias == null ? 0 : bias.offset(), data(y), y.offset(), g);
+            return;
+        }
         conv.forward(operand(x), data(w), w.offset(), bias == null ? null : data(bias),
                 bias == null ? 0 : bias.offset(), data(y), y.offset(), g);
     }
 
     @Override
     protected void kConvBackwardData(Tensor dy, Tensor w, Tensor bias, Tensor dx, ConvGeometry g) {
+        probe("backwardData", g, "dy", dy);
+        if (dy.dtype() == DType.U8 && sparse(dy, SpikeConv.maxDensity(SpikeConv.backwardDataRow(g)))) {
+            spikeConv.backwardData(bytes(dy), dy.offset(), data(w), w.offset(), bias == null ? null : data(bias),
+                    bias == null ? 0 : bias.offset(), data(dx), dx.offset(), g);
+            return;
+        }
         conv.backwardData(operand(dy), data(w), w.offset(), bias == null ? null : data(bias),
                 bias == null ? 0 : bias.offset(), data(dx), dx.offset(), g);
     }
 
     @Override
     protected void kConvBackwardWeight(Tensor x, Tensor dy, Tensor dw, float beta, ConvGeometry g) {
+        if (densityProbe != null) {
+            probe("backwardWeight", g, x.dtype() == DType.U8 || dy.dtype() != DType.U8 ? "x" : "dy",
+                    x.dtype() == DType.U8 || dy.dtype() != DType.U8 ? x : dy);
+        }
+        boolean parallelEnough = sparseMode == SparseMode.SPARSE || spikeConv.weightGradientParallel(g);
+        if (x.dtype() == DType.U8 && dy.dtype() == DType.F32 && parallelEnough
+                && sparse(x, SpikeConv.maxDensity(SpikeConv.forwardRow(g)))) {
+            spikeConv.backwardWeightSpikeInput(bytes(x), x.offset(), data(dy), dy.offset(), data(dw), dw.offset(), beta,
+                    g);
+            return;
+        }
+        if (dy.dtype() == DType.U8 && x.dtype() == DType.F32 && parallelEnough
+                && sparse(dy, SpikeConv.maxDensity(SpikeConv.backwardDataRow(g)))) {
+            spikeConv.backwardWeightSpikeGradient(data(x), x.offset(), bytes(dy), dy.offset(), data(dw), dw.offset(),
+                    beta, g);
+            return;
+        }
         conv.backwardWeight(operand(x), operand(dy), data(dw), dw.offset(), beta, g);
     }
 

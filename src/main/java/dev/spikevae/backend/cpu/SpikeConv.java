@@ -1,0 +1,598 @@
+package dev.spikevae.backend.cpu;
+
+import dev.spikevae.tensor.ConvGeometry;
+import java.util.Arrays;
+
+/**
+ * Convolutions whose u8 spike operand is mostly zeros, computed from the spikes that fired only: the forward
+ * convolution and the weight gradient of a convolution whose input is spikes, and the transposed convolution
+ * (backward data) and its weight gradient when the output-side operand is spikes. Each spike adds one row of
+ * weights (or of the other operand) to a row of outputs, vectorised along that row ({@link SpikeKernel}).
+ *
+ * <p>Every output element is summed in the order the dense path ({@link Conv}: im2col + SGEMM) sums it — the
+ * same k order, the same reduction blocks of the SGEMM kernel, the same chunks and weight-gradient groups — and
+ * a skipped zero spike adds an exact zero there ({@code fma(w, 0, acc) == acc} for finite w), so the result is
+ * bitwise the dense one (for finite weights and gradients) and does not depend on the thread count. {@link
+ * CpuBackend} chooses between the two per call from the measured density of the spike operand.
+ */
+final class SpikeConv {
+    /** Images per parallel task of the forward and backward-data passes (any split gives the same result). */
+    private static final int IMAGES_PER_TASK = 4;
+    /** Bytes read to estimate a density; larger operands are sampled at an even stride. */
+    private static final int DENSITY_SAMPLE = 1 << 15;
+    private static final int SAMPLE_RUNS = 64;
+
+    /** Rows (the length every spike adds, in floats) shorter than this always take the dense path. */
+    static final int MIN_ROW = 32;
+    /** The density up to which rows of {@link #FULL_ROW} floats or more take the sparse path. */
+    static final double MAX_DENSITY = 0.25;
+    static final int FULL_ROW = 128;
+
+    /**
+     * The density (fraction of non-zero spikes) up to which a pass whose spikes each add a row of {@code row}
+     * floats is faster sparse: {@link #MAX_DENSITY} for rows of {@link #FULL_ROW} floats or more, proportionally
+     * less for shorter rows (the per-spike overhead weighs more), none below {@link #MIN_ROW}. Read off {@code
+     * bench --sparse} on the ESVAE layers (docs/benchmarks.md, "Spike-sparse convolutions"): the speed-ups cross
+     * one between 20 and 50 % for rows of 128 to 1152 floats, near 15 % for rows of 64, and the 27-float rows of a
+     * three-channel last layer are slower sparse at every density measured.
+     */
+    static double maxDensity(int row) {
+        return row < MIN_ROW ? 0 : MAX_DENSITY * Math.min(1.0, (double) row / FULL_ROW);
+    }
+
+    /** Forward: each input spike adds a row of weights along the output channels. */
+    static int forwardRow(ConvGeometry g) {
+        return g.outChannels();
+    }
+
+    /** Backward data: each output-side spike adds a row of weights along (input channel, kernel offset). */
+    static int backwardDataRow(ConvGeometry g) {
+        return g.inChannels() * g.kH() * g.kW();
+    }
+
+    private final Parallel parallel;
+    private final SpikeKernel kernel;
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+    SpikeConv(Parallel parallel) {
+        this(parallel, VectorSupport.available() ? SpikeVectorKernel.create() : new SpikeScalarKernel());
+    }
+
+    SpikeConv(Parallel parallel, SpikeKernel kernel) {
+        this.parallel = parallel;
+        this.kernel = kernel;
+    }
+
+    /**
+     * Fraction of non-zero bytes in {@code [off, off + n)}: exact up to {@link #DENSITY_SAMPLE} bytes, else from
+     * {@link #SAMPLE_RUNS} contiguous runs at an odd stride (so that runs do not keep landing on the same
+     * channel of power-of-two planes).
+     */
+    static double density(byte[] b, int off, int n) {
+        if (n <= 0) {
+            return 0;
+        }
+        if (n <= DENSITY_SAMPLE) {
+            return (double) nonZero(b, off, n) / n;
+        }
+        int run = DENSITY_SAMPLE / SAMPLE_RUNS;
+        int stride = (n - run) / (SAMPLE_RUNS - 1);
+        stride -= stride % 2 == 0 ? 1 : 0;
+        long ones = 0;
+        for (int j = 0; j < SAMPLE_RUNS; j++) {
+            ones += nonZero(b, off + j * stride, run);
+        }
+        return (double) ones / ((long) run * SAMPLE_RUNS);
+    }
+
+    private static int nonZero(byte[] b, int off, int n) {
+        int ones = 0;
+        for (int i = off; i < off + n; i++) {
+            ones += b[i] != 0 ? 1 : 0;
+        }
+        return ones;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // forward: y = conv(x, w) + bias, x spikes
+
+    /** y = conv(x, w) + bias for u8 x. */
+    void forward(byte[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff, float[] y, int yOff,
+                 ConvGeometry g) {
+        int co = g.outChannels();
+        int k = g.inChannels() * g.kH() * g.kW();
+        float[] wT = new float[k * co];
+        for (int c = 0; c < co; c++) {
+            for (int p = 0; p < k; p++) {
+                wT[p * co + c] = w[wOff + c * k + p];
+            }
+        }
+        Taps taps = new Taps(g);
+        int positions = g.outH() * g.outW();
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = co * positions;
+        int block = kernel.reductionBlock();
+        forImages(g.batch(), (b0, b1) -> {
+            Scratch s = scratch.get();
+            Events ev = s.events;
+            float[] tot = s.tot(positions * co);
+            float[] acc = s.acc(positions * co);
+            for (int img = b0; img < b1; img++) {
+                ev.read(x, xOff + img * inImage, g.inChannels(), g.inH() * g.inW());
+                boolean started = false;
+                for (int kb = 0; kb < k; kb = kb + Math.min(block, k - kb)) {
+                    int kEnd = (int) Math.min(k, (long) kb + block);
+                    float[] into = started && block != Integer.MAX_VALUE ? acc : tot;
+                    Arrays.fill(into, 0, positions * co, 0f);
+                    boolean any = scatterForward(ev, taps, kb, kEnd, wT, co, into);
+                    if (into == acc && any) {
+                        kernel.add(positions * co, acc, 0, tot, 0);
+                    }
+                    started = true;
+                }
+                if (!started) {
+                    Arrays.fill(tot, 0, positions * co, 0f);
+                }
+                int dst = yOff + img * outImage;
+                for (int c = 0; c < co; c++) {
+                    float bc = bias == null ? 0f : bias[biasOff + c];
+                    int row = dst + c * positions;
+                    for (int p = 0; p < positions; p++) {
+                        y[row + p] = bias == null ? tot[p * co + c] : tot[p * co + c] + bc;
+                    }
+                }
+            }
+        });
+    }
+
+    /** Adds every spike's weight rows for kernel offsets k in [kb, kEnd) to its outputs; whether any was added. */
+    private boolean scatterForward(Events ev, Taps t, int kb, int kEnd, float[] wT, int co, float[] out) {
+        int offsets = t.kH * t.kW;
+        int ciLo = kb / offsets;
+        int ciHi = (kEnd - 1) / offsets;
+        boolean any = false;
+        for (int ci = ciLo; ci <= ciHi; ci++) {
+            for (int e = ev.start[ci]; e < ev.start[ci + 1]; e++) {
+                int at = ev.at[e];
+                float v = ev.value[e];
+                int ih = at / t.inW;
+                int iw = at - ih * t.inW;
+                for (int kh = 0; kh < t.kH; kh++) {
+                    int oh = t.rowOut[ih * t.kH + kh];
+                    if (oh < 0) {
+                        continue;
+                    }
+                    for (int kw = 0; kw < t.kW; kw++) {
+                        int ow = t.colOut[iw * t.kW + kw];
+                        int kk = ci * offsets + kh * t.kW + kw;
+                        if (ow < 0 || kk < kb || kk >= kEnd) {
+                            continue;
+                        }
+                        kernel.axpy(co, v, wT, kk * co, out, (oh * t.outW + ow) * co);
+                        any = true;
+                    }
+                }
+            }
+        }
+        return any;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // backward data (the transposed convolution's forward): dx = conv^T(dy, w) + bias, dy spikes
+
+    /** dx = conv^T(dy, w) + bias (over dx's channels, or null) for u8 dy. */
+    void backwardData(byte[] dy, int dyOff, float[] w, int wOff, float[] bias, int biasOff, float[] dx, int dxOff,
+                      ConvGeometry g) {
+        int co = g.outChannels();
+        int offsets = g.kH() * g.kW();
+        int k = g.inChannels() * offsets;
+        int positions = g.outH() * g.outW();
+        int planeSize = g.inH() * g.inW();
+        int inImage = g.inChannels() * planeSize;
+        int outImage = co * positions;
+        int[] map = sourceMap(g);
+        int block = kernel.reductionBlock();
+        forImages(g.batch(), (b0, b1) -> {
+            Scratch s = scratch.get();
+            float[] tot = s.tot(positions * k);
+            float[] acc = s.acc(positions * k);
+            for (int img = b0; img < b1; img++) {
+                int src = dyOff + img * outImage;
+                boolean started = false;
+                for (int cb = 0; cb < co; cb = cb + Math.min(block, co - cb)) {
+                    int cEnd = (int) Math.min(co, (long) cb + block);
+                    float[] into = started && block != Integer.MAX_VALUE ? acc : tot;
+                    Arrays.fill(into, 0, positions * k, 0f);
+                    boolean any = false;
+                    for (int c = cb; c < cEnd; c++) {
+                        int row = src + c * positions;
+                        for (int p = 0; p < positions; p++) {
+                            int v = dy[row + p] & 0xFF;
+                            if (v != 0) {
+                                kernel.axpy(k, v, w, wOff + c * k, into, p * k);
+                                any = true;
+                            }
+                        }
+                    }
+                    if (into == acc && any) {
+                        kernel.add(positions * k, acc, 0, tot, 0);
+                    }
+                    started = true;
+                }
+                if (!started) {
+                    Arrays.fill(tot, 0, positions * k, 0f);
+                }
+                // col2im on the transposed column matrix, in the dense order: kernel offset, then position
+                for (int ci = 0; ci < g.inChannels(); ci++) {
+                    int plane = dxOff + img * inImage + ci * planeSize;
+                    Arrays.fill(dx, plane, plane + planeSize, bias == null ? 0f : bias[biasOff + ci]);
+                    for (int kk = 0; kk < offsets; kk++) {
+                        int from = kk * positions;
+                        int col = ci * offsets + kk;
+                        for (int p = 0; p < positions; p++) {
+                            int at = map[from + p];
+                            if (at >= 0) {
+                                dx[plane + at] += tot[p * k + col];
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Whether the sparse weight gradient can use the pool: its groups of chunks are its only parallelism (a
+     * single group, a small batch, runs on one thread where the dense path spreads each GEMM over the pool).
+     */
+    boolean weightGradientParallel(ConvGeometry g) {
+        return parallel.threads() == 1 || Conv.weightGroups(g) > 1;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // weight gradient: dw = beta dw + sum over the batch of dy (x) im2col(x), x or dy spikes
+
+    /** The weight gradient with spikes {@code x} (u8) and a float output gradient {@code dy}. */
+    void backwardWeightSpikeInput(byte[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff, float beta,
+                                  ConvGeometry g) {
+        int co = g.outChannels();
+        int k = g.inChannels() * g.kH() * g.kW();
+        int positions = g.outH() * g.outW();
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = co * positions;
+        Taps taps = new Taps(g);
+        // partial sums are held as [k][co] (rows along output channels) and transposed when written
+        weightGradient(g, beta, dw, dwOff, true, (s, b0, columnFrom, columnTo, into, intoOff) -> {
+            boolean any = false;
+            int firstImage = b0 + columnFrom / positions;
+            int endImage = b0 + (columnTo + positions - 1) / positions;
+            float[] dyT = s.rows(positions * co);
+            for (int img = firstImage; img < endImage; img++) {
+                int base = (img - b0) * positions;
+                int pLo = Math.max(0, columnFrom - base);
+                int pHi = Math.min(positions, columnTo - base);
+                s.events.read(x, xOff + img * inImage, g.inChannels(), g.inH() * g.inW());
+                if (s.events.count() == 0) {
+                    continue;
+                }
+                int src = dyOff + img * outImage;
+                for (int c = 0; c < co; c++) {
+                    for (int p = 0; p < positions; p++) {
+                        dyT[p * co + c] = dy[src + c * positions + p];
+                    }
+                }
+                any |= scatterWeight(s.events, taps, pLo, pHi, dyT, co, into, intoOff);
+            }
+            return any;
+        });
+    }
+
+    private boolean scatterWeight(Events ev, Taps t, int pLo, int pHi, float[] dyT, int co, float[] into, int intoOff) {
+        int offsets = t.kH * t.kW;
+        boolean any = false;
+        for (int ci = 0; ci < ev.channels; ci++) {
+            for (int e = ev.start[ci]; e < ev.start[ci + 1]; e++) {
+                int at = ev.at[e];
+                float v = ev.value[e];
+                int ih = at / t.inW;
+                int iw = at - ih * t.inW;
+                for (int kh = 0; kh < t.kH; kh++) {
+                    int oh = t.rowOut[ih * t.kH + kh];
+                    if (oh < 0) {
+                        continue;
+                    }
+                    for (int kw = 0; kw < t.kW; kw++) {
+                        int ow = t.colOut[iw * t.kW + kw];
+                        int p = oh * t.outW + ow;
+                        if (ow < 0 || p < pLo || p >= pHi) {
+                            continue;
+                        }
+                        kernel.axpy(co, v, dyT, p * co, into, intoOff + (ci * offsets + kh * t.kW + kw) * co);
+                        any = true;
+                    }
+                }
+            }
+        }
+        return any;
+    }
+
+    /** The weight gradient with a float input {@code x} and spikes {@code dy} (u8): a transposed convolution's. */
+    void backwardWeightSpikeGradient(float[] x, int xOff, byte[] dy, int dyOff, float[] dw, int dwOff, float beta,
+                                     ConvGeometry g) {
+        int co = g.outChannels();
+        int offsets = g.kH() * g.kW();
+        int k = g.inChannels() * offsets;
+        int positions = g.outH() * g.outW();
+        int planeSize = g.inH() * g.inW();
+        int inImage = g.inChannels() * planeSize;
+        int outImage = co * positions;
+        int[] map = sourceMap(g);
+        weightGradient(g, beta, dw, dwOff, false, (s, b0, columnFrom, columnTo, into, intoOff) -> {
+            boolean any = false;
+            int firstImage = b0 + columnFrom / positions;
+            int endImage = b0 + (columnTo + positions - 1) / positions;
+            float[] colT = s.rows(positions * k);
+            for (int img = firstImage; img < endImage; img++) {
+                int base = (img - b0) * positions;
+                int pLo = Math.max(0, columnFrom - base);
+                int pHi = Math.min(positions, columnTo - base);
+                int src = dyOff + img * outImage;
+                boolean fired = false;
+                for (int i = 0; i < outImage && !fired; i++) {
+                    fired = dy[src + i] != 0;
+                }
+                if (!fired) {
+                    continue;
+                }
+                int xImage = xOff + img * inImage;
+                for (int ci = 0; ci < g.inChannels(); ci++) {
+                    int plane = xImage + ci * planeSize;
+                    for (int kk = 0; kk < offsets; kk++) {
+                        int from = kk * positions;
+                        int col = ci * offsets + kk;
+                        for (int p = pLo; p < pHi; p++) {
+                            int at = map[from + p];
+                            colT[p * k + col] = at < 0 ? 0f : x[plane + at];
+                        }
+                    }
+                }
+                for (int c = 0; c < co; c++) {
+                    int row = src + c * positions;
+                    for (int p = pLo; p < pHi; p++) {
+                        int v = dy[row + p] & 0xFF;
+                        if (v != 0) {
+                            kernel.axpy(k, v, colT, p * k, into, intoOff + c * k);
+                            any = true;
+                        }
+                    }
+                }
+            }
+            return any;
+        });
+    }
+
+    /** Adds one reduction block of columns {@code [columnFrom, columnTo)} of the chunk starting at image b0. */
+    @FunctionalInterface
+    private interface ColumnBlock {
+        boolean add(Scratch s, int b0, int columnFrom, int columnTo, float[] into, int intoOff);
+    }
+
+    /**
+     * The dense path's reduction structure ({@link Conv#backwardWeight}): chunks of {@link Conv#chunkImages}
+     * images, {@link Conv#weightGroups} groups of consecutive chunks summed apart and then in group order; in
+     * each chunk, blocks of the SGEMM kernel's reduction length. Partial sums are kept as [k][co] when
+     * {@code transposed}, else as [co][k] (dw's own layout).
+     */
+    private void weightGradient(ConvGeometry g, float beta, float[] dw, int dwOff, boolean transposed, ColumnBlock body) {
+        int co = g.outChannels();
+        int k = g.inChannels() * g.kH() * g.kW();
+        int size = co * k;
+        if (g.batch() == 0) {
+            for (int i = dwOff; i < dwOff + size; i++) {
+                dw[i] = beta == 0f ? 0f : beta * dw[i];
+            }
+            return;
+        }
+        int positions = g.outH() * g.outW();
+        int chunk = Conv.chunkImages(g);
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        int groups = Conv.weightGroups(g);
+        int block = kernel.reductionBlock();
+        float[] partials = scratch.get().partials(groups * size);
+        parallel.forTasks(groups, (group, worker) -> {
+            Scratch s = scratch.get();
+            int totOff = group * size;
+            float[] acc = s.acc(size);
+            boolean started = false;
+            if (groups == 1 && beta != 0f) {
+                for (int c = 0; c < co; c++) {
+                    for (int p = 0; p < k; p++) {
+                        partials[totOff + (transposed ? p * co + c : c * k + p)] = dw[dwOff + c * k + p] * beta;
+                    }
+                }
+                started = true;
+            }
+            int first = group * chunks / groups;
+            int end = (group + 1) * chunks / groups;
+            for (int t = first; t < end; t++) {
+                int b0 = t * chunk;
+                int columns = (Math.min(g.batch(), b0 + chunk) - b0) * positions;
+                for (int c0 = 0; c0 < columns; c0 = c0 + Math.min(block, columns - c0)) {
+                    int c1 = (int) Math.min(columns, (long) c0 + block);
+                    if (!started || block == Integer.MAX_VALUE) {
+                        // straight onto the sums: the first block, or a kernel without reduction blocks
+                        if (!started) {
+                            Arrays.fill(partials, totOff, totOff + size, 0f);
+                        }
+                        body.add(s, b0, c0, c1, partials, totOff);
+                        started = true;
+                    } else {
+                        // the dense kernel adds every block, zero or not (-0 + 0 is +0)
+                        Arrays.fill(acc, 0, size, 0f);
+                        body.add(s, b0, c0, c1, acc, 0);
+                        kernel.add(size, acc, 0, partials, totOff);
+                    }
+                }
+            }
+        });
+        parallel.forRange(size, 1 << 14, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int c = i / k;
+                int p = i - c * k;
+                int j = transposed ? p * co + c : i;
+                if (groups == 1) {
+                    dw[dwOff + i] = partials[j];
+                    continue;
+                }
+                float sum = partials[j];
+                for (int group = 1; group < groups; group++) {
+                    sum += partials[group * size + j];
+                }
+                dw[dwOff + i] = beta == 0f ? sum : beta * dw[dwOff + i] + sum;
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    /** Runs {@code body} over images in tasks of {@link #IMAGES_PER_TASK}. */
+    private void forImages(int batch, ImageRange body) {
+        int tasks = (batch + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK;
+        if (tasks <= 1) {
+            body.run(0, batch);
+            return;
+        }
+        parallel.forTasks(tasks, (t, worker) -> body.run(t * IMAGES_PER_TASK,
+                Math.min(batch, (t + 1) * IMAGES_PER_TASK)));
+    }
+
+    @FunctionalInterface
+    private interface ImageRange {
+        void run(int firstImage, int endImage);
+    }
+
+    /** As {@code ConvIm2col.sourceMap}: for kernel offset kk and output position p, the input offset or -1. */
+    static int[] sourceMap(ConvGeometry g) {
+        int positions = g.outH() * g.outW();
+        int[] map = new int[g.kH() * g.kW() * positions];
+        for (int kh = 0; kh < g.kH(); kh++) {
+            for (int kw = 0; kw < g.kW(); kw++) {
+                int base = (kh * g.kW() + kw) * positions;
+                for (int oh = 0; oh < g.outH(); oh++) {
+                    int ih = oh * g.strideH() - g.padH() + kh;
+                    for (int ow = 0; ow < g.outW(); ow++) {
+                        int iw = ow * g.strideW() - g.padW() + kw;
+                        boolean inside = ih >= 0 && ih < g.inH() && iw >= 0 && iw < g.inW();
+                        map[base + oh * g.outW() + ow] = inside ? ih * g.inW() + iw : -1;
+                    }
+                }
+            }
+        }
+        return map;
+    }
+
+    /** For an input row (column) and a kernel row (column), the output row (column) it lands in, or -1. */
+    private static final class Taps {
+        final int kH;
+        final int kW;
+        final int inW;
+        final int outW;
+        final int[] rowOut;
+        final int[] colOut;
+
+        Taps(ConvGeometry g) {
+            kH = g.kH();
+            kW = g.kW();
+            inW = g.inW();
+            outW = g.outW();
+            rowOut = outputs(g.inH(), kH, g.strideH(), g.padH(), g.outH());
+            colOut = outputs(g.inW(), kW, g.strideW(), g.padW(), g.outW());
+        }
+
+        private static int[] outputs(int in, int kernel, int stride, int pad, int out) {
+            int[] t = new int[in * kernel];
+            for (int i = 0; i < in; i++) {
+                for (int kk = 0; kk < kernel; kk++) {
+                    int d = i + pad - kk;
+                    int o = d >= 0 && d % stride == 0 ? d / stride : -1;
+                    t[i * kernel + kk] = o < out ? o : -1;
+                }
+            }
+            return t;
+        }
+    }
+
+    /** The spikes of one image: per channel, their offsets within the plane and values, in plane order. */
+    private static final class Events {
+        int channels;
+        int[] start = new int[1];
+        int[] at = new int[0];
+        float[] value = new float[0];
+
+        void read(byte[] b, int off, int channels, int planeSize) {
+            this.channels = channels;
+            if (start.length < channels + 1) {
+                start = new int[channels + 1];
+            }
+            int n = 0;
+            for (int c = 0; c < channels; c++) {
+                start[c] = n;
+                int plane = off + c * planeSize;
+                for (int i = 0; i < planeSize; i++) {
+                    int v = b[plane + i] & 0xFF;
+                    if (v != 0) {
+                        if (n == at.length) {
+                            at = Arrays.copyOf(at, Math.max(64, 2 * n));
+                            value = Arrays.copyOf(value, at.length);
+                        }
+                        at[n] = i;
+                        value[n] = v;
+                        n++;
+                    }
+                }
+            }
+            start[channels] = n;
+        }
+
+        int count() {
+            return start[channels];
+        }
+    }
+
+    /** One thread's buffers, grown to the largest call seen and then reused. */
+    private static final class Scratch {
+        final Events events = new Events();
+        private float[] tot = new float[0];
+        private float[] acc = new float[0];
+        private float[] rows = new float[0];
+        private float[] partials = new float[0];
+
+        float[] partials(int n) {
+            if (partials.length < n) {
+                partials = new float[n];
+            }
+            return partials;
+        }
+
+        float[] tot(int n) {
+            if (tot.length < n) {
+                tot = new float[n];
+            }
+            return tot;
+        }
+
+        float[] acc(int n) {
+            if (acc.length < n) {
+                acc = new float[n];
+            }
+            return acc;
+        }
+
+        float[] rows(int n) {
+            if (rows.length < n) {
+                rows = new float[n];
+            }
+            return rows;
+        }
+    }
+}
