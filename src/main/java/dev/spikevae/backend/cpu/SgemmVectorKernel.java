@@ -64,6 +64,44 @@ final class SgemmVectorKernel implements SgemmKernel {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int offA, int lda,
                      float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+        run(transA, m, n, k, alpha, a, offA, lda, (pc, kc, jc, nc, bPack) -> packB(transB, b, offB, ldb, pc, kc, jc, nc,
+                bPack), beta, c, offC, ldc, null);
+    }
+
+    @Override
+    public void gemm(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, GemmSource b,
+                     float beta, float[] c, int offC, int ldc) {
+        run(transA, m, n, k, alpha, a, offA, lda, (pc, kc, jc, nc, bPack) -> packB(b, pc, kc, jc, nc, bPack), beta, c,
+                offC, ldc, null);
+    }
+
+    @Override
+    public void gemm(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, GemmSource b,
+                     GemmSink sink) {
+        if (k > KC) {
+            throw new IllegalArgumentException("k " + k + " exceeds the sink depth " + KC);
+        }
+        run(transA, m, n, k, alpha, a, offA, lda, (pc, kc, jc, nc, bPack) -> packB(b, pc, kc, jc, nc, bPack), 0f, null,
+                0, 0, sink);
+    }
+
+    @Override
+    public int sinkDepth() {
+        return KC;
+    }
+
+    /** Packs rows [pc, pc+kc) x columns [jc, jc+nc) of op(B) into panels (see {@link #packB(boolean, float[], int, int, int, int, int, int, float[])}). */
+    @FunctionalInterface
+    private interface BPacker {
+        void pack(int pc, int kc, int jc, int nc, float[] bPack);
+    }
+
+    /**
+     * The blocked loop nest. With a sink (k <= KC, a single kc-block) each finished tile goes to the sink,
+     * tiles visited jc, ic, ir, jr: for every column, rows in ascending order.
+     */
+    private void run(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, BPacker packer,
+                     float beta, float[] c, int offC, int ldc, GemmSink sink) {
         Scratch s = scratch.get();
         float[] aPack = s.aPack;
         float[] bPack = s.bPack;
@@ -71,17 +109,48 @@ final class SgemmVectorKernel implements SgemmKernel {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(transB, b, offB, ldb, pc, kc, jc, nc, bPack);
+                packer.pack(pc, kc, jc, nc, bPack);
                 int mode = pc > 0 ? ACCUMULATE : beta == 0f ? OVERWRITE : SCALE;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     packA(transA, a, offA, lda, ic, mc, pc, kc, aPack);
+                    if (sink != null) {
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            for (int jr = 0; jr < nc; jr += NR) {
+                                microKernel(kc, aPack, ir * kc, bPack, jr * kc, s.tile);
+                                int rows = Math.min(MR, mc - ir);
+                                if (alpha != 1f) {
+                                    for (int i = 0; i < rows * NR; i++) {
+                                        s.tile[i] *= alpha; // as OVERWRITE stores it
+                                    }
+                                }
+                                sink.accept(ic + ir, rows, jc + jr, Math.min(NR, nc - jr), s.tile, 0, NR);
+                            }
+                        }
+                        continue;
+                    }
                     int cBlock = offC + ic * ldc + jc;
                     for (int ir = 0; ir < mc; ir += MR) {
                         for (int jr = 0; jr < nc; jr += NR) {
                             tile(kc, aPack, ir * kc, bPack, jr * kc, c, cBlock + ir * ldc + jr, ldc,
                                     Math.min(MR, mc - ir), Math.min(NR, nc - jr), alpha, beta, mode, s.tile);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs op(B) from a source, panel by panel, zero-padding the last panel. */
+    private static void packB(GemmSource b, int pc, int kc, int jc, int nc, float[] bPack) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int base = jr * kc;
+            b.block(pc, kc, jc + jr, cols, bPack, base, NR);
+            if (cols < NR) {
+                for (int p = 0; p < kc; p++) {
+                    for (int j = cols; j < NR; j++) {
+                        bPack[base + p * NR + j] = 0f;
                     }
                 }
             }
