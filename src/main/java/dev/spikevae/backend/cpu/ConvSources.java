@@ -140,8 +140,8 @@ final class ConvSources {
     /**
      * col2im as a GEMM sink: each delivered element of the column matrix, row (ci, kk), column (img, pos), is
      * added to {@code dx[img, ci, map[kk*P + pos]]} (images from {@code dxOff}) unless it read padding. A
-     * kernel hands over the rows of each column in ascending order, so every input element receives its
-     * terms in kernel-offset order, as {@link ConvIm2col#col2im} adds them; the caller fills dx with the bias
+     * kernel hands over whole rows in ascending order (and this adds a block row by row), so every input
+     * element receives its terms in kernel-offset order, as {@link ConvIm2col#col2im} adds them; the caller fills dx with the bias
      * (or 0) first.
      */
     static GemmSink col2im(ConvGeometry g, int[] map, float[] dx, int dxOff) {

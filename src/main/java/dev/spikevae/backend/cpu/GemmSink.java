@@ -2,9 +2,9 @@ package dev.spikevae.backend.cpu;
 
 /**
  * Where a GEMM's result goes when it is not stored as a matrix: the kernel hands over finished blocks of C
- * (the transposed convolution adds them into its output image by image, for instance, instead of writing a
- * column matrix and reading it again). A kernel delivers every element of C exactly once, with its final
- * value, and the rows of each column in ascending order (see {@link SgemmKernel#gemm(boolean, int, int, int,
+ * (the transposed convolution adds them into its output, for instance, instead of writing a column matrix
+ * and reading it again). A kernel delivers every element of C exactly once, with its final value, in blocks
+ * of whole rows (all columns) in ascending row order (see {@link SgemmKernel#gemm(boolean, int, int, int,
  * float, float[], int, int, GemmSource, GemmSink)}).
  */
 @FunctionalInterface

@@ -23,9 +23,9 @@ interface SgemmKernel {
               float beta, float[] c, int offC, int ldc);
 
     /**
-     * C = alpha op(A) B handed to {@code sink} block by block instead of stored: every element exactly once,
-     * with the value {@link #gemm} with beta 0 would store, and the rows of each column in ascending order.
-     * Requires {@code k <= sinkDepth()}.
+     * C = alpha op(A) B handed to {@code sink} instead of stored: in blocks of whole rows (all n columns), the
+     * blocks in ascending row order, every element exactly once with the value {@link #gemm} with beta 0 would
+     * store. Requires {@code k <= sinkDepth()}.
      */
     void gemm(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, GemmSource b,
               GemmSink sink);

@@ -38,6 +38,24 @@ final class SgemmVectorKernel implements SgemmKernel {
         final float[] aPack = new float[MC * KC];
         final float[] bPack = new float[KC * NC];
         final float[] tile = new float[MR * NR];
+        private float[] bAll = new float[0];
+        private float[] strip = new float[0];
+
+        /** op(B) packed whole, for the sink form. */
+        float[] bAll(int size) {
+            if (bAll.length < size) {
+                bAll = new float[size];
+            }
+            return bAll;
+        }
+
+        /** MR rows of C across all columns, for the sink form. */
+        float[] strip(int size) {
+            if (strip.length < size) {
+                strip = new float[size];
+            }
+            return strip;
+        }
     }
 
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -65,24 +83,48 @@ final class SgemmVectorKernel implements SgemmKernel {
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int offA, int lda,
                      float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
         run(transA, m, n, k, alpha, a, offA, lda, (pc, kc, jc, nc, bPack) -> packB(transB, b, offB, ldb, pc, kc, jc, nc,
-                bPack), beta, c, offC, ldc, null);
+                bPack), beta, c, offC, ldc);
     }
 
     @Override
     public void gemm(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, GemmSource b,
                      float beta, float[] c, int offC, int ldc) {
         run(transA, m, n, k, alpha, a, offA, lda, (pc, kc, jc, nc, bPack) -> packB(b, pc, kc, jc, nc, bPack), beta, c,
-                offC, ldc, null);
+                offC, ldc);
     }
 
+    /**
+     * With a sink (k <= KC, one kc-block): the whole of op(B) is packed once (k x n, at most a few MB for a
+     * convolution chunk), then each row panel of MR rows is computed across all n columns into a strip and
+     * handed over, so the sink sees whole rows in ascending order.
+     */
     @Override
     public void gemm(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, GemmSource b,
                      GemmSink sink) {
         if (k > KC) {
             throw new IllegalArgumentException("k " + k + " exceeds the sink depth " + KC);
         }
-        run(transA, m, n, k, alpha, a, offA, lda, (pc, kc, jc, nc, bPack) -> packB(b, pc, kc, jc, nc, bPack), 0f, null,
-                0, 0, sink);
+        Scratch s = scratch.get();
+        float[] bAll = s.bAll(k * roundUp(n, NR));
+        packB(b, 0, k, 0, n, bAll);
+        float[] strip = s.strip(MR * n);
+        for (int ic = 0; ic < m; ic += MC) {
+            int mc = Math.min(MC, m - ic);
+            packA(transA, a, offA, lda, ic, mc, 0, k, s.aPack);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir);
+                for (int jr = 0; jr < n; jr += NR) {
+                    microKernel(k, s.aPack, ir * k, bAll, jr * k, s.tile);
+                    int cols = Math.min(NR, n - jr);
+                    for (int r = 0; r < rows; r++) {
+                        for (int j = 0; j < cols; j++) {
+                            strip[r * n + jr + j] = s.tile[r * NR + j] * alpha; // as OVERWRITE stores it
+                        }
+                    }
+                }
+                sink.accept(ic + ir, rows, 0, n, strip, 0, n);
+            }
+        }
     }
 
     @Override
@@ -96,12 +138,9 @@ final class SgemmVectorKernel implements SgemmKernel {
         void pack(int pc, int kc, int jc, int nc, float[] bPack);
     }
 
-    /**
-     * The blocked loop nest. With a sink (k <= KC, a single kc-block) each finished tile goes to the sink,
-     * tiles visited jc, ic, ir, jr: for every column, rows in ascending order.
-     */
+    /** The blocked loop nest over C. */
     private void run(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, BPacker packer,
-                     float beta, float[] c, int offC, int ldc, GemmSink sink) {
+                     float beta, float[] c, int offC, int ldc) {
         Scratch s = scratch.get();
         float[] aPack = s.aPack;
         float[] bPack = s.bPack;
@@ -114,21 +153,6 @@ final class SgemmVectorKernel implements SgemmKernel {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     packA(transA, a, offA, lda, ic, mc, pc, kc, aPack);
-                    if (sink != null) {
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            for (int jr = 0; jr < nc; jr += NR) {
-                                microKernel(kc, aPack, ir * kc, bPack, jr * kc, s.tile);
-                                int rows = Math.min(MR, mc - ir);
-                                if (alpha != 1f) {
-                                    for (int i = 0; i < rows * NR; i++) {
-                                        s.tile[i] *= alpha; // as OVERWRITE stores it
-                                    }
-                                }
-                                sink.accept(ic + ir, rows, jc + jr, Math.min(NR, nc - jr), s.tile, 0, NR);
-                            }
-                        }
-                        continue;
-                    }
                     int cBlock = offC + ic * ldc + jc;
                     for (int ir = 0; ir < mc; ir += MR) {
                         for (int jr = 0; jr < nc; jr += NR) {
