@@ -117,8 +117,12 @@ final class SgemmVectorKernel implements SgemmKernel {
                     microKernel(k, s.aPack, ir * k, bAll, jr * k, s.tile);
                     int cols = Math.min(NR, n - jr);
                     for (int r = 0; r < rows; r++) {
-                        for (int j = 0; j < cols; j++) {
-                            strip[r * n + jr + j] = s.tile[r * NR + j] * alpha; // as OVERWRITE stores it
+                        if (alpha == 1f) {
+                            System.arraycopy(s.tile, r * NR, strip, r * n + jr, cols);
+                        } else {
+                            for (int j = 0; j < cols; j++) {
+                                strip[r * n + jr + j] = s.tile[r * NR + j] * alpha; // as OVERWRITE stores it
+                            }
                         }
                     }
                 }
