@@ -3,9 +3,9 @@ package dev.spikevae.backend.cpu;
 import dev.spikevae.tensor.ConvGeometry;
 
 /**
- * Implicit GEMM operands of a convolution: the matrices that im2col, gather and col2im ({@link ConvIm2col})
- * would build or consume, read from and added into the tensors themselves while the SGEMM kernel packs its
- * panels or hands back its tiles, so no column matrix of a chunk is ever stored. Float32 and u8 spike
+ * Implicit GEMM operands of a convolution: the matrices that an explicit im2col and channel gather would
+ * build, and that col2im ({@link ConvIm2col#col2im}) would consume, read from and added into the tensors
+ * themselves while the SGEMM kernel packs its panels or hands back its rows, so no column matrix of a chunk is ever stored. Float32 and u8 spike
  * operands ({@link ConvOperand}) are both read in place; a u8 value is widened as it is packed.
  *
  * <p>Every source yields exactly the values the stored matrix would hold (0 where the kernel reads padding),
@@ -108,7 +108,8 @@ final class ConvSources {
 
     /**
      * The {@code [channels, images*P]} matrix of a {@code [*, channels, P]} tensor from element {@code start}
-     * (what {@link ConvIm2col#gather} stores): row c, column (img, pos) holds {@code t[img, c, pos]}.
+     * (the channel matrix that {@link ConvIm2col#scatter} reverses): row c, column (img, pos) holds
+     * {@code t[img, c, pos]}.
      */
     static GemmSource channels(ConvOperand t, int start, int channels, int positions) {
         float[] tf = t.floats();
@@ -141,8 +142,8 @@ final class ConvSources {
      * col2im as a GEMM sink: each delivered element of the column matrix, row (ci, kk), column (img, pos), is
      * added to {@code dx[img, ci, map[kk*P + pos]]} (images from {@code dxOff}) unless it read padding. A
      * kernel hands over whole rows in ascending order (and this adds a block row by row), so every input
-     * element receives its terms in kernel-offset order, as {@link ConvIm2col#col2im} adds them; the caller fills dx with the bias
-     * (or 0) first.
+     * element receives its terms in kernel-offset order, as {@link ConvIm2col#col2im} adds them; the caller
+     * fills dx with the bias (or 0) first.
      */
     static GemmSink col2im(ConvGeometry g, int[] map, float[] dx, int dxOff) {
         int positions = g.outH() * g.outW();

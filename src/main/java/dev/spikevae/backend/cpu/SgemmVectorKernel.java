@@ -136,7 +136,7 @@ final class SgemmVectorKernel implements SgemmKernel {
         return KC;
     }
 
-    /** Packs rows [pc, pc+kc) x columns [jc, jc+nc) of op(B) into panels (see {@link #packB(boolean, float[], int, int, int, int, int, int, float[])}). */
+    /** Packs rows [pc, pc+kc) x columns [jc, jc+nc) of op(B) into panels of NR columns, each [kc][NR]. */
     @FunctionalInterface
     private interface BPacker {
         void pack(int pc, int kc, int jc, int nc, float[] bPack);

@@ -33,7 +33,7 @@ class ImplicitConvTest {
     private static ConvGeometry[] geometries() {
         return new ConvGeometry[] {
             ConvGeometry.conv(5, 3, 32, 32, 8, 3, 2, 1),              // E1-like: 3 channels, stride 2, 16x16 output
-            ConvGeometry.conv(7, 1, 40, 40, 4, 3, 1, 1),              // 1 channel, 40x40 output: 2 images a chunk, 7 images
+            ConvGeometry.conv(7, 1, 40, 40, 4, 3, 1, 1),              // 1 channel, 40x40: 2 images a chunk, 7 images
             ConvGeometry.conv(3, 2, 9, 11, 3, 5, 2, 2),               // kernel 5, padding 2, odd sizes
             ConvGeometry.conv(9, 6, 4, 4, 5, 3, 2, 1),                // 2x2 outputs, one chunk
             ConvGeometry.conv(2, 2, 4, 4, 300, 3, 2, 1),              // more output channels than one kc-block
@@ -98,7 +98,7 @@ class ImplicitConvTest {
             int columns = images * positions;
             float[] col = new float[kSize * columns];
             float[] out = new float[g.outChannels() * columns];
-            ConvIm2col.im2col(x, b0 * inImage, images, g, map, col, columns);
+            ExplicitIm2col.im2col(x, b0 * inImage, images, g, map, col, columns);
             sg.gemmSerial(false, false, g.outChannels(), columns, kSize, 1f, w, 0, kSize, col, 0, columns, 0f, out, 0,
                     columns);
             ConvIm2col.scatter(out, images, g.outChannels(), positions, bias, 0, y, b0 * outImage);
@@ -119,7 +119,7 @@ class ImplicitConvTest {
             int columns = images * positions;
             float[] col = new float[kSize * columns];
             float[] grad = new float[g.outChannels() * columns];
-            ConvIm2col.gather(dy, b0 * outImage, images, g.outChannels(), positions, grad);
+            ExplicitIm2col.gather(dy, b0 * outImage, images, g.outChannels(), positions, grad);
             sg.gemmSerial(true, false, kSize, columns, g.outChannels(), 1f, w, 0, kSize, grad, 0, columns, 0f, col, 0,
                     columns);
             ConvIm2col.col2im(col, columns, images, g, map, bias, 0, dx, b0 * inImage);
@@ -150,8 +150,8 @@ class ImplicitConvTest {
                 int columns = images * positions;
                 float[] col = new float[kSize * columns];
                 float[] grad = new float[g.outChannels() * columns];
-                ConvIm2col.im2col(x, b0 * inImage, images, g, map, col, columns);
-                ConvIm2col.gather(dy, b0 * outImage, images, g.outChannels(), positions, grad);
+                ExplicitIm2col.im2col(x, b0 * inImage, images, g, map, col, columns);
+                ExplicitIm2col.gather(dy, b0 * outImage, images, g.outChannels(), positions, grad);
                 if (groups == 1) {
                     sg.gemmSerial(false, true, g.outChannels(), kSize, columns, 1f, grad, 0, columns, col, 0, columns,
                             t == 0 ? beta : 1f, dw, 0, kSize);
