@@ -8,7 +8,7 @@ import java.util.Arrays;
  * is cut into chunks of whole images whose column matrix would stay within a few MB; each chunk is one GEMM
  * with the weight matrix, and chunks run in parallel, each on its own thread's scratch. The column matrix is
  * never stored: the SGEMM kernel packs its panels straight from the input tensor ({@link ConvSources}), and
- * the transposed convolution adds the kernel's finished tiles straight into its output (col2im as a
+ * the transposed convolution adds the kernel's finished rows straight into its output (col2im as a
  * {@link GemmSink}). The packed values are those im2col would have stored and the sums run in the same
  * order, so the results are bit for bit those of im2col + GEMM + col2im ({@link ConvIm2col}).
  *
@@ -92,7 +92,7 @@ final class Conv {
 
     /**
      * dx = conv^T(dy, w) + bias (bias over dx's channels, or null). With at most {@link Sgemm#sinkDepth()}
-     * output channels the GEMM's tiles are added into dx as they are finished, chunks of images in parallel;
+     * output channels the GEMM's rows are added into dx as they are finished, chunks of images in parallel;
      * otherwise (or for a lone image on several threads) each chunk's column matrix is stored and added by
      * col2im. Both add the same values in the same order.
      */
