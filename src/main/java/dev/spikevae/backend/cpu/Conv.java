@@ -1,12 +1,16 @@
 package dev.spikevae.backend.cpu;
 
 import dev.spikevae.tensor.ConvGeometry;
+import java.util.Arrays;
 
 /**
- * Convolutions through chunked im2col + SGEMM. The batch (time steps merged with samples, so large, over
- * small images) is cut into chunks of whole images whose column matrix stays within a few MB; each
- * chunk is one GEMM with the weight matrix, and chunks run in parallel, each on its own thread's
- * scratch. The column matrix of the whole batch, which can reach gigabytes, is never built.
+ * Convolutions as implicit GEMMs. The batch (time steps merged with samples, so large, over small images)
+ * is cut into chunks of whole images whose column matrix would stay within a few MB; each chunk is one GEMM
+ * with the weight matrix, and chunks run in parallel, each on its own thread's scratch. The column matrix is
+ * never stored: the SGEMM kernel packs its panels straight from the input tensor ({@link ConvSources}), and
+ * the transposed convolution adds the kernel's finished rows straight into its output (col2im as a
+ * {@link GemmSink}). The packed values are those im2col would have stored and the sums run in the same
+ * order, so the results are bit for bit those of im2col + GEMM + col2im ({@link ConvIm2col}).
  *
  * <p>Chunk sizes and reduction groups depend on the geometry only, never on the thread count, and
  * every output element is summed in a fixed order, so results are identical for every thread count.
@@ -46,15 +50,6 @@ final class Conv {
         return (int) Math.max(1, Math.min(Math.min(WEIGHT_GROUPS, chunks), PARTIAL_FLOATS / weightSize));
     }
 
-    private void gemm(boolean multiThreaded, boolean transA, boolean transB, int m, int n, int k, float[] a, int offA,
-                      int lda, float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
-        if (multiThreaded) {
-            sgemm.gemm(transA, transB, m, n, k, 1f, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
-        } else {
-            sgemm.gemmSerial(transA, transB, m, n, k, 1f, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
-        }
-    }
-
     /**
      * Runs {@code body} on every chunk: in parallel, one chunk per task, when there are several; a lone
      * chunk runs on the caller with the multi-threaded GEMM instead.
@@ -84,18 +79,23 @@ final class Conv {
         forChunks(g, (b0, b1, multiThreaded) -> {
             int images = b1 - b0;
             int columns = images * positions;
-            ConvScratch s = scratch.get();
-            float[] col = s.columns(kSize * columns);
-            float[] out = s.matrix(g.outChannels() * columns);
-            float[] xs = x.floatsFrom(b0 * inImage, images * inImage, x.isBytes() ? s.widened(0, images * inImage) : null);
-            ConvIm2col.im2col(xs, x.floatOffset(b0 * inImage), images, g, map, col, columns);
-            gemm(multiThreaded, false, false, g.outChannels(), columns, kSize, w, wOff, kSize, col, 0, columns, 0f, out,
-                    0, columns);
+            float[] out = scratch.get().matrix(g.outChannels() * columns);
+            GemmSource col = ConvSources.columns(x, b0 * inImage, g, map);
+            if (multiThreaded) {
+                sgemm.gemm(false, g.outChannels(), columns, kSize, w, wOff, kSize, col, 0f, out, 0, columns);
+            } else {
+                sgemm.gemmSerial(false, g.outChannels(), columns, kSize, w, wOff, kSize, col, 0f, out, 0, columns);
+            }
             ConvIm2col.scatter(out, images, g.outChannels(), positions, bias, biasOff, y, yOff + b0 * outImage);
         });
     }
 
-    /** dx = conv^T(dy, w) + bias (bias over dx's channels, or null). */
+    /**
+     * dx = conv^T(dy, w) + bias (bias over dx's channels, or null). With at most {@link Sgemm#sinkDepth()}
+     * output channels the GEMM's rows are added into dx as they are finished, chunks of images in parallel;
+     * otherwise (or for a lone image on several threads) each chunk's column matrix is stored and added by
+     * col2im. Both add the same values in the same order.
+     */
     void backwardData(ConvOperand dy, float[] w, int wOff, float[] bias, int biasOff, float[] dx, int dxOff,
                       ConvGeometry g) {
         int positions = g.outH() * g.outW();
@@ -103,18 +103,39 @@ final class Conv {
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = g.outChannels() * positions;
         int[] map = ConvIm2col.sourceMap(g);
-        forChunks(g, (b0, b1, multiThreaded) -> {
-            int images = b1 - b0;
-            int columns = images * positions;
-            ConvScratch s = scratch.get();
-            float[] col = s.columns(kSize * columns);
-            float[] grad = s.matrix(g.outChannels() * columns);
-            float[] dys = dy.floatsFrom(b0 * outImage, images * outImage,
-                    dy.isBytes() ? s.widened(1, images * outImage) : null);
-            ConvIm2col.gather(dys, dy.floatOffset(b0 * outImage), images, g.outChannels(), positions, grad);
-            gemm(multiThreaded, true, false, kSize, columns, g.outChannels(), w, wOff, kSize, grad, 0, columns, 0f, col,
-                    0, columns);
-            ConvIm2col.col2im(col, columns, images, g, map, bias, biasOff, dx, dxOff + b0 * inImage);
+        int chunk = chunkImages(g);
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        boolean sink = g.outChannels() <= sgemm.sinkDepth() && (chunks > 1 || g.batch() >= parallel.threads());
+        if (!sink) {
+            forChunks(g, (b0, b1, multiThreaded) -> {
+                int images = b1 - b0;
+                int columns = images * positions;
+                float[] col = scratch.get().columns(kSize * columns);
+                GemmSource grad = ConvSources.channels(dy, b0 * outImage, g.outChannels(), positions);
+                if (multiThreaded) {
+                    sgemm.gemm(true, kSize, columns, g.outChannels(), w, wOff, kSize, grad, 0f, col, 0, columns);
+                } else {
+                    sgemm.gemmSerial(true, kSize, columns, g.outChannels(), w, wOff, kSize, grad, 0f, col, 0, columns);
+                }
+                ConvIm2col.col2im(col, columns, images, g, map, bias, biasOff, dx, dxOff + b0 * inImage);
+            });
+            return;
+        }
+        // Each input element's sum does not depend on how the images are cut, so a lone chunk is cut per thread.
+        int perTask = chunks > 1 ? chunk : (g.batch() + parallel.threads() - 1) / parallel.threads();
+        int tasks = (g.batch() + perTask - 1) / perTask;
+        parallel.forTasks(tasks, (t, worker) -> {
+            int b0 = t * perTask;
+            int images = Math.min(g.batch(), b0 + perTask) - b0;
+            int planes = images * g.inChannels();
+            int plane = g.inH() * g.inW();
+            for (int i = 0; i < planes; i++) {
+                int at = dxOff + b0 * inImage + i * plane;
+                Arrays.fill(dx, at, at + plane, bias == null ? 0f : bias[biasOff + i % g.inChannels()]);
+            }
+            sgemm.gemmSerial(true, kSize, images * positions, g.outChannels(), w, wOff, kSize,
+                    ConvSources.channels(dy, b0 * outImage, g.outChannels(), positions),
+                    ConvSources.col2im(g, map, dx, dxOff + b0 * inImage));
         });
     }
 
@@ -158,7 +179,10 @@ final class Conv {
         });
     }
 
-    /** target = beta target + dY_chunk im2col(x_chunk)^T for images [b0, b1). */
+    /**
+     * target = beta target + dY_chunk im2col(x_chunk)^T for images [b0, b1): dY's matrix is gathered (it is
+     * as small as the output), im2col(x)^T packed from x by the kernel.
+     */
     private void accumulateWeightGradient(ConvOperand x, ConvOperand dy, int b0, int b1, float beta,
                                           float[] target, int targetOff, ConvGeometry g, int[] map,
                                           boolean multiThreaded) {
@@ -166,17 +190,18 @@ final class Conv {
         int kSize = g.inChannels() * g.kH() * g.kW();
         int images = b1 - b0;
         int columns = images * positions;
-        ConvScratch s = scratch.get();
-        float[] col = s.columns(kSize * columns);
-        float[] grad = s.matrix(g.outChannels() * columns);
+        float[] grad = scratch.get().matrix(g.outChannels() * columns);
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = g.outChannels() * positions;
-        float[] xs = x.floatsFrom(b0 * inImage, images * inImage, x.isBytes() ? s.widened(0, images * inImage) : null);
-        float[] dys = dy.floatsFrom(b0 * outImage, images * outImage, dy.isBytes() ? s.widened(1, images * outImage) : null);
-        ConvIm2col.im2col(xs, x.floatOffset(b0 * inImage), images, g, map, col, columns);
-        ConvIm2col.gather(dys, dy.floatOffset(b0 * outImage), images, g.outChannels(), positions, grad);
-        gemm(multiThreaded, false, true, g.outChannels(), kSize, columns, grad, 0, columns, col, 0, columns, beta,
-                target, targetOff, kSize);
+        ConvSources.channels(dy, b0 * outImage, g.outChannels(), positions).block(0, g.outChannels(), 0, columns, grad,
+                0, columns);
+        GemmSource colT = ConvSources.columnsTransposed(x, b0 * inImage, g, map);
+        if (multiThreaded) {
+            sgemm.gemm(false, g.outChannels(), kSize, columns, grad, 0, columns, colT, beta, target, targetOff, kSize);
+        } else {
+            sgemm.gemmSerial(false, g.outChannels(), kSize, columns, grad, 0, columns, colT, beta, target, targetOff,
+                    kSize);
+        }
     }
 
     private static void scale(float[] t, int off, int n, float beta) {
@@ -190,16 +215,6 @@ final class Conv {
         private float[] columns = new float[0];
         private float[] matrix = new float[0];
         private float[] partials = new float[0];
-        private final float[][] widened = {new float[0], new float[0]};
-
-        /** Slot 0 (input) or 1 (output gradient): u8 operands of one chunk widened to floats. */
-        float[] widened(int slot, int n) {
-            if (widened[slot].length < n) {
-                widened[slot] = new float[n];
-            }
-            return widened[slot];
-        }
-
         float[] columns(int n) {
             if (columns.length < n) {
                 columns = new float[n];

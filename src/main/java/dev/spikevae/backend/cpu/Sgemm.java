@@ -78,6 +78,72 @@ final class Sgemm {
         kernel.gemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
     }
 
+    /**
+     * C = op(A) B + beta C with B read from a source, multi-threaded over the pool (alpha 1); the same
+     * split and values as {@link #gemm} on the stored matrix.
+     */
+    void gemm(boolean transA, int m, int n, int k, float[] a, int offA, int lda, GemmSource b, float beta, float[] c,
+              int offC, int ldc) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k == 0) {
+            scale(m, n, beta, c, offC, ldc);
+            return;
+        }
+        int threads = parallel.threads();
+        if (threads == 1 || (long) m * n * k < PARALLEL_MACS) {
+            kernel.gemm(transA, m, n, k, 1f, a, offA, lda, b, beta, c, offC, ldc);
+            return;
+        }
+        int rowBlocks = (m + kernel.rowBlock() - 1) / kernel.rowBlock();
+        int colBlocks = (n + kernel.columnBlock() - 1) / kernel.columnBlock();
+        int[] split = split(threads, rowBlocks, colBlocks, m, n);
+        int rowParts = split[0];
+        int colParts = split[1];
+        parallel.forTasks(rowParts * colParts, (task, worker) -> {
+            int rp = task / colParts;
+            int cp = task % colParts;
+            int r0 = Math.min(m, rp * rowBlocks / rowParts * kernel.rowBlock());
+            int r1 = Math.min(m, (rp + 1) * rowBlocks / rowParts * kernel.rowBlock());
+            int c0 = Math.min(n, cp * colBlocks / colParts * kernel.columnBlock());
+            int c1 = Math.min(n, (cp + 1) * colBlocks / colParts * kernel.columnBlock());
+            if (r0 >= r1 || c0 >= c1) {
+                return;
+            }
+            kernel.gemm(transA, r1 - r0, c1 - c0, k, 1f, a, offA + (transA ? r0 : r0 * lda), lda, b.columnsFrom(c0),
+                    beta, c, offC + r0 * ldc + c0, ldc);
+        });
+    }
+
+    /** The same on the calling thread only (for use inside a parallel task). */
+    void gemmSerial(boolean transA, int m, int n, int k, float[] a, int offA, int lda, GemmSource b, float beta,
+                    float[] c, int offC, int ldc) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k == 0) {
+            scale(m, n, beta, c, offC, ldc);
+            return;
+        }
+        kernel.gemm(transA, m, n, k, 1f, a, offA, lda, b, beta, c, offC, ldc);
+    }
+
+    /**
+     * op(A) B handed to {@code sink} in blocks, on the calling thread (see {@link SgemmKernel#gemm(boolean, int,
+     * int, int, float, float[], int, int, GemmSource, GemmSink)}); requires {@code 1 <= k <= sinkDepth()}.
+     */
+    void gemmSerial(boolean transA, int m, int n, int k, float[] a, int offA, int lda, GemmSource b, GemmSink sink) {
+        if (m > 0 && n > 0) {
+            kernel.gemm(transA, m, n, k, 1f, a, offA, lda, b, sink);
+        }
+    }
+
+    /** The largest k that {@link #gemmSerial(boolean, int, int, int, float[], int, int, GemmSource, GemmSink)} accepts. */
+    int sinkDepth() {
+        return kernel.sinkDepth();
+    }
+
     /** C = beta C, where beta 0 clears C whatever it held (NaN included). */
     private static void scale(int m, int n, float beta, float[] c, int offC, int ldc) {
         for (int i = 0; i < m; i++) {

@@ -15,6 +15,24 @@ interface SgemmKernel {
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int offA, int lda,
               float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc);
 
+    /**
+     * C = alpha op(A) B + beta C with B read from a source: the same values as {@link #gemm} gives for the
+     * stored matrix that the source describes, bit for bit.
+     */
+    void gemm(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, GemmSource b,
+              float beta, float[] c, int offC, int ldc);
+
+    /**
+     * C = alpha op(A) B handed to {@code sink} instead of stored: in blocks of whole rows (all n columns), the
+     * blocks in ascending row order, every element exactly once with the value {@link #gemm} with beta 0 would
+     * store. Requires {@code k <= sinkDepth()}.
+     */
+    void gemm(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, GemmSource b,
+              GemmSink sink);
+
+    /** The largest k the sink form of {@link #gemm} accepts (C in a single pass over k). */
+    int sinkDepth();
+
     /** Rows per register block; parallel splits of C fall on multiples of this. */
     int rowBlock();
 

@@ -38,6 +38,24 @@ final class SgemmVectorKernel implements SgemmKernel {
         final float[] aPack = new float[MC * KC];
         final float[] bPack = new float[KC * NC];
         final float[] tile = new float[MR * NR];
+        private float[] bAll = new float[0];
+        private float[] strip = new float[0];
+
+        /** op(B) packed whole, for the sink form. */
+        float[] bAll(int size) {
+            if (bAll.length < size) {
+                bAll = new float[size];
+            }
+            return bAll;
+        }
+
+        /** MR rows of C across all columns, for the sink form. */
+        float[] strip(int size) {
+            if (strip.length < size) {
+                strip = new float[size];
+            }
+            return strip;
+        }
     }
 
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -64,6 +82,69 @@ final class SgemmVectorKernel implements SgemmKernel {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int offA, int lda,
                      float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+        run(transA, m, n, k, alpha, a, offA, lda, (pc, kc, jc, nc, bPack) -> packB(transB, b, offB, ldb, pc, kc, jc, nc,
+                bPack), beta, c, offC, ldc);
+    }
+
+    @Override
+    public void gemm(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, GemmSource b,
+                     float beta, float[] c, int offC, int ldc) {
+        run(transA, m, n, k, alpha, a, offA, lda, (pc, kc, jc, nc, bPack) -> packB(b, pc, kc, jc, nc, bPack), beta, c,
+                offC, ldc);
+    }
+
+    /**
+     * With a sink (k <= KC, one kc-block): the whole of op(B) is packed once (k x n, at most a few MB for a
+     * convolution chunk), then each row panel of MR rows is computed across all n columns into a strip and
+     * handed over, so the sink sees whole rows in ascending order.
+     */
+    @Override
+    public void gemm(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, GemmSource b,
+                     GemmSink sink) {
+        if (k > KC) {
+            throw new IllegalArgumentException("k " + k + " exceeds the sink depth " + KC);
+        }
+        Scratch s = scratch.get();
+        float[] bAll = s.bAll(k * roundUp(n, NR));
+        packB(b, 0, k, 0, n, bAll);
+        float[] strip = s.strip(MR * n);
+        for (int ic = 0; ic < m; ic += MC) {
+            int mc = Math.min(MC, m - ic);
+            packA(transA, a, offA, lda, ic, mc, 0, k, s.aPack);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir);
+                for (int jr = 0; jr < n; jr += NR) {
+                    microKernel(k, s.aPack, ir * k, bAll, jr * k, s.tile);
+                    int cols = Math.min(NR, n - jr);
+                    for (int r = 0; r < rows; r++) {
+                        if (alpha == 1f) {
+                            System.arraycopy(s.tile, r * NR, strip, r * n + jr, cols);
+                        } else {
+                            for (int j = 0; j < cols; j++) {
+                                strip[r * n + jr + j] = s.tile[r * NR + j] * alpha; // as OVERWRITE stores it
+                            }
+                        }
+                    }
+                }
+                sink.accept(ic + ir, rows, 0, n, strip, 0, n);
+            }
+        }
+    }
+
+    @Override
+    public int sinkDepth() {
+        return KC;
+    }
+
+    /** Packs rows [pc, pc+kc) x columns [jc, jc+nc) of op(B) into panels of NR columns, each [kc][NR]. */
+    @FunctionalInterface
+    private interface BPacker {
+        void pack(int pc, int kc, int jc, int nc, float[] bPack);
+    }
+
+    /** The blocked loop nest over C. */
+    private void run(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, BPacker packer,
+                     float beta, float[] c, int offC, int ldc) {
         Scratch s = scratch.get();
         float[] aPack = s.aPack;
         float[] bPack = s.bPack;
@@ -71,7 +152,7 @@ final class SgemmVectorKernel implements SgemmKernel {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(transB, b, offB, ldb, pc, kc, jc, nc, bPack);
+                packer.pack(pc, kc, jc, nc, bPack);
                 int mode = pc > 0 ? ACCUMULATE : beta == 0f ? OVERWRITE : SCALE;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
@@ -82,6 +163,22 @@ final class SgemmVectorKernel implements SgemmKernel {
                             tile(kc, aPack, ir * kc, bPack, jr * kc, c, cBlock + ir * ldc + jr, ldc,
                                     Math.min(MR, mc - ir), Math.min(NR, nc - jr), alpha, beta, mode, s.tile);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs op(B) from a source, panel by panel, zero-padding the last panel. */
+    private static void packB(GemmSource b, int pc, int kc, int jc, int nc, float[] bPack) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int base = jr * kc;
+            b.block(pc, kc, jc + jr, cols, bPack, base, NR);
+            if (cols < NR) {
+                for (int p = 0; p < kc; p++) {
+                    for (int j = cols; j < NR; j++) {
+                        bPack[base + p * NR + j] = 0f;
                     }
                 }
             }

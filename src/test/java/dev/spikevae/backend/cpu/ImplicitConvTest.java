@@ -1,0 +1,239 @@
+package dev.spikevae.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikevae.tensor.ConvGeometry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The implicit-GEMM convolutions ({@link Conv} over {@link ConvSources}) against the explicit path they
+ * replace, kept here as the reference: per chunk, im2col / gather into stored matrices, a GEMM over them,
+ * then scatter / col2im ({@link ConvIm2col}). The packed values and the order of every sum are the same, so
+ * the tolerance is zero: results must be bitwise identical, for both SGEMM kernels, float32 and u8
+ * operands, and 1, 2 and 3 threads (which also pins thread-count independence). Closeness to the
+ * double-precision definitions is {@code ConvTest}'s job.
+ */
+class ImplicitConvTest {
+    private static final Parallel[] POOLS = {new Parallel(1), new Parallel(2), new Parallel(3)};
+
+    private static List<SgemmKernel> kernels() {
+        List<SgemmKernel> k = new ArrayList<>();
+        k.add(new SgemmScalarKernel());
+        if (VectorSupport.available()) {
+            k.add(SgemmVectorKernelFactory.create());
+        }
+        return k;
+    }
+
+    /** Odd shapes: strides 1 and 2, padding, output padding, 1 and 3 channels, batches not a multiple of the chunk. */
+    private static ConvGeometry[] geometries() {
+        return new ConvGeometry[] {
+            ConvGeometry.conv(5, 3, 32, 32, 8, 3, 2, 1),              // E1-like: 3 channels, stride 2, 16x16 output
+            ConvGeometry.conv(7, 1, 40, 40, 4, 3, 1, 1),              // 1 channel, 40x40: 2 images a chunk, 7 images
+            ConvGeometry.conv(3, 2, 9, 11, 3, 5, 2, 2),               // kernel 5, padding 2, odd sizes
+            ConvGeometry.conv(9, 6, 4, 4, 5, 3, 2, 1),                // 2x2 outputs, one chunk
+            ConvGeometry.conv(2, 2, 4, 4, 300, 3, 2, 1),              // more output channels than one kc-block
+            ConvGeometry.conv(1, 3, 6, 6, 4, 3, 1, 1),                // a lone image
+            ConvGeometry.transposed(5, 4, 16, 16, 3, 3, 2, 1, 1),     // D4-like, output padding 1
+            ConvGeometry.transposed(3, 8, 32, 32, 3, 3, 1, 1, 0),     // D5-like: 3 output channels, stride 1
+            ConvGeometry.transposed(4, 3, 5, 7, 1, 3, 2, 1, 1),       // 1 output channel, odd sizes, output padding
+            ConvGeometry.transposed(3, 260, 2, 2, 2, 3, 2, 1, 1),     // more input channels than one kc-block
+        };
+    }
+
+    private static float[] random(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = rnd.nextFloat() * 2f - 1f;
+        }
+        return v;
+    }
+
+    private static byte[] spikes(Random rnd, int n) {
+        byte[] v = new byte[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (byte) (rnd.nextFloat() < 0.3f ? 1 : 0);
+        }
+        return v;
+    }
+
+    private static float[] widen(byte[] b) {
+        float[] f = new float[b.length];
+        for (int i = 0; i < b.length; i++) {
+            f[i] = b[i] & 0xFF;
+        }
+        return f;
+    }
+
+    /** Operands start 3 elements into their arrays, as views of a pooled array do. */
+    private static ConvOperand operand(float[] v) {
+        float[] a = new float[v.length + 3];
+        System.arraycopy(v, 0, a, 3, v.length);
+        return ConvOperand.of(a, 3);
+    }
+
+    private static ConvOperand operand(byte[] v) {
+        byte[] a = new byte[v.length + 3];
+        System.arraycopy(v, 0, a, 3, v.length);
+        return ConvOperand.of(a, 3);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The explicit path: im2col + GEMM + scatter, gather + GEMM + col2im, per chunk of Conv.chunkImages
+
+    private static float[] explicitForward(Sgemm sg, float[] x, float[] w, float[] bias, ConvGeometry g) {
+        int positions = g.outH() * g.outW();
+        int kSize = g.inChannels() * g.kH() * g.kW();
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = g.outChannels() * positions;
+        int[] map = ConvIm2col.sourceMap(g);
+        float[] y = new float[g.batch() * outImage];
+        int chunk = Conv.chunkImages(g);
+        for (int b0 = 0; b0 < g.batch(); b0 += chunk) {
+            int images = Math.min(chunk, g.batch() - b0);
+            int columns = images * positions;
+            float[] col = new float[kSize * columns];
+            float[] out = new float[g.outChannels() * columns];
+            ExplicitIm2col.im2col(x, b0 * inImage, images, g, map, col, columns);
+            sg.gemmSerial(false, false, g.outChannels(), columns, kSize, 1f, w, 0, kSize, col, 0, columns, 0f, out, 0,
+                    columns);
+            ConvIm2col.scatter(out, images, g.outChannels(), positions, bias, 0, y, b0 * outImage);
+        }
+        return y;
+    }
+
+    private static float[] explicitBackwardData(Sgemm sg, float[] dy, float[] w, float[] bias, ConvGeometry g) {
+        int positions = g.outH() * g.outW();
+        int kSize = g.inChannels() * g.kH() * g.kW();
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = g.outChannels() * positions;
+        int[] map = ConvIm2col.sourceMap(g);
+        float[] dx = new float[g.batch() * inImage];
+        int chunk = Conv.chunkImages(g);
+        for (int b0 = 0; b0 < g.batch(); b0 += chunk) {
+            int images = Math.min(chunk, g.batch() - b0);
+            int columns = images * positions;
+            float[] col = new float[kSize * columns];
+            float[] grad = new float[g.outChannels() * columns];
+            ExplicitIm2col.gather(dy, b0 * outImage, images, g.outChannels(), positions, grad);
+            sg.gemmSerial(true, false, kSize, columns, g.outChannels(), 1f, w, 0, kSize, grad, 0, columns, 0f, col, 0,
+                    columns);
+            ConvIm2col.col2im(col, columns, images, g, map, bias, 0, dx, b0 * inImage);
+        }
+        return dx;
+    }
+
+    /** With Conv's reduction: chunk GEMMs accumulated per group, groups added in order, then beta. */
+    private static float[] explicitBackwardWeight(Sgemm sg, float[] x, float[] dy, float[] start, float beta,
+                                                  ConvGeometry g) {
+        int positions = g.outH() * g.outW();
+        int kSize = g.inChannels() * g.kH() * g.kW();
+        int weightSize = g.outChannels() * kSize;
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = g.outChannels() * positions;
+        int[] map = ConvIm2col.sourceMap(g);
+        int chunk = Conv.chunkImages(g);
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        int groups = Conv.weightGroups(g);
+        float[] dw = start.clone();
+        float[] partials = new float[groups * weightSize];
+        for (int group = 0; group < groups; group++) {
+            int first = groups == 1 ? 0 : group * chunks / groups;
+            int end = groups == 1 ? chunks : (group + 1) * chunks / groups;
+            for (int t = first; t < end; t++) {
+                int b0 = t * chunk;
+                int images = Math.min(chunk, g.batch() - b0);
+                int columns = images * positions;
+                float[] col = new float[kSize * columns];
+                float[] grad = new float[g.outChannels() * columns];
+                ExplicitIm2col.im2col(x, b0 * inImage, images, g, map, col, columns);
+                ExplicitIm2col.gather(dy, b0 * outImage, images, g.outChannels(), positions, grad);
+                if (groups == 1) {
+                    sg.gemmSerial(false, true, g.outChannels(), kSize, columns, 1f, grad, 0, columns, col, 0, columns,
+                            t == 0 ? beta : 1f, dw, 0, kSize);
+                } else {
+                    sg.gemmSerial(false, true, g.outChannels(), kSize, columns, 1f, grad, 0, columns, col, 0, columns,
+                            t == first ? 0f : 1f, partials, group * weightSize, kSize);
+                }
+            }
+        }
+        if (groups > 1) {
+            for (int i = 0; i < weightSize; i++) {
+                float sum = partials[i];
+                for (int group = 1; group < groups; group++) {
+                    sum += partials[group * weightSize + i];
+                }
+                dw[i] = beta == 0f ? sum : beta * dw[i] + sum;
+            }
+        }
+        return dw;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private static void checkAll(SgemmKernel kernel, ConvGeometry g, boolean u8, Random rnd) {
+        String label = kernel.description() + (u8 ? ", u8 operands, " : ", f32, ") + g;
+        Sgemm reference = new Sgemm(POOLS[0], kernel);
+        float[] w = random(rnd, g.weightShape().numel());
+        float[] bias = random(rnd, g.outChannels());
+        float[] biasT = random(rnd, g.inChannels());
+        byte[] xb = spikes(rnd, g.inputShape().numel());
+        byte[] dyb = spikes(rnd, g.outputShape().numel());
+        float[] x = u8 ? widen(xb) : random(rnd, g.inputShape().numel());
+        float[] dy = u8 ? widen(dyb) : random(rnd, g.outputShape().numel());
+        float[] dwStart = random(rnd, w.length);
+        float[] y = explicitForward(reference, x, w, bias, g);
+        float[] dx = explicitBackwardData(reference, dy, w, biasT, g);
+        float[] dxNoBias = explicitBackwardData(reference, dy, w, null, g);
+        float[] dw = explicitBackwardWeight(reference, x, dy, new float[w.length], 0f, g);
+        float[] dwBeta = explicitBackwardWeight(reference, x, dy, dwStart, 0.5f, g);
+        for (Parallel pool : POOLS) {
+            Conv conv = new Conv(pool, new Sgemm(pool, kernel));
+            String at = label + ", " + pool.threads() + " threads: ";
+            ConvOperand xo = u8 ? operand(xb) : operand(x);
+            ConvOperand dyo = u8 ? operand(dyb) : operand(dy);
+            float[] got = new float[y.length + 2];
+            conv.forward(xo, w, 0, bias, 0, got, 2, g);
+            assertArrayEquals(y, java.util.Arrays.copyOfRange(got, 2, got.length), at + "forward");
+            got = new float[dx.length + 2];
+            java.util.Arrays.fill(got, Float.NaN); // dx is overwritten, whatever it held
+            conv.backwardData(dyo, w, 0, biasT, 0, got, 2, g);
+            assertArrayEquals(dx, java.util.Arrays.copyOfRange(got, 2, got.length), at + "backwardData");
+            conv.backwardData(dyo, w, 0, null, 0, got, 2, g);
+            assertArrayEquals(dxNoBias, java.util.Arrays.copyOfRange(got, 2, got.length), at + "backwardData, no bias");
+            got = new float[w.length];
+            java.util.Arrays.fill(got, Float.NaN);
+            conv.backwardWeight(xo, dyo, got, 0, 0f, g);
+            assertArrayEquals(dw, got, at + "backwardWeight");
+            got = dwStart.clone();
+            conv.backwardWeight(xo, dyo, got, 0, 0.5f, g);
+            assertArrayEquals(dwBeta, got, at + "backwardWeight, beta 0.5");
+        }
+    }
+
+    @Test
+    void implicitGemmIsBitwiseTheExplicitPathForEveryKernelAndThreadCount() {
+        Random rnd = new Random(11);
+        List<SgemmKernel> kernels = kernels();
+        for (ConvGeometry g : geometries()) {
+            for (SgemmKernel kernel : kernels) {
+                checkAll(kernel, g, false, rnd);
+                checkAll(kernel, g, true, rnd);
+            }
+        }
+    }
+
+    @Test
+    void theGeometriesCoverTheCasesTheyClaim() {
+        ConvGeometry[] g = geometries();
+        assertTrue(Conv.chunkImages(g[1]) < g[1].batch() && g[1].batch() % Conv.chunkImages(g[1]) != 0,
+                "several chunks, the last one partial");
+        assertTrue(g[4].outChannels() > 256, "a GEMM depth beyond one kc-block (kc 256 by default)");
+        assertTrue(g[9].outChannels() > 256, "a transposed GEMM depth beyond one kc-block");
+        assertTrue(Conv.weightGroups(g[1]) > 1 && Conv.weightGroups(g[4]) == 1, "both weight-gradient reductions");
+    }
+}
