@@ -30,11 +30,11 @@ if [ -n "$PY" ]; then
 fi
 echo "load before: $(uptime)"
 echo "== FSVAE, Fashion-MNIST shapes (C=1, L=128, k=20, T=16), batch $BATCH, $THREADS threads"
-out=$(./spikevae bench --spec-step "fsvae/fashion-mnist,1,$BATCH" --iterations "$ITERS" | tee /dev/stderr | grep '^fsvae/')
+out=$(./spikevae bench --spec-step "fsvae/fashion-mnist,1,$BATCH" --iterations "$ITERS" | tee >(cat >&2) | grep '^fsvae/')
 JAVA=$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$out")
 PEERV=""
 if [ -n "$PY" ] && [ -f "$PEER" ]; then
-  pout=$("$PY" "$PEER" 1 32 128 "$BATCH" "$ITERS" "$THREADS" 20 0.1 | tee /dev/stderr)
+  pout=$("$PY" "$PEER" 1 32 128 "$BATCH" "$ITERS" "$THREADS" 20 0.1 | tee >(cat >&2))
   PEERV=$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$pout")
 else
   echo "(no PyTorch peer: install python3-torch)"
