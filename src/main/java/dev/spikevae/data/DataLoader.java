@@ -67,7 +67,7 @@ public final class DataLoader implements AutoCloseable {
         this.seed = seed;
         this.readerCount = readers;
         int n = data.size();
-        this.batches = dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+        this.batches = batchesPerEpoch(n, batchSize, dropLast);
         if (batches == 0) {
             throw new IllegalArgumentException(data.name() + " has " + n + " images: not one " + (dropLast
                     ? "full batch of " + batchSize + " (dropLast is on)" : "batch"));
@@ -96,6 +96,11 @@ public final class DataLoader implements AutoCloseable {
 
     public int batchesPerEpoch() {
         return batches;
+    }
+
+    /** The batches per epoch of a loader over {@code images} images: the full ones only when {@code dropLast}. */
+    public static int batchesPerEpoch(int images, int batchSize, boolean dropLast) {
+        return dropLast ? images / batchSize : (images + batchSize - 1) / batchSize;
     }
 
     /** Images per epoch: all of them, or the full batches only when {@code dropLast}. */

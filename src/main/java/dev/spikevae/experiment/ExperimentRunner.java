@@ -257,6 +257,8 @@ public final class ExperimentRunner {
                 "stopped by a signal (SIGINT/SIGTERM) during training; resume with --resume " + run.root()),
                 "spikevae-summary-on-exit");
         boolean hooked = addShutdownHook(onSignal);
+        // Before the untrained evaluation: the ANN VAE's kld_weight left to the data is 1 / batches per epoch.
+        model.onTrainingData(Math.max(1, DataLoader.batchesPerEpoch(trainSet.size(), t.batchSize(), spec.data().dropLast())));
         if (ck == null) {
             summary.untrained = evaluator.evaluate(model, 0).mse();
             out.printf(Locale.ROOT, "untrained model: test mse %.5f%n", summary.untrained);

@@ -28,7 +28,8 @@ import java.util.Map;
 public final class AnnVae extends Module implements GenerativeModel {
     private static final int BOTTLENECK = 2;
 
-    private final AnnVaeConfig config;
+    /** Replaced once when kld_weight is left to the training data ({@link #onTrainingData}). */
+    private AnnVaeConfig config;
     private final Backend backend;
     private final Sequential encoder;
     private final Linear fcMu;
@@ -137,6 +138,23 @@ public final class AnnVae extends Module implements GenerativeModel {
         return finalLayer.forward(decoder.forward(h));
     }
 
+    /**
+     * {@code kld_weight} left out of the spec becomes {@code 1 / batchesPerEpoch}, the published
+     * {@code 1 / len(train loader)} (docs/reference.md §8.5); the configuration (and so a checkpoint) then holds the
+     * number. An explicit weight stays as it is.
+     */
+    @Override
+    public void onTrainingData(int batchesPerEpoch) {
+        if (batchesPerEpoch < 1) {
+            throw new IllegalArgumentException("AnnVae.onTrainingData: batches per epoch must be at least 1, got "
+                    + batchesPerEpoch);
+        }
+        if (config.settings().kldWeightAuto()) {
+            config = new AnnVaeConfig(config.inChannels(), config.imageSize(),
+                    config.settings().withKldWeight(1.0 / batchesPerEpoch));
+        }
+    }
+
     /** {@code MSE + kld_weight · KLD}; terms {@code mse} and {@code kld}. */
     @Override
     public Loss loss(ModelOutput output, Tensor images) {
@@ -147,6 +165,10 @@ public final class AnnVae extends Module implements GenerativeModel {
         // KLD = mean_n -1/2 sum_l (1 + log σ² - μ² - σ²)
         Tensor inner = Ops.affine(Ops.sub(Ops.sub(out.logVar(), Ops.square(out.mu())), Ops.exp(out.logVar())), 1f, 1f);
         Tensor kld = Ops.scale(Ops.sum(inner), -0.5f / out.mu().dim(0));
+        if (config.settings().kldWeightAuto()) {
+            throw new IllegalStateException("ann-vae: kld_weight is left to the training data (1 / batches per training "
+                    + "epoch), and no training data has been given (onTrainingData); set model.kld_weight to a number");
+        }
         Tensor total = Ops.add(mse, Ops.scale(kld, (float) config.settings().kldWeight()));
         Map<String, Tensor> terms = new LinkedHashMap<>();
         terms.put("mse", mse);

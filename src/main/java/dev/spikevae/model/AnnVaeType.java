@@ -31,12 +31,13 @@ final class AnnVaeType implements ModelType {
 
     @Override
     public Record defaultSettings() {
-        return AnnVaeSettings.REFERENCE;
+        // kld_weight left out: 1 / len(train loader), as published (docs/reference.md §8.5)
+        return AnnVaeSettings.REFERENCE.withKldWeight(AnnVaeSettings.AUTO);
     }
 
     @Override
     public Set<String> requiredSettings() {
-        return Set.of("latent", "kld_weight");
+        return Set.of("latent");
     }
 
     @Override

@@ -50,6 +50,7 @@ public final class Fsvae extends SpikingBackbone implements GenerativeModel, Spi
     private final BernoulliNet prior;
     private final BernoulliNet posterior;
     private double scheduledProbability;
+    private boolean referencePasses;
 
     private Fsvae(Backend backend, FsvaeConfig config, Rng init) {
         super(backend, config.inChannels(), config.imageSize(), config.settings().latent(), config.settings().timesteps(),
@@ -108,6 +109,21 @@ public final class Fsvae extends SpikingBackbone implements GenerativeModel, Spi
         scheduledProbability = P_START + P_GROWTH * (double) (epoch - 1) / epochs;
     }
 
+    /**
+     * Whether the passes without gradient over a growing prefix run as plain {@link BernoulliNet#forward} calls on the
+     * whole prefix (the reference the tests compare {@link BernoulliNet.Prefix} with) rather than incrementally.
+     */
+    void referencePasses(boolean on) {
+        referencePasses = on;
+    }
+
+    /** Appends to {@code passes} the steps of {@code z} it does not hold yet (the prior's input only grows). */
+    private static void appendFrom(BernoulliNet.Prefix passes, List<Tensor> z) {
+        for (int t = passes.length(); t < z.size(); t++) {
+            passes.append(z.get(t));
+        }
+    }
+
     /** Sets p directly (tests). */
     void scheduledProbability(double p) {
         scheduledProbability = p;
@@ -156,11 +172,18 @@ public final class Fsvae extends SpikingBackbone implements GenerativeModel, Spi
         List<Tensor> z = new ArrayList<>();
         z.add(Ops.reshape(zeros(n, latent), 1, n, latent));
         try (Tape.NoGrad off = Tape.noGrad()) {
+            BernoulliNet.Prefix passes = referencePasses ? null : posterior.new Prefix(steps - 1, n);
             for (int t = 0; t < steps - 1; t++) {
                 // Each prefix pass's activations are released at once; only the picked z_t is kept.
                 try (MemoryScope pass = MemoryScope.open()) {
-                    Tensor prefix = Ops.concat(2, Ops.slice(xe, 0, 0, t + 1), Ops.concat(0, z.toArray(new Tensor[0])));
-                    Tensor last = Ops.slice(posterior.forward(prefix), 0, t, 1);
+                    Tensor last;
+                    if (passes == null) {
+                        Tensor prefix = Ops.concat(2, Ops.slice(xe, 0, 0, t + 1), Ops.concat(0, z.toArray(new Tensor[0])));
+                        last = Ops.slice(posterior.forward(prefix), 0, t, 1);
+                    } else {
+                        passes.append(Ops.concat(2, Ops.slice(xe, 0, t, 1), z.get(t)));
+                        last = passes.last();
+                    }
                     counters[t] = aligned ? first + t * perStep / 4 : rng.reserveUniform(perStep);
                     z.add(Ops.pickOneOfK(last, seed, counters[t]).keep());
                 }
@@ -188,10 +211,17 @@ public final class Fsvae extends SpikingBackbone implements GenerativeModel, Spi
         z.add(Ops.reshape(zeros(n, latent), 1, n, latent));
         try (Tape.NoGrad off = Tape.noGrad()) {
             boolean scheduled = isTraining() && config.settings().scheduled();
+            BernoulliNet.Prefix passes = referencePasses || !scheduled ? null : prior.new Prefix(steps - 1, n);
             for (int t = 0; t < steps - 1; t++) {
                 if (scheduled && t >= SCHEDULED_FROM && rng.uniformHost(1)[0] < scheduledProbability) {
                     try (MemoryScope pass = MemoryScope.open()) {
-                        Tensor last = Ops.slice(prior.forward(Ops.concat(0, z.toArray(new Tensor[0]))), 0, t, 1);
+                        Tensor last;
+                        if (passes == null) {
+                            last = Ops.slice(prior.forward(Ops.concat(0, z.toArray(new Tensor[0]))), 0, t, 1);
+                        } else {
+                            appendFrom(passes, z);
+                            last = passes.last();
+                        }
                         Tensor prob = meanOverK(last);
                         Tensor noisy = Ops.add(prob, Ops.scale(Ops.randn(backend(), rng, 1, n, latent), 1e-3f));
                         z.add(Ops.step(noisy, 0.5f).keep());
@@ -252,9 +282,16 @@ public final class Fsvae extends SpikingBackbone implements GenerativeModel, Spi
         List<Tensor> z = new ArrayList<>();
         z.add(Ops.reshape(zeros(n, latent), 1, n, latent));
         try (Tape.NoGrad off = Tape.noGrad()) {
+            BernoulliNet.Prefix passes = referencePasses ? null : prior.new Prefix(steps, n);
             for (int t = 0; t < steps; t++) {
                 try (MemoryScope pass = MemoryScope.open()) {
-                    Tensor last = Ops.slice(prior.forward(Ops.concat(0, z.toArray(new Tensor[0]))), 0, t, 1);
+                    Tensor last;
+                    if (passes == null) {
+                        last = Ops.slice(prior.forward(Ops.concat(0, z.toArray(new Tensor[0]))), 0, t, 1);
+                    } else {
+                        passes.append(z.get(t));
+                        last = passes.last();
+                    }
                     z.add(Ops.pickOneOfK(last, rng).keep());
                 }
             }

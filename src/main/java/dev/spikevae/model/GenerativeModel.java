@@ -64,6 +64,13 @@ public interface GenerativeModel extends AutoCloseable {
         throw new UnsupportedOperationException(type() + " does not count operations");
     }
 
+    /**
+     * Called when training starts, before the untrained model is evaluated, with the batches per epoch of the training
+     * loader; the ANN VAE's {@code kld_weight} left to the data is {@code 1 / batchesPerEpoch} (docs/reference.md §8.5).
+     */
+    default void onTrainingData(int batchesPerEpoch) {
+    }
+
     /** Called before each training epoch (1-based) of {@code epochs}; FSVAE's scheduled sampling follows it. */
     default void onEpochStart(int epoch, int epochs) {
     }

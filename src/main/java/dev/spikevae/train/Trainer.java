@@ -43,6 +43,7 @@ public final class Trainer {
         TrainContext ctx = new TrainContext(model, step.optimizer(), rng, lastEpoch, train.batchesPerEpoch());
         ctx.step = stepsBefore;
         ctx.epoch = firstEpoch - 1;
+        model.onTrainingData(train.batchesPerEpoch());
         for (TrainListener l : listeners) {
             l.onTrainStart(ctx);
         }

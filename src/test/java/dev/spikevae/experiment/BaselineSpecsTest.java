@@ -1,6 +1,11 @@
 package dev.spikevae.experiment;
 
+import dev.spikevae.backend.cpu.CpuBackend;
+import dev.spikevae.data.DataLoader;
+import dev.spikevae.model.AnnVaeConfig;
 import dev.spikevae.model.AnnVaeSettings;
+import dev.spikevae.model.GenerativeModel;
+import dev.spikevae.tensor.Rng;
 import dev.spikevae.model.FsvaeSettings;
 import dev.spikevae.model.NeuronSettings;
 import dev.spikevae.model.SpikingAeSettings;
@@ -20,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The baselines' built-in specs carry the published settings (docs/reference.md §6.5, §8.4, §8.5) over base: esvae. */
 class BaselineSpecsTest {
+    private static final CpuBackend BE = new CpuBackend(1);
     private static final List<String> DATASETS = List.of("mnist", "fashion-mnist", "cifar10", "celeba");
 
     @Test
@@ -55,8 +61,32 @@ class BaselineSpecsTest {
             assertEquals(1, s.train().epochs(), name);
             assertEquals(1e-3, s.train().lr(), 1e-15, name);
         }
-        assertEquals(1.0 / 128, Specs.builtin("ann-vae/fashion-mnist-quality").model().settings(AnnVaeSettings.class)
-                .kldWeight(), 1e-15);
+        // kld_weight left to the data: 1 / len(train loader) = 1 / (4,096 / 32) once training starts.
+        ExperimentSpec ann = Specs.builtin("ann-vae/fashion-mnist-quality");
+        assertTrue(ann.model().settings(AnnVaeSettings.class).kldWeightAuto());
+        assertEquals(1.0 / 128, trainedWeight(ann, 4096), 1e-15);
+    }
+
+    @Test
+    void annVaeKlWeightFollowsTrainLimitAndBatchSize() {
+        ExperimentSpec s = Specs.builtin("ann-vae/fashion-mnist-quality"); // drop_last: true
+        assertEquals(1.0 / 31, trainedWeight(Specs.override(s, List.of("data.train_limit=1000")), 1000), 1e-15,
+                "1,000 images, full batches of 32");
+        assertEquals(1.0 / 32, trainedWeight(Specs.override(s, List.of("data.train_limit=1000", "data.drop_last=false")),
+                1000), 1e-15, "and the last partial one");
+        assertEquals(1.0 / 16, trainedWeight(Specs.override(s, List.of("train.batch_size=64", "data.train_limit=1024")),
+                1024), 1e-15);
+        assertEquals(0.25, trainedWeight(Specs.override(s, List.of("model.kld_weight=0.25")), 4096), 1e-15,
+                "an explicit weight stays");
+    }
+
+    /** The KL weight of the spec's model once it is told the batches per epoch of its loader over {@code images}. */
+    private static double trainedWeight(ExperimentSpec s, int images) {
+        Specs.validate(s);
+        try (GenerativeModel model = s.model().modelType().create(BE, s.model().configure(1, 32), new Rng(0))) {
+            model.onTrainingData(DataLoader.batchesPerEpoch(images, s.train().batchSize(), s.data().dropLast()));
+            return ((AnnVaeConfig) model.config()).settings().kldWeight();
+        }
     }
 
     @Test
@@ -86,7 +116,8 @@ class BaselineSpecsTest {
             AnnVaeSettings m = s.model().settings(AnnVaeSettings.class);
             assertEquals(128, m.latent());
             assertEquals(250, s.train().batchSize());
-            assertEquals(1.0 / Math.ceil(images[i] / 250.0), m.kldWeight(), 1e-15, DATASETS.get(i));
+            assertTrue(m.kldWeightAuto(), DATASETS.get(i) + ": kld_weight left to the data");
+            assertEquals(1.0 / Math.ceil(images[i] / 250.0), trainedWeight(s, images[i]), 1e-15, DATASETS.get(i));
             assertEquals(1e-3, s.train().lr(), 1e-15);
             assertEquals(0.01, s.train().weightDecay(), 1e-15);
             assertEquals(150, s.train().epochs());

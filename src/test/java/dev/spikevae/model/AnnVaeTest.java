@@ -159,6 +159,31 @@ class AnnVaeTest {
     }
 
     @Test
+    void klWeightLeftToTheDataIsOneOverTheBatchesPerEpoch() {
+        AnnVaeConfig auto = new AnnVaeConfig(1, 32, AnnVaeSettings.REFERENCE.withLatent(8).withKldWeight(AnnVaeSettings.AUTO));
+        AnnVae model = AnnVae.create(BE, auto, new Rng(3));
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor images = TestImages.of(BE, new Rng(4), 3, 1, 32);
+            AnnVae.Output out = model.forward(images, StepContext.training(new Rng(5), 1));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> model.loss(out, images));
+            assertTrue(e.getMessage().contains("kld_weight"), e.getMessage());
+            model.onTrainingData(240);
+            assertEquals(1.0 / 240, model.config().settings().kldWeight(), 0);
+            Loss loss = model.loss(out, images);
+            double mse = loss.terms().get("mse").toHost()[0];
+            double kld = loss.terms().get("kld").toHost()[0];
+            assertEquals(mse + kld / 240, loss.total().toHost()[0], 1e-5);
+            model.onTrainingData(100);
+            assertEquals(1.0 / 240, model.config().settings().kldWeight(), 0, "resolved once, then a number");
+        }
+        AnnVae explicit = AnnVae.create(BE, new AnnVaeConfig(1, 32, AnnVaeSettings.REFERENCE.withLatent(8).withKldWeight(0.5)),
+                new Rng(3));
+        explicit.onTrainingData(128);
+        assertEquals(0.5, explicit.config().settings().kldWeight(), 0, "an explicit weight stays");
+        assertThrows(IllegalArgumentException.class, () -> explicit.onTrainingData(0));
+    }
+
+    @Test
     void gradientsReachEveryParameterAndTheSamplerIsReparameterised() {
         AnnVae model = AnnVae.create(BE, AnnVaeConfig.of(1, 32, 16), new Rng(6));
         try (MemoryScope scope = MemoryScope.open(); Tape tape = Tape.record()) {

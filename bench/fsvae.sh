@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# FSVAE training-step benchmark: spikevae beside the PyTorch peer, in one script, on the same machine.
+#   bench/fsvae.sh            Fashion-MNIST shapes (1×32×32, L = 128, k = 20, T = 16) at batch 32 on both sides.
+# spikevae times `./spikevae bench --spec-step fsvae/fashion-mnist,1,32` (the trainer's step on random images:
+# forward with the prefix passes of docs/reference.md §8.2 and scheduled sampling at p = 0.1, MSE + PSP distance,
+# backward, AdamW); the peer is bench/torch_fsvae_peer.py, the same step in PyTorch as the published algorithm runs
+# it (T - 1 prefix passes of f_q over the growing prefix, scheduled-sampling passes of f_p). $TORCH_PEER runs
+# another script instead. Needs Debian's python3-torch and an optimised BLAS under it (see bench/esvae.sh).
+# Threads: $THREADS (default 2); timed steps: $ITERS (default 5). The load of the machine is printed before and
+# after, since a shared machine changes both sides.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+THREADS=${THREADS:-2}
+ITERS=${ITERS:-5}
+BATCH=${BATCH:-32}
+PEER=${TORCH_PEER:-bench/torch_fsvae_peer.py}
+PY=""
+for p in python3 /usr/bin/python3; do
+  if "$p" -c "import torch" 2>/dev/null; then PY=$p; break; fi
+done
+export SPIKEVAE_THREADS=$THREADS
+./spikevae doctor | sed -n '1,6p'
+if [ -n "$PY" ]; then
+  blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)
+  echo "peer: $("$PY" -c 'import torch; print("torch", torch.__version__)'), BLAS $blas"
+  case "$blas" in
+    *openblas*|*mkl*|*blis*) ;;
+    *) echo "WARNING: the peer's BLAS is not an optimised one; install libopenblas0-pthread for a fair peer" >&2 ;;
+  esac
+fi
+echo "load before: $(uptime)"
+echo "== FSVAE, Fashion-MNIST shapes (C=1, L=128, k=20, T=16), batch $BATCH, $THREADS threads"
+out=$(./spikevae bench --spec-step "fsvae/fashion-mnist,1,$BATCH" --iterations "$ITERS" | tee >(cat >&2) | grep '^fsvae/')
+JAVA=$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$out")
+PEERV=""
+if [ -n "$PY" ] && [ -f "$PEER" ]; then
+  pout=$("$PY" "$PEER" 1 32 128 "$BATCH" "$ITERS" "$THREADS" 20 0.1 | tee >(cat >&2))
+  PEERV=$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$pout")
+else
+  echo "(no PyTorch peer: install python3-torch)"
+fi
+echo "load after: $(uptime)"
+
+echo
+echo "| shapes | spikevae img/s | PyTorch peer img/s | ratio |"
+echo "|---|---|---|---|"
+if [ -n "$PEERV" ]; then r=$(awk -v a="$JAVA" -v b="$PEERV" 'BEGIN{printf "%.2f", a/b}'); else r="n/a"; fi
+echo "| fashion-mnist, batch $BATCH | $JAVA | ${PEERV:-n/a} | $r |"
