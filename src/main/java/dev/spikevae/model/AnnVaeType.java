@@ -7,80 +7,41 @@ import java.util.Map;
 import java.util.Set;
 
 /** The {@code ann-vae} model type: the non-spiking VAE baseline, small or large by the image size. */
-final class AnnVaeType implements ModelType {
+final class AnnVaeType extends TypedModelType<AnnVaeSettings, AnnVaeConfig> {
     static final String NAME = "ann-vae";
     static final AnnVaeType INSTANCE = new AnnVaeType();
 
     private AnnVaeType() {
+        super(NAME, "the ANN VAE",
+                "ANN VAE baseline: convolutional encoder/decoder, Gaussian latent, MSE + weighted KL divergence",
+                AnnVaeSettings.class, AnnVaeConfig.class,
+                // kld_weight left out: 1 / len(train loader), as published (docs/reference.md §8.5)
+                AnnVaeSettings.REFERENCE.withKldWeight(AnnVaeSettings.AUTO), Set.of("latent"));
     }
 
     @Override
-    public String name() {
-        return NAME;
+    void check(AnnVaeSettings settings) {
+        settings.validate();
     }
 
     @Override
-    public String description() {
-        return "ANN VAE baseline: convolutional encoder/decoder, Gaussian latent, MSE + weighted KL divergence";
+    AnnVaeConfig makeConfig(AnnVaeSettings settings, int inChannels, int imageSize) {
+        return new AnnVaeConfig(inChannels, imageSize, settings);
     }
 
     @Override
-    public Class<? extends Record> settingsType() {
-        return AnnVaeSettings.class;
+    AnnVaeSettings settingsIn(AnnVaeConfig config) {
+        return config.settings();
     }
 
     @Override
-    public Record defaultSettings() {
-        // kld_weight left out: 1 / len(train loader), as published (docs/reference.md §8.5)
-        return AnnVaeSettings.REFERENCE.withKldWeight(AnnVaeSettings.AUTO);
-    }
-
-    @Override
-    public Set<String> requiredSettings() {
-        return Set.of("latent");
-    }
-
-    @Override
-    public void validate(Record settings) {
-        settings(settings).validate();
-    }
-
-    @Override
-    public ModelConfig configure(Record settings, int inChannels, int imageSize) {
-        if (imageSize != 32 && imageSize != 64) {
-            throw new IllegalArgumentException("the ANN VAE takes 32×32 or 64×64 images (the data gives " + imageSize
-                    + "×" + imageSize + ")");
-        }
-        return new AnnVaeConfig(inChannels, imageSize, settings(settings));
-    }
-
-    @Override
-    public Record settingsOf(ModelConfig config) {
-        return config(config).settings();
-    }
-
-    @Override
-    public GenerativeModel create(Backend backend, ModelConfig config, Rng init) {
-        return AnnVae.create(backend, config(config), init);
+    GenerativeModel build(Backend backend, AnnVaeConfig config, Rng init) {
+        return AnnVae.create(backend, config, init);
     }
 
     @Override
     public ReferenceKeys referenceKeys() {
         return REFERENCE_KEYS;
-    }
-
-    private static AnnVaeSettings settings(Record r) {
-        if (!(r instanceof AnnVaeSettings s)) {
-            throw new IllegalArgumentException("ann-vae: expected ANN VAE settings, got " + r);
-        }
-        return s;
-    }
-
-    private static AnnVaeConfig config(ModelConfig c) {
-        if (!(c instanceof AnnVaeConfig a)) {
-            throw new IllegalArgumentException("ann-vae: expected an ANN VAE configuration, got a " + c.type() + " one");
-        }
-        return a;
     }
 
     /** The published VanillaVAE / VanillaVAELarge state dict: the same names, nothing skipped. */

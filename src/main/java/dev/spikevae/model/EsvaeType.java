@@ -7,79 +7,40 @@ import java.util.Map;
 import java.util.Set;
 
 /** The {@code esvae} model type: ESVAE and ESVAE-large, chosen by the image size. */
-final class EsvaeType implements ModelType {
+final class EsvaeType extends TypedModelType<EsvaeSettings, EsvaeConfig> {
     static final String NAME = "esvae";
     static final EsvaeType INSTANCE = new EsvaeType();
 
     private EsvaeType() {
+        super(NAME, "ESVAE",
+                "ESVAE: spiking encoder/decoder, reparameterisable Poisson latent, learnable prior, MMD loss",
+                EsvaeSettings.class, EsvaeConfig.class,
+                EsvaeSettings.REFERENCE, Set.of("latent", "timesteps", "lambda", "prior_lr_scale"));
     }
 
     @Override
-    public String name() {
-        return NAME;
+    void check(EsvaeSettings settings) {
+        settings.validate();
     }
 
     @Override
-    public String description() {
-        return "ESVAE: spiking encoder/decoder, reparameterisable Poisson latent, learnable prior, MMD loss";
+    EsvaeConfig makeConfig(EsvaeSettings settings, int inChannels, int imageSize) {
+        return new EsvaeConfig(inChannels, imageSize, settings);
     }
 
     @Override
-    public Class<? extends Record> settingsType() {
-        return EsvaeSettings.class;
+    EsvaeSettings settingsIn(EsvaeConfig config) {
+        return config.settings();
     }
 
     @Override
-    public Record defaultSettings() {
-        return EsvaeSettings.REFERENCE;
-    }
-
-    @Override
-    public Set<String> requiredSettings() {
-        return Set.of("latent", "timesteps", "lambda", "prior_lr_scale");
-    }
-
-    @Override
-    public void validate(Record settings) {
-        settings(settings).validate();
-    }
-
-    @Override
-    public ModelConfig configure(Record settings, int inChannels, int imageSize) {
-        if (imageSize != 32 && imageSize != 64) {
-            throw new IllegalArgumentException("ESVAE takes 32×32 or 64×64 images (the data gives " + imageSize + "×"
-                    + imageSize + ")");
-        }
-        return new EsvaeConfig(inChannels, imageSize, settings(settings));
-    }
-
-    @Override
-    public Record settingsOf(ModelConfig config) {
-        return config(config).settings();
-    }
-
-    @Override
-    public GenerativeModel create(Backend backend, ModelConfig config, Rng init) {
-        return Esvae.create(backend, config(config), init);
+    GenerativeModel build(Backend backend, EsvaeConfig config, Rng init) {
+        return Esvae.create(backend, config, init);
     }
 
     @Override
     public ReferenceKeys referenceKeys() {
         return REFERENCE_KEYS;
-    }
-
-    private static EsvaeSettings settings(Record r) {
-        if (!(r instanceof EsvaeSettings s)) {
-            throw new IllegalArgumentException("esvae: expected ESVAE settings, got " + r);
-        }
-        return s;
-    }
-
-    private static EsvaeConfig config(ModelConfig c) {
-        if (!(c instanceof EsvaeConfig e)) {
-            throw new IllegalArgumentException("esvae: expected an ESVAE configuration, got a " + c.type() + " one");
-        }
-        return e;
     }
 
     /**

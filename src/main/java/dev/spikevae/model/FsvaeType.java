@@ -7,79 +7,40 @@ import java.util.Map;
 import java.util.Set;
 
 /** The {@code fsvae} model type: FSVAE and FSVAE-large (docs/reference.md §8), chosen by the image size. */
-final class FsvaeType implements ModelType {
+final class FsvaeType extends TypedModelType<FsvaeSettings, FsvaeConfig> {
     static final String NAME = "fsvae";
     static final FsvaeType INSTANCE = new FsvaeType();
 
     private FsvaeType() {
+        super(NAME, "FSVAE",
+                "FSVAE: spiking encoder/decoder, autoregressive Bernoulli latent from spiking posterior and prior nets",
+                FsvaeSettings.class, FsvaeConfig.class,
+                FsvaeSettings.REFERENCE, Set.of("latent", "timesteps", "k"));
     }
 
     @Override
-    public String name() {
-        return NAME;
+    void check(FsvaeSettings settings) {
+        settings.validate();
     }
 
     @Override
-    public String description() {
-        return "FSVAE: spiking encoder/decoder, autoregressive Bernoulli latent from spiking posterior and prior nets";
+    FsvaeConfig makeConfig(FsvaeSettings settings, int inChannels, int imageSize) {
+        return new FsvaeConfig(inChannels, imageSize, settings);
     }
 
     @Override
-    public Class<? extends Record> settingsType() {
-        return FsvaeSettings.class;
+    FsvaeSettings settingsIn(FsvaeConfig config) {
+        return config.settings();
     }
 
     @Override
-    public Record defaultSettings() {
-        return FsvaeSettings.REFERENCE;
-    }
-
-    @Override
-    public Set<String> requiredSettings() {
-        return Set.of("latent", "timesteps", "k");
-    }
-
-    @Override
-    public void validate(Record settings) {
-        settings(settings).validate();
-    }
-
-    @Override
-    public ModelConfig configure(Record settings, int inChannels, int imageSize) {
-        if (imageSize != 32 && imageSize != 64) {
-            throw new IllegalArgumentException("FSVAE takes 32×32 or 64×64 images (the data gives " + imageSize
-                    + "×" + imageSize + ")");
-        }
-        return new FsvaeConfig(inChannels, imageSize, settings(settings));
-    }
-
-    @Override
-    public Record settingsOf(ModelConfig config) {
-        return config(config).settings();
-    }
-
-    @Override
-    public GenerativeModel create(Backend backend, ModelConfig config, Rng init) {
-        return Fsvae.create(backend, config(config), init);
+    GenerativeModel build(Backend backend, FsvaeConfig config, Rng init) {
+        return Fsvae.create(backend, config, init);
     }
 
     @Override
     public ReferenceKeys referenceKeys() {
         return REFERENCE_KEYS;
-    }
-
-    private static FsvaeSettings settings(Record r) {
-        if (!(r instanceof FsvaeSettings s)) {
-            throw new IllegalArgumentException("fsvae: expected FSVAE settings, got " + r);
-        }
-        return s;
-    }
-
-    private static FsvaeConfig config(ModelConfig c) {
-        if (!(c instanceof FsvaeConfig a)) {
-            throw new IllegalArgumentException("fsvae: expected an FSVAE configuration, got a " + c.type() + " one");
-        }
-        return a;
     }
 
     /** The published FSVAE state dict: the backbone plus {@code prior.*} and {@code posterior.*}, all kept. */

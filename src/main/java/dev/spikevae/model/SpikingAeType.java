@@ -7,79 +7,40 @@ import java.util.Map;
 import java.util.Set;
 
 /** The {@code spiking-ae} model type: the spiking autoencoder of docs/reference.md §6.5. */
-final class SpikingAeType implements ModelType {
+final class SpikingAeType extends TypedModelType<SpikingAeSettings, SpikingAeConfig> {
     static final String NAME = "spiking-ae";
     static final SpikingAeType INSTANCE = new SpikingAeType();
 
     private SpikingAeType() {
+        super(NAME, "the spiking autoencoder",
+                "spiking autoencoder: the ESVAE backbone with the latent spikes fed straight to the decoder, MSE only",
+                SpikingAeSettings.class, SpikingAeConfig.class,
+                SpikingAeSettings.REFERENCE, Set.of("latent", "timesteps"));
     }
 
     @Override
-    public String name() {
-        return NAME;
+    void check(SpikingAeSettings settings) {
+        settings.validate();
     }
 
     @Override
-    public String description() {
-        return "spiking autoencoder: the ESVAE backbone with the latent spikes fed straight to the decoder, MSE only";
+    SpikingAeConfig makeConfig(SpikingAeSettings settings, int inChannels, int imageSize) {
+        return new SpikingAeConfig(inChannels, imageSize, settings);
     }
 
     @Override
-    public Class<? extends Record> settingsType() {
-        return SpikingAeSettings.class;
+    SpikingAeSettings settingsIn(SpikingAeConfig config) {
+        return config.settings();
     }
 
     @Override
-    public Record defaultSettings() {
-        return SpikingAeSettings.REFERENCE;
-    }
-
-    @Override
-    public Set<String> requiredSettings() {
-        return Set.of("latent", "timesteps");
-    }
-
-    @Override
-    public void validate(Record settings) {
-        settings(settings).validate();
-    }
-
-    @Override
-    public ModelConfig configure(Record settings, int inChannels, int imageSize) {
-        if (imageSize != 32 && imageSize != 64) {
-            throw new IllegalArgumentException("the spiking autoencoder takes 32×32 or 64×64 images (the data gives " + imageSize
-                    + "×" + imageSize + ")");
-        }
-        return new SpikingAeConfig(inChannels, imageSize, settings(settings));
-    }
-
-    @Override
-    public Record settingsOf(ModelConfig config) {
-        return config(config).settings();
-    }
-
-    @Override
-    public GenerativeModel create(Backend backend, ModelConfig config, Rng init) {
-        return SpikingAe.create(backend, config(config), init);
+    GenerativeModel build(Backend backend, SpikingAeConfig config, Rng init) {
+        return SpikingAe.create(backend, config, init);
     }
 
     @Override
     public ReferenceKeys referenceKeys() {
         return REFERENCE_KEYS;
-    }
-
-    private static SpikingAeSettings settings(Record r) {
-        if (!(r instanceof SpikingAeSettings s)) {
-            throw new IllegalArgumentException("spiking-ae: expected spiking autoencoder settings, got " + r);
-        }
-        return s;
-    }
-
-    private static SpikingAeConfig config(ModelConfig c) {
-        if (!(c instanceof SpikingAeConfig a)) {
-            throw new IllegalArgumentException("spiking-ae: expected a spiking autoencoder configuration, got a " + c.type() + " one");
-        }
-        return a;
     }
 
     /** The published SAE state dict: the backbone's names, no sampler or prior. */
