@@ -43,7 +43,7 @@ public final class Fid {
 
     /** The reference statistics' file the published evaluation uses for {@code dataset}. */
     public static String statsFile(String dataset) {
-        String stem = switch (Fad.canonical(dataset)) {
+        String stem = switch (dataset == null ? "" : Fad.canonical(dataset)) {
             case "mnist" -> "mnist_test";
             case "fashion-mnist" -> "fashion_test";
             case "cifar10" -> "cifar10_test";
@@ -60,7 +60,12 @@ public final class Fid {
      */
     public static GaussianStats reference(String dataset, Path stats, String option) throws IOException {
         if (stats == null || !java.nio.file.Files.isRegularFile(stats)) {
-            String expected = dataset == null ? "<dataset>_clean_custom_na.npz" : statsFile(dataset);
+            String expected;
+            try {
+                expected = statsFile(dataset);
+            } catch (IllegalArgumentException e) {
+                expected = "<dataset>_clean_custom_na.npz";
+            }
             throw new NoSuchFileException(stats == null ? expected : stats.toString(), null, "FID compares with "
                     + "clean-fid's reference statistics " + expected + " (arrays mu [2048] and sigma [2048, 2048]): "
                     + "a user-supplied file, from the published ESVAE repository's metrics/stats_fid/ (docs/metrics.md, "
@@ -141,7 +146,7 @@ public final class Fid {
             throw new IllegalArgumentException(what + ": " + n + " image(s); a covariance needs at least 2");
         }
         float[] f = featuresOf(images, shape, net, what);
-        return finish(f, n, reference, what);
+        return fromFeatures(f, n, reference, what);
     }
 
     /**
@@ -180,10 +185,11 @@ public final class Fid {
         } finally {
             model.train(wasTraining);
         }
-        return finish(feats, samples, reference, model.type() + " samples");
+        return fromFeatures(feats, samples, reference, model.type() + " samples");
     }
 
-    private static Result finish(float[] feats, int n, GaussianStats reference, String source) {
+    /** FID of {@code n} feature rows (row-major) against {@code reference}. */
+    public static Result fromFeatures(float[] feats, int n, GaussianStats reference, String source) {
         int d = feats.length / n;
         if (d != reference.dimension()) {
             throw new IllegalArgumentException("FID: the network gives " + d + " features but the statistics "
