@@ -26,6 +26,46 @@ final class SpecValidator {
         data(required("data", spec.data()));
         train(required("train", spec.train()));
         run(required("run", spec.run()));
+        if (spec.eval() != null) {
+            eval(spec.eval());
+        }
+    }
+
+    private static void eval(EvalSpec e) {
+        required("eval.metrics", e.metrics());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String m : e.metrics()) {
+            if (!EvalSpec.METRICS.contains(m)) {
+                throw new SpecException("eval.metrics", "unknown metric \"" + m + "\"; expected some of "
+                        + String.join(", ", EvalSpec.METRICS));
+            }
+            if (!seen.add(m)) {
+                throw new SpecException("eval.metrics", "lists \"" + m + "\" twice");
+            }
+        }
+        positive("eval.every", e.every());
+        positive("eval.is_splits", e.isSplits());
+        positive("eval.is_batch", e.isBatch());
+        if (e.fidSamples() < 2) {
+            throw new SpecException("eval.fid_samples", "must be >= 2 (a covariance needs two samples), got "
+                    + e.fidSamples());
+        }
+        positive("eval.fad_batches", e.fadBatches());
+        if (e.metrics().contains("is") && (e.isModel() == null || e.isModel().isBlank())) {
+            throw new SpecException("eval.is_model", "the metric is needs torchvision's Inception-v3 exported to ONNX; "
+                    + "export it once with: python3 tools/export_inception.py is inception_v3_is.onnx, and set "
+                    + "eval.is_model to that file (docs/metrics.md)");
+        }
+        if (e.metrics().contains("fid") && (e.fidModel() == null || e.fidModel().isBlank())) {
+            throw new SpecException("eval.fid_model", "the metric fid needs clean-fid's Inception (inception-2015-12-05.pt) "
+                    + "exported to ONNX; export it once with: python3 tools/export_inception.py fid inception_fid.onnx "
+                    + "--model inception-2015-12-05.pt, and set eval.fid_model to that file (docs/metrics.md)");
+        }
+        if (e.metrics().contains("fid") && (e.fidStats() == null || e.fidStats().isBlank())) {
+            throw new SpecException("eval.fid_stats", "the metric fid needs clean-fid's reference statistics "
+                    + "<dataset>_clean_custom_na.npz (mu, sigma; from the published ESVAE repository's "
+                    + "metrics/stats_fid/); set eval.fid_stats to that file (docs/metrics.md)");
+        }
     }
 
     private static void model(ModelSpec m) {
