@@ -51,21 +51,8 @@ final class SpecValidator {
                     + e.fidSamples());
         }
         positive("eval.fad_batches", e.fadBatches());
-        if (e.metrics().contains("is") && (e.isModel() == null || e.isModel().isBlank())) {
-            throw new SpecException("eval.is_model", "the metric is needs torchvision's Inception-v3 exported to ONNX; "
-                    + "export it once with: python3 tools/export_inception.py is inception_v3_is.onnx, and set "
-                    + "eval.is_model to that file (docs/metrics.md)");
-        }
-        if (e.metrics().contains("fid") && (e.fidModel() == null || e.fidModel().isBlank())) {
-            throw new SpecException("eval.fid_model", "the metric fid needs clean-fid's Inception (inception-2015-12-05.pt) "
-                    + "exported to ONNX; export it once with: python3 tools/export_inception.py fid inception_fid.onnx "
-                    + "--model inception-2015-12-05.pt, and set eval.fid_model to that file (docs/metrics.md)");
-        }
-        if (e.metrics().contains("fid") && (e.fidStats() == null || e.fidStats().isBlank())) {
-            throw new SpecException("eval.fid_stats", "the metric fid needs clean-fid's reference statistics "
-                    + "<dataset>_clean_custom_na.npz (mu, sigma; from the published ESVAE repository's "
-                    + "metrics/stats_fid/); set eval.fid_stats to that file (docs/metrics.md)");
-        }
+        // is and fid need user-supplied files (eval.is_model, eval.fid_model, eval.fid_stats): checked when a run
+        // starts, before its folder is made, so that overrides may set them in any order
     }
 
     private static void model(ModelSpec m) {

@@ -84,9 +84,20 @@ public final class PeriodicEvaluation {
             }
         }
         if (wants("is")) {
+            if (settings.isModel() == null) {
+                throw new IllegalArgumentException("eval.is_model: the metric is needs torchvision's Inception-v3 "
+                        + "exported to ONNX; export it once with: python3 tools/export_inception.py is "
+                        + "inception_v3_is.onnx, and set eval.is_model to that file (docs/metrics.md)");
+            }
             OnnxRuntimeCheck.requireIsGraph(settings.isModel());
         }
         if (wants("fid")) {
+            if (settings.fidModel() == null) {
+                throw new IllegalArgumentException("eval.fid_model: the metric fid needs clean-fid's Inception "
+                        + "(inception-2015-12-05.pt) exported to ONNX; export it once with: python3 "
+                        + "tools/export_inception.py fid inception_fid.onnx --model inception-2015-12-05.pt, and set "
+                        + "eval.fid_model to that file (docs/metrics.md)");
+            }
             Fid.reference(settings.dataset(), settings.fidStats(), "eval.fid_stats");
             OnnxRuntimeCheck.requireFidGraph(settings.fidModel());
         }

@@ -69,10 +69,17 @@ class EvalSectionTest {
             assertEquals("", cell(rows, 1, col), col + " is blank on epoch 1");
             for (int epoch : new int[] {2, 3}) {
                 double v = Double.parseDouble(cell(rows, epoch, col));
-                assertTrue(v > 0 && v < 1, col + " on epoch " + epoch + ": " + v);
+                assertTrue(v >= 0 && v <= 1, col + " on epoch " + epoch + ": " + v);
             }
         }
         assertFalse(cell(rows, 1, "test_mse").isEmpty(), "the test pass runs every epoch");
+        for (int epoch : new int[] {2, 3}) {
+            // the same rates as the test pass's monitors, from other draws of the same test set
+            for (String m : new String[] {"rate_post", "rate_prior"}) {
+                assertEquals(Double.parseDouble(cell(rows, epoch, "test_" + m)),
+                        Double.parseDouble(cell(rows, epoch, "test_rates_" + m)), 0.05, m + " on epoch " + epoch);
+            }
+        }
         // jsonl: the keys are absent on epoch 1, present on 2 and 3
         List<String> jsonl = Files.readAllLines(r.run().metricsJsonl());
         assertFalse(JSON.readTree(jsonl.get(0)).has("test_rates_rate_post"), jsonl.get(0));
@@ -160,16 +167,8 @@ class EvalSectionTest {
         SpecException twice = assertThrows(SpecException.class,
                 () -> Specs.override(d, List.of("eval.metrics=mse,fad,fad")));
         assertTrue(twice.getMessage().contains("twice"), twice.getMessage());
-        SpecException is = assertThrows(SpecException.class, () -> Specs.override(d, List.of("eval.metrics=is")));
-        assertTrue(is.getMessage().contains("eval.is_model") && is.getMessage().contains("tools/export_inception.py is"),
-                is.getMessage());
-        SpecException fid = assertThrows(SpecException.class, () -> Specs.override(d, List.of("eval.metrics=fid")));
-        assertTrue(fid.getMessage().contains("eval.fid_model") && fid.getMessage().contains("tools/export_inception.py fid"),
-                fid.getMessage());
-        SpecException stats = assertThrows(SpecException.class,
-                () -> Specs.override(d, List.of("eval.metrics=fid", "eval.fid_model=inception_fid.onnx")));
-        assertTrue(stats.getMessage().contains("eval.fid_stats") && stats.getMessage().contains("_clean_custom_na.npz"),
-                stats.getMessage());
+        SpecException samples = assertThrows(SpecException.class, () -> Specs.override(d, List.of("eval.fid_samples=1")));
+        assertTrue(samples.getMessage().contains("eval.fid_samples"), samples.getMessage());
         SpecException key = assertThrows(SpecException.class,
                 () -> Specs.fromYaml("base: digits\neval:\n  metric: [mse]\n", "spec.yaml"));
         assertTrue(key.getMessage().contains("eval.metric") && key.getMessage().contains("metrics"), key.getMessage());
@@ -178,6 +177,18 @@ class EvalSectionTest {
     @Test
     void missingWeightsFailBeforeTheRunFolderExists(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("runs");
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.train(
+                tiny(out, 1, "eval.metrics=is"), List.of("test"), quiet()));
+        assertTrue(none.getMessage().contains("eval.is_model") && none.getMessage().contains("tools/export_inception.py is"),
+                none.getMessage());
+        none = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.train(
+                tiny(out, 1, "eval.metrics=fid"), List.of("test"), quiet()));
+        assertTrue(none.getMessage().contains("eval.fid_model") && none.getMessage().contains("tools/export_inception.py fid"),
+                none.getMessage());
+        none = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.train(
+                tiny(out, 1, "eval.metrics=fid", "eval.fid_model=inception_fid.onnx"), List.of("test"), quiet()));
+        assertTrue(none.getMessage().contains("eval.fid_stats") && none.getMessage().contains("_clean_custom_na.npz"),
+                none.getMessage());
         Path stats = tmp.resolve("stats.npz");
         dev.spikevae.io.Npz.write(stats, java.util.Map.of("mu", dev.spikevae.io.HostArray.of(new float[] {0, 0}, 2),
                 "sigma", dev.spikevae.io.HostArray.of(new float[] {1, 0, 0, 1}, 2, 2)));
