@@ -246,13 +246,15 @@ def fid_main(a):
                 m.momentum = None  # a cumulative average
         net.train()
         with torch.no_grad():
-            probe = torch.rand(6, 3, 299, 299, generator=torch.Generator().manual_seed(2)) * 2 - 1
+            # inputs like the fixture's: small noise images in [-1, 1], prepared as clean-fid prepares them
+            small = torch.rand(6, 1, 32, 32, generator=torch.Generator().manual_seed(2)) * 2 - 1
+            probe = (clean_preprocess(small) - 128) / 128
             net(probe)
         net.eval()
         # and the pool features scaled to about 5 at most (the size of the real network's), by the batch norms whose
         # outputs Mixed_7c concatenates (ReLU and average pooling commute with a positive scale)
         with torch.no_grad():
-            scale = 5.0 / float(net(probe[:2]).abs().max())
+            scale = 5.0 / float(net(probe).abs().max())
             e = net.Mixed_7c
             for conv in (e.branch1x1, e.branch3x3_2a, e.branch3x3_2b, e.branch3x3dbl_3a, e.branch3x3dbl_3b,
                          e.branch_pool):
