@@ -57,7 +57,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--metrics", split = ",", paramLabel = "LIST", description = "Which figures (default: mse): mse "
             + "(the test MSE, loss terms and monitors), fad (autoencoder Fréchet distance of 40 × 128 samples), rates "
             + "(mean firing rates and the mean sampled latent map), ops (operation counts of the test pass), is "
-            + "(Inception Score, --is-model; ONNX Runtime), docs/metrics.md.")
+            + "(Inception Score, --is-model; ONNX Runtime), fid (clean-fid FID of 5,000 samples, --fid-model and "
+            + "--fid-stats; ONNX Runtime), docs/metrics.md.")
     java.util.List<String> metrics;
 
     @Option(names = "--fad-batches", description = "FAD: batches of 128 samples (default: ${DEFAULT-VALUE}, the "
@@ -87,6 +88,18 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--is-batch", description = "IS: samples per split (default: ${DEFAULT-VALUE}; 10 × 256 = 2,560, "
             + "the published protocol).", defaultValue = "256")
     int isBatch;
+
+    @Option(names = "--fid-model", paramLabel = "FILE.onnx", description = "FID: clean-fid's Inception exported by "
+            + "tools/export_inception.py fid (needs ONNX Runtime on SPIKEVAE_CLASSPATH).")
+    Path fidModel;
+
+    @Option(names = "--fid-stats", paramLabel = "FILE.npz", description = "FID: the reference statistics "
+            + "<dataset>_clean_custom_na.npz (mu, sigma) of the published evaluation.")
+    Path fidStats;
+
+    @Option(names = "--fid-samples", description = "FID: generated samples (default: ${DEFAULT-VALUE}, the published "
+            + "protocol).", defaultValue = "5000")
+    int fidSamples;
 
     @Option(names = "--latent-map", paramLabel = "FILE.npy", description = "With rates: write the mean sampled "
             + "latent map (latent × steps) here.")

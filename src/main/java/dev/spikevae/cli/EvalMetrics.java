@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** The metrics {@code eval --metrics} computes besides the test MSE: fad, rates, ops (docs/metrics.md). */
+/** The metrics {@code eval --metrics} computes besides the test MSE: fad, rates, ops, is, fid (docs/metrics.md). */
 final class EvalMetrics {
     static final List<String> NAMES = List.of("mse", "fad", "rates", "ops", "is", "fid");
 
@@ -33,10 +33,6 @@ final class EvalMetrics {
             if (!NAMES.contains(m)) {
                 throw new IllegalArgumentException("--metrics: unknown metric '" + r + "'; expected some of "
                         + String.join(", ", NAMES));
-            }
-            if (m.equals("fid")) {
-                throw new IllegalArgumentException("--metrics fid: FID (clean-fid's Inception and resize) is not in "
-                        + "this build; see docs/metrics.md");
             }
             out.add(m);
         }
@@ -86,6 +82,21 @@ final class EvalMetrics {
                         cmd.isSplits);
                 System.out.println(String.format(Locale.ROOT, "%s: is %.6f  is_std %.6f  (%d splits of %d samples)",
                         cmd.ck.loaded.weightsFile(), r.mean(), r.std(), cmd.isSplits, cmd.isBatch));
+            }
+        }
+        if (wanted.contains("fid")) {
+            if (cmd.fidSamples < 2) {
+                throw new IllegalArgumentException("--fid-samples must be >= 2, got " + cmd.fidSamples);
+            }
+            dev.spikevae.metrics.GaussianStats reference = dev.spikevae.metrics.Fid.reference(dataset, cmd.fidStats,
+                    "--fid-stats");
+            dev.spikevae.metrics.OnnxRuntimeCheck.requireFidGraph(cmd.fidModel); // before any ONNX Runtime class loads
+            try (dev.spikevae.metrics.FidNetwork net = dev.spikevae.metrics.FidNetwork.open(cmd.fidModel)) {
+                dev.spikevae.metrics.Fid.Result r = dev.spikevae.metrics.Fid.ofModel(model, net, reference,
+                        stream.fork(), epoch, cmd.fidSamples);
+                System.out.println(String.format(Locale.ROOT, "%s: fid %.6f  (%d samples, generated in batches of %d, "
+                        + "against %s)", cmd.ck.loaded.weightsFile(), r.value(), r.images(),
+                        dev.spikevae.metrics.Fid.GENERATOR_BATCH, reference.source()));
             }
         }
         if (wanted.contains("fad")) {

@@ -30,13 +30,16 @@ import java.util.stream.Stream;
                 "fad: the autoencoder Fréchet distance against the dataset's test statistics; the MNIST and "
                         + "Fashion-MNIST autoencoders ship with spikevae, CIFAR-10 and CelebA need --fad-weights. "
                         + "Images are float in [-1, 1] at the dataset's size (32×32; CelebA 64×64), encoded in "
-                        + "batches of 128 in file order."})
+                        + "batches of 128 in file order.",
+                "is: the Inception Score (--is-model), fid: clean-fid's FID (--fid-model, --fid-stats) of --images or "
+                        + "--real; both need ONNX Runtime on SPIKEVAE_CLASSPATH (docs/metrics.md)."})
 public final class ScoreCommand implements Callable<Integer> {
-    @Option(names = "--metric", required = true, description = "fad (is and fid: see docs/metrics.md).")
+    @Option(names = "--metric", required = true, description = "fad, is or fid (docs/metrics.md).")
     String metric;
 
     @Option(names = "--dataset", description = "FAD: whose autoencoder and reference statistics: mnist, "
-            + "fashion-mnist, cifar10 or celeba.")
+            + "fashion-mnist, cifar10 or celeba; FID: which statistics file to name when --fid-stats is missing, and "
+            + "the dataset of --real.")
     String dataset;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -86,6 +89,18 @@ public final class ScoreCommand implements Callable<Integer> {
             + "probabilities [N, classes] (to compare with other tools).")
     Path saveProbabilities;
 
+    @Option(names = "--fid-model", paramLabel = "FILE.onnx", description = "FID: clean-fid's Inception exported by "
+            + "tools/export_inception.py fid (needs ONNX Runtime on SPIKEVAE_CLASSPATH).")
+    Path fidModel;
+
+    @Option(names = "--fid-stats", paramLabel = "FILE.npz", description = "FID: the reference statistics "
+            + "<dataset>_clean_custom_na.npz (arrays mu and sigma).")
+    Path fidStats;
+
+    @Option(names = "--save-features", paramLabel = "FILE.npy", description = "FID: also write the features "
+            + "[N, d] (to compare with other tools).")
+    Path saveFeatures;
+
     @Option(names = "--splits", description = "IS: groups the images are split into (default: ${DEFAULT-VALUE}).",
             defaultValue = "10")
     int splits;
@@ -97,8 +112,7 @@ public final class ScoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String m = metric.strip().toLowerCase(Locale.ROOT);
         if (m.equals("fid")) {
-            throw new IllegalArgumentException("--metric fid: FID (clean-fid's Inception and resize) is not in this "
-                    + "build; see docs/metrics.md");
+            return fid();
         }
         if (m.equals("is")) {
             return inceptionScore();
@@ -162,6 +176,50 @@ public final class ScoreCommand implements Callable<Integer> {
                     n, probs.length / n, splits);
             System.out.println(String.format(Locale.ROOT, "is %.6f  std %.6f  (%s, %d images in %d splits)", r.mean(),
                     r.std(), source.images, images.shape()[0], splits));
+        }
+        return 0;
+    }
+
+    private Integer fid() throws IOException {
+        if (source.noise != null) {
+            throw new IllegalArgumentException("--metric fid scores --images FILE.npy|DIR or --real SPLIT");
+        }
+        if (source.real != null && dataset == null) {
+            throw new IllegalArgumentException("--real needs --dataset");
+        }
+        dev.spikevae.metrics.GaussianStats reference = dev.spikevae.metrics.Fid.reference(dataset, fidStats,
+                "--fid-stats");
+        HostArray images;
+        String what;
+        if (source.images != null) {
+            images = readImages(source.images);
+            what = source.images.toString();
+        } else {
+            images = datasetImages();
+            what = dataset + "/" + source.real;
+        }
+        if (limit != null) {
+            if (limit < 2) {
+                throw new IllegalArgumentException("--limit must be >= 2, got " + limit);
+            }
+            images = firstN(images, limit);
+        }
+        if (saveImages != null) {
+            Npy.write(saveImages, images);
+        }
+        dev.spikevae.metrics.OnnxRuntimeCheck.requireFidGraph(fidModel); // before any ONNX Runtime class loads
+        try (dev.spikevae.metrics.FidNetwork net = dev.spikevae.metrics.FidNetwork.open(fidModel)) {
+            int n = (int) images.shape()[0];
+            if (n < 2) {
+                throw new IllegalArgumentException(what + ": " + n + " image(s); a covariance needs at least 2");
+            }
+            float[] f = dev.spikevae.metrics.Fid.featuresOf(images.data(), images.shape(), net, what);
+            if (saveFeatures != null) {
+                Npy.write(saveFeatures, new HostArray(new long[] {n, f.length / n}, f));
+            }
+            dev.spikevae.metrics.Fid.Result r = dev.spikevae.metrics.Fid.fromFeatures(f, n, reference, what);
+            System.out.println(String.format(Locale.ROOT, "fid %.6f  (%s, %d images, against %s)", r.value(), what,
+                    r.images(), reference.source()));
         }
         return 0;
     }

@@ -21,6 +21,7 @@ import dev.spikevae.train.EvalResult;
 import dev.spikevae.train.Evaluator;
 import dev.spikevae.train.LossCurve;
 import dev.spikevae.train.MetricsLog;
+import dev.spikevae.train.PeriodicEvaluation;
 import dev.spikevae.train.ProgressBar;
 import dev.spikevae.train.SampleGrids;
 import dev.spikevae.train.TrainListener;
@@ -182,7 +183,16 @@ public final class ExperimentRunner {
                     + "train.batch_size or raise data.train_limit");
         }
         ImageDataset test = dataset(spec, Split.TEST);
-        return new Inputs(backend(spec, options), train, test);
+        Backend backend = backend(spec, options);
+        PeriodicEvaluation periodic = periodic(spec, test);
+        if (periodic.active()) {
+            try {
+                periodic.checkFiles(backend); // a missing weights or statistics file fails before the run folder exists
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+        return new Inputs(backend, train, test);
     }
 
     private static Result execute(ExperimentSpec spec, Inputs in, RunDirectory run, Checkpoint.Loaded ck,
@@ -246,6 +256,10 @@ public final class ExperimentRunner {
         CheckpointWriter checkpoints = new CheckpointWriter(run.checkpoints(), Specs.toYaml(spec), bestLoss, bestEpoch);
         Evaluator evaluator = new Evaluator(testSet, spec.data().testBatchSize(), spec.run().seed())
                 .withProgress(out, System.console() != null);
+        PeriodicEvaluation periodic = periodic(spec, testSet);
+        if (periodic.active()) {
+            periodic.checkModel(model); // before an epoch is trained
+        }
         List<TrainListener> listeners = new ArrayList<>();
         listeners.add(ProgressBar.forConsole(out));
         listeners.add(metrics);
@@ -270,7 +284,8 @@ public final class ExperimentRunner {
         int readers = spec.data().dataset().equals("celeba") ? Math.max(1, Runtime.getRuntime().availableProcessors() / 2) : 1;
         try (DataLoader loader = new DataLoader(trainSet, t.batchSize(), true, spec.data().dropLast(),
                 Datasets.trainsWithFlip(spec.data().dataset()), spec.run().seed(), readers)) {
-            Trainer trainer = new Trainer(new TrainingStep(model, optimizer), loader, evaluator, listeners);
+            Trainer trainer = new Trainer(new TrainingStep(model, optimizer), loader, evaluator, listeners,
+                    periodic.active() ? periodic : null);
             trainer.fit(firstEpoch, t.epochs(), steps, trainRng);
             status = "completed";
         } catch (TrainingDivergedException e) {
@@ -312,6 +327,15 @@ public final class ExperimentRunner {
                 : ck != null ? ck.weightsFile() : null;
         return new Result(run, lastRow == null ? 0 : lastRow.get("epoch").intValue(), last, lastWeights,
                 summary.untrained);
+    }
+
+    /** The metrics of the spec's eval section besides the test pass. */
+    static PeriodicEvaluation periodic(ExperimentSpec spec, ImageDataset testSet) {
+        EvalSpec e = spec.eval() == null ? EvalSpec.DEFAULT : spec.eval();
+        return new PeriodicEvaluation(new PeriodicEvaluation.Settings(e.metrics(), e.every(), spec.data().dataset(),
+                e.isModel() == null ? null : Path.of(e.isModel()), e.isSplits(), e.isBatch(),
+                e.fidModel() == null ? null : Path.of(e.fidModel()), e.fidStats() == null ? null : Path.of(e.fidStats()),
+                e.fidSamples(), e.fadBatches()), testSet, spec.data().testBatchSize(), spec.run().seed());
     }
 
     /** Batches the batch-norm running statistics need before eval mode means much (momentum 0.1: 0.9^30 ≈ 4%). */

@@ -38,7 +38,7 @@ final class SpecSchema {
     /** What a key holds. */
     enum Kind {
         STRING("a string"), INT("an integer"), LONG("an integer"), DOUBLE("a number"), BOOLEAN("true or false"),
-        SECTION("a mapping"), MODEL("a mapping with a type");
+        LIST("a list of names, e.g. [mse, fad]"), SECTION("a mapping"), MODEL("a mapping with a type");
 
         final String expected;
 
@@ -55,13 +55,23 @@ final class SpecSchema {
      * are here; everything that changes what is learnt must be written down. The experiment's name defaults to
      * the source's file name, which only the reader knows.
      */
-    private static final Map<String, JsonNode> OPTIONAL = Map.of(
-            "data.root", NullNode.getInstance(),
-            "data.train_limit", NullNode.getInstance(),
-            "data.test_limit", NullNode.getInstance(),
-            "run.device", TextNode.valueOf("auto"),
-            "run.output", TextNode.valueOf("runs"),
-            "run.threads", IntNode.valueOf(0));
+    private static final Map<String, JsonNode> OPTIONAL = Map.ofEntries(
+            Map.entry("data.root", NullNode.getInstance()),
+            Map.entry("data.train_limit", NullNode.getInstance()),
+            Map.entry("data.test_limit", NullNode.getInstance()),
+            Map.entry("run.device", TextNode.valueOf("auto")),
+            Map.entry("run.output", TextNode.valueOf("runs")),
+            Map.entry("run.threads", IntNode.valueOf(0)),
+            // the eval section: without it, the test pass after every epoch and nothing else (EvalSpec.DEFAULT)
+            Map.entry("eval.metrics", JsonNodeFactory.instance.arrayNode().add("mse")),
+            Map.entry("eval.every", IntNode.valueOf(EvalSpec.DEFAULT.every())),
+            Map.entry("eval.is_model", NullNode.getInstance()),
+            Map.entry("eval.is_splits", IntNode.valueOf(EvalSpec.DEFAULT.isSplits())),
+            Map.entry("eval.is_batch", IntNode.valueOf(EvalSpec.DEFAULT.isBatch())),
+            Map.entry("eval.fid_model", NullNode.getInstance()),
+            Map.entry("eval.fid_stats", NullNode.getInstance()),
+            Map.entry("eval.fid_samples", IntNode.valueOf(EvalSpec.DEFAULT.fidSamples())),
+            Map.entry("eval.fad_batches", IntNode.valueOf(EvalSpec.DEFAULT.fadBatches())));
 
     static final Section ROOT = new Section("", ExperimentSpec.class, OPTIONAL::get);
 
@@ -225,6 +235,8 @@ final class SpecSchema {
                             + ", got " + show(value));
                 }
                 return key.section().normalize(value, defaultName);
+            case LIST:
+                return list(key, value);
             case STRING:
                 if (value.isValueNode()) {
                     return TextNode.valueOf(value.asText());
@@ -279,6 +291,36 @@ final class SpecSchema {
         }
     }
 
+    /**
+     * A list of names: a YAML sequence of scalars, or (as an override writes it) one text {@code a,b} or
+     * {@code [a, b]}.
+     */
+    private static JsonNode list(Key key, JsonNode value) {
+        com.fasterxml.jackson.databind.node.ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        if (value.isArray()) {
+            for (JsonNode item : value) {
+                if (!item.isValueNode() || item.isNull()) {
+                    throw wrongType(key, value);
+                }
+                out.add(item.asText().strip());
+            }
+            return out;
+        }
+        if (value.isTextual()) {
+            String text = value.textValue().strip();
+            if (text.startsWith("[") && text.endsWith("]")) {
+                text = text.substring(1, text.length() - 1);
+            }
+            for (String part : text.split(",", -1)) {
+                if (!part.isBlank()) {
+                    out.add(part.strip());
+                }
+            }
+            return out;
+        }
+        throw wrongType(key, value);
+    }
+
     /** The model section: its type first (which decides the other keys), then the type's keys. */
     private static JsonNode normalizeModel(Key key, JsonNode value, String defaultName) {
         if (!value.isObject()) {
@@ -327,6 +369,9 @@ final class SpecSchema {
         }
         if (type == boolean.class || type == Boolean.class) {
             return Kind.BOOLEAN;
+        }
+        if (type == List.class) {
+            return Kind.LIST;
         }
         if (type == ModelSpec.class) {
             return Kind.MODEL;

@@ -26,6 +26,33 @@ final class SpecValidator {
         data(required("data", spec.data()));
         train(required("train", spec.train()));
         run(required("run", spec.run()));
+        if (spec.eval() != null) {
+            eval(spec.eval());
+        }
+    }
+
+    private static void eval(EvalSpec e) {
+        required("eval.metrics", e.metrics());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String m : e.metrics()) {
+            if (!EvalSpec.METRICS.contains(m)) {
+                throw new SpecException("eval.metrics", "unknown metric \"" + m + "\"; expected some of "
+                        + String.join(", ", EvalSpec.METRICS));
+            }
+            if (!seen.add(m)) {
+                throw new SpecException("eval.metrics", "lists \"" + m + "\" twice");
+            }
+        }
+        positive("eval.every", e.every());
+        positive("eval.is_splits", e.isSplits());
+        positive("eval.is_batch", e.isBatch());
+        if (e.fidSamples() < 2) {
+            throw new SpecException("eval.fid_samples", "must be >= 2 (a covariance needs two samples), got "
+                    + e.fidSamples());
+        }
+        positive("eval.fad_batches", e.fadBatches());
+        // is and fid need user-supplied files (eval.is_model, eval.fid_model, eval.fid_stats): checked when a run
+        // starts, before its folder is made, so that overrides may set them in any order
     }
 
     private static void model(ModelSpec m) {

@@ -187,7 +187,7 @@ public final class Specs {
         return out;
     }
 
-    /** The value at a dotted path: a String, Integer, Long, Double, Boolean, or null. */
+    /** The value at a dotted path: a String, Integer, Long, Double, Boolean, a list of strings, or null. */
     public static Object value(ExperimentSpec spec, String dottedPath) {
         SpecSchema.Key key = SpecSchema.ROOT.find(dottedPath, spec.model().type());
         if (key.kind() == SpecSchema.Kind.SECTION || key.kind() == SpecSchema.Kind.MODEL) {
@@ -199,6 +199,11 @@ public final class Specs {
         }
         if (node.isTextual()) {
             return node.textValue();
+        }
+        if (node.isArray()) {
+            List<String> items = new ArrayList<>();
+            node.forEach(n -> items.add(n.asText()));
+            return List.copyOf(items);
         }
         return node.isBoolean() ? (Object) node.booleanValue() : node.numberValue();
     }

@@ -1,7 +1,7 @@
 package dev.spikevae.metrics;
 
 /**
- * Whether ONNX Runtime is on the class path. It is not shaded into spikevae's jar (it is large and only IS needs it);
+ * Whether ONNX Runtime is on the class path. It is not shaded into spikevae's jar (it is large and only IS and FID need it);
  * the user adds its jar, so every ONNX path checks first and says how to get it. This class names no ONNX Runtime
  * type, so it loads without the library.
  */
@@ -38,5 +38,19 @@ public final class OnnxRuntimeCheck {
                     + " (torchvision's ImageNet Inception-v3)");
         }
         require("the Inception Score");
+    }
+
+    /**
+     * Checks, before any class naming ONNX Runtime types is loaded, that the exported FID feature network exists
+     * (else naming the tool that makes it) and that ONNX Runtime is on the class path.
+     */
+    public static void requireFidGraph(java.nio.file.Path file) throws java.nio.file.NoSuchFileException {
+        if (file == null || !java.nio.file.Files.isRegularFile(file)) {
+            String name = file == null ? "inception_fid.onnx" : file.toString();
+            throw new java.nio.file.NoSuchFileException(name, null, "no FID feature network here; export clean-fid's "
+                    + "Inception (inception-2015-12-05.pt, downloaded by the user) once with: python3 "
+                    + "tools/export_inception.py fid " + name + " --model inception-2015-12-05.pt (docs/metrics.md, FID)");
+        }
+        require("FID");
     }
 }

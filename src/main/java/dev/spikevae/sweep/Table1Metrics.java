@@ -86,7 +86,8 @@ final class Table1Metrics {
                     rec.put("is_std", r.std());
                 }
             }
-            rec.put("fid_missing", "FID (clean-fid's Inception and resize) is not in this build");
+            rec.put("fid_missing", "FID is not measured by reproduce: run eval --metrics fid --fid-model --fid-stats on the "
+                    + "row's checkpoint (clean-fid's Inception and statistics are user-supplied, docs/metrics.md)");
         }
         AtomicFiles.writeString(dir.resolve(FILE), JSON.writeValueAsString(rec) + "\n");
         out.println(String.format(Locale.ROOT, "[table1] %s: %s", run, rec));

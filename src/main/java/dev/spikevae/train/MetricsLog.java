@@ -20,7 +20,10 @@ import java.util.Map;
 /**
  * One row per epoch in {@code metrics.csv} and {@code metrics.jsonl} ({@link EpochMetrics#row()}), and one row per
  * {@code every} steps (and the first and last of each epoch) in {@code steps.csv} (step, epoch, then the loss and its terms). Columns are named after the
- * values, so a model's own loss terms become columns; the header is written with the first row. On resume, rows
+ * values, so a model's own loss terms become columns; the header is written with the first row. A value that is
+ * computed only on some epochs (a metric of the spec's {@code eval} section) is a blank cell of {@code metrics.csv} and
+ * an absent key of {@code metrics.jsonl} on the others; a row that brings a column the file does not have yet rewrites
+ * the file (atomically) with the column added before {@code test_images}, earlier rows blank there. On resume, rows
  * beyond the checkpoint are dropped first, so the files describe exactly the run that continues.
  */
 public final class MetricsLog implements TrainListener {
@@ -119,22 +122,71 @@ public final class MetricsLog implements TrainListener {
 
     private static void append(Path file, Map<String, Double> row) throws IOException {
         StringBuilder sb = new StringBuilder();
+        List<String> columns;
         if (!Files.exists(file) || Files.size(file) == 0) {
-            sb.append(String.join(",", row.keySet())).append('\n');
+            columns = new ArrayList<>(row.keySet());
+            sb.append(String.join(",", columns)).append('\n');
         } else {
             String header;
             try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 header = r.readLine();
             }
-            if (header != null && !header.equals(String.join(",", row.keySet()))) {
-                throw new IOException(file + ": its columns (" + header + ") are not this run's ("
-                        + String.join(",", row.keySet()) + ")");
+            columns = header == null ? new ArrayList<>() : new ArrayList<>(List.of(header.split(",", -1)));
+            List<String> added = new ArrayList<>();
+            for (String k : row.keySet()) {
+                if (!columns.contains(k)) {
+                    added.add(k);
+                }
+            }
+            if (!added.isEmpty()) {
+                columns = widen(file, columns, added);
             }
         }
+        if (columns.isEmpty() || !columns.get(0).equals(firstKey(row)) || !row.containsKey(columns.get(columns.size() - 1))) {
+            throw new IOException(file + ": its columns (" + String.join(",", columns) + ") are not this run's ("
+                    + String.join(",", row.keySet()) + ")");
+        }
         List<String> cells = new ArrayList<>();
-        row.forEach((k, v) -> cells.add(format(k, v)));
+        for (String k : columns) {
+            Double v = row.get(k);
+            cells.add(v == null ? "" : format(k, v));
+        }
         sb.append(String.join(",", cells)).append('\n');
         appendDurably(file, sb.toString());
+    }
+
+    private static String firstKey(Map<String, Double> row) {
+        return row.isEmpty() ? "" : row.keySet().iterator().next();
+    }
+
+    /**
+     * Rewrites {@code file} with the columns {@code added} inserted before its last column (epoch rows end with
+     * test_images), earlier rows blank in them; returns the new columns.
+     */
+    private static List<String> widen(Path file, List<String> columns, List<String> added) throws IOException {
+        int at = Math.max(1, columns.size() - 1);
+        List<String> wider = new ArrayList<>(columns.subList(0, at));
+        wider.addAll(added);
+        wider.addAll(columns.subList(at, columns.size()));
+        StringBuilder sb = new StringBuilder(String.join(",", wider)).append('\n');
+        List<String> lines = readLines(file);
+        for (String line : lines.subList(1, lines.size())) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(",", -1);
+            if (f.length != columns.size()) {
+                continue; // torn: dropped, as a resume would drop it
+            }
+            List<String> cells = new ArrayList<>(List.of(f).subList(0, at));
+            for (int i = 0; i < added.size(); i++) {
+                cells.add("");
+            }
+            cells.addAll(List.of(f).subList(at, f.length));
+            sb.append(String.join(",", cells)).append('\n');
+        }
+        AtomicFiles.writeString(file, sb.toString());
+        return wider;
     }
 
     /** Appends and forces the bytes to the disk; an I/O error names the file. */
@@ -156,14 +208,21 @@ public final class MetricsLog implements TrainListener {
         boolean keep(double[] cells);
     }
 
-    /** The cells of a CSV data row, or null if it is torn (wrong count) or a cell is not a number. */
+    /**
+     * The cells of a CSV data row (NaN for a blank cell: a value not computed on that epoch), or null if it is torn
+     * (wrong count, a blank first or last cell: a write cut after a comma) or a cell is not a number.
+     */
     private static double[] cells(String line, int columns) {
         String[] f = line.split(",", -1);
-        if (f.length != columns) {
+        if (f.length != columns || f[0].isEmpty() || f[f.length - 1].isEmpty()) {
             return null;
         }
         double[] out = new double[f.length];
         for (int i = 0; i < f.length; i++) {
+            if (f[i].isEmpty()) {
+                out[i] = Double.NaN;
+                continue;
+            }
             try {
                 out[i] = Double.parseDouble(f[i]);
             } catch (NumberFormatException e) {
@@ -260,8 +319,11 @@ public final class MetricsLog implements TrainListener {
                 continue;
             }
             Map<String, Double> row = new LinkedHashMap<>();
+            String[] raw = line.split(",", -1);
             for (int i = 0; i < header.length; i++) {
-                row.put(header[i], c[i]);
+                if (!raw[i].isEmpty()) { // a blank cell: not computed on this epoch, absent from the row
+                    row.put(header[i], c[i]);
+                }
             }
             out.add(row);
         }

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * The training loop of any {@link GenerativeModel}: for each epoch, the model's epoch-start hook, then one
- * {@link TrainingStep} per batch of the loader; then the test set is evaluated and the listeners run (metrics,
+ * {@link TrainingStep} per batch of the loader; then the test set is evaluated (with the spec's other metrics after
+ * the epochs it names, {@link PeriodicEvaluation}) and the listeners run (metrics,
  * grids, plots, checkpoints). The loss is checked every step: NaN or infinity stops training before the broken
  * state reaches a checkpoint.
  *
@@ -25,12 +26,20 @@ public final class Trainer {
     private final DataLoader train;
     private final Evaluator evaluator;
     private final List<TrainListener> listeners;
+    private final PeriodicEvaluation periodic;
 
     public Trainer(TrainingStep step, DataLoader train, Evaluator evaluator, List<TrainListener> listeners) {
+        this(step, train, evaluator, listeners, null);
+    }
+
+    /** A trainer that also computes {@code periodic}'s metrics after the epochs it names (null: none). */
+    public Trainer(TrainingStep step, DataLoader train, Evaluator evaluator, List<TrainListener> listeners,
+                   PeriodicEvaluation periodic) {
         this.step = step;
         this.train = train;
         this.evaluator = evaluator;
         this.listeners = List.copyOf(listeners);
+        this.periodic = periodic;
     }
 
     /**
@@ -77,6 +86,11 @@ public final class Trainer {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             EvalResult test = evaluator.evaluate(model, epoch);
+            if (periodic != null && periodic.runsAt(epoch, lastEpoch)) {
+                Map<String, Double> values = new LinkedHashMap<>(test.values());
+                periodic.compute(model, epoch).forEach(values::putIfAbsent);
+                test = new EvalResult(test.images(), values);
+            }
             Map<String, Double> means = new LinkedHashMap<>();
             int n = Math.max(1, images);
             sums.forEach((k, v) -> means.put(k, v / n));

@@ -98,8 +98,8 @@ class SpecOverridesTest {
         assertEquals("name", paths.get(0));
         assertTrue(paths.containsAll(List.of("model.type", "model.spike_storage", "model.neuron.surrogate",
                 "model.sampler.half_width", "model.prior_lr_scale", "model.mmd_kernel", "model.prior_mu", "model.prior_var",
-                "data.train_limit", "run.threads")));
-        assertEquals(1 + (1 + 3 + 6 + 2 + 2 + 3) + 6 + 9 + 4, paths.size());
+                "data.train_limit", "run.threads", "eval.metrics", "eval.every", "eval.fid_stats")));
+        assertEquals(1 + (1 + 3 + 6 + 2 + 2 + 3) + 6 + 9 + 4 + 9, paths.size());
         for (String path : paths) {
             // every listed path can be set to the value it already has
             Object value = Specs.value(base, path);
