@@ -3,6 +3,7 @@ package dev.spikevae.cli;
 import dev.spikevae.sweep.RunState;
 import dev.spikevae.sweep.Sweeps;
 import dev.spikevae.sweep.Table1;
+import dev.spikevae.sweep.Table1Metrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,6 +67,20 @@ public final class ReproduceCommand implements Callable<Integer> {
                 + "tools/export_inception.py (needs ONNX Runtime on SPIKEVAE_CLASSPATH); without it IS is not measured.")
         Path isModel;
 
+        @Option(names = "--fid-model", paramLabel = "FILE.onnx", description = "clean-fid's Inception feature network "
+                + "exported by tools/export_inception.py fid (needs ONNX Runtime on SPIKEVAE_CLASSPATH); without it FID "
+                + "is not measured.")
+        Path fidModel;
+
+        @Option(names = "--fid-stats", paramLabel = "DIR|FILE", description = "FID reference statistics: a folder "
+                + "holding each dataset's <dataset>_clean_custom_na.npz (mnist_test, fashion_test, cifar10_test, "
+                + "celeba_valid), or one such file.")
+        Path fidStats;
+
+        @Option(names = "--fid-samples", description = "FID: generated samples (default: ${DEFAULT-VALUE}, the published "
+                + "protocol).", defaultValue = "5000")
+        int fidSamples;
+
         @Option(names = "--fad-batches", description = "FAD: batches of 128 samples (default: ${DEFAULT-VALUE}, the "
                 + "published 5,120 samples).", defaultValue = "40")
         int fadBatches;
@@ -82,6 +97,11 @@ public final class ReproduceCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Checks.atLeast("--fad-batches", fadBatches, 1);
+            Checks.atLeast("--fid-samples", fidSamples, 2);
+            if ((fidModel == null) != (fidStats == null)) {
+                throw new IllegalArgumentException("--fid-model and --fid-stats go together (FID needs the network and "
+                        + "the reference statistics)");
+            }
             List<String> all = new ArrayList<>(overrides);
             if (dataRoot != null) {
                 all.add("data.root=" + dataRoot);
@@ -93,7 +113,8 @@ public final class ReproduceCommand implements Callable<Integer> {
             Table1.Planned plan = Table1.plan(datasets, models, quick, all, Table1.DataCheck.FILES);
             Path dir = output.resolve(quick ? "table1-quick" : "table1");
             String command = String.join(" ", SpecArgs.commandLine("reproduce"));
-            Map<String, RunState> states = Sweeps.reproduceTable1(plan, dir, results, isModel, fadBatches, new Sweeps.Request(List.of(),
+            Map<String, RunState> states = Sweeps.reproduceTable1(plan, dir, results,
+                    new Table1Metrics.Networks(isModel, fidModel, fidStats, fidSamples, fadBatches), new Sweeps.Request(List.of(),
                     executorOptions.settings(), dir, dryRun, executorOptions.child(), executorOptions.waitForCluster,
                     Main.backendOptions(), SpecArgs.commandLine("reproduce")), command, System.out);
             return states.values().stream().anyMatch(r -> r.state().equals(RunState.FAILED)) ? 1 : 0;

@@ -116,10 +116,11 @@ public final class Sweeps {
 
     /**
      * {@code reproduce table1}: runs the planned rows in the sweep folder {@code dir} with the request's executor,
-     * then (unless the runs go on on a cluster) measures FAD, and IS when {@code isModel} is given, of every finished
-     * row and writes {@code table1.md} / {@code .csv} into {@code results}.
+     * then (unless the runs go on on a cluster) measures FAD, and IS and FID where {@code networks} gives their networks,
+     * of every finished row and writes {@code table1.md} / {@code .csv} into {@code results}.
      */
-    public static Map<String, RunState> reproduceTable1(Table1.Planned p, Path dir, Path results, Path isModel, int fadBatches,
+    public static Map<String, RunState> reproduceTable1(Table1.Planned p, Path dir, Path results,
+                                                        Table1Metrics.Networks networks,
                                                         Request req, String command, PrintStream out)
             throws IOException {
         out.println("Table I: " + p.plan().runs().size() + " rows to run" + (p.quick() ? " on the quick schedule ("
@@ -145,8 +146,8 @@ public final class Sweeps {
             for (SweepPlan.Run run : p.plan().runs()) {
                 if (states.get(run.name()).completed()) {
                     try {
-                        Table1Metrics.measure(folder, run.name(), run.overrides().get("data.dataset"), isModel,
-                                fadBatches, req.options(), out);
+                        Table1Metrics.measure(folder, run.name(), run.overrides().get("data.dataset"), networks,
+                                req.options(), out);
                     } catch (IOException | RuntimeException e) {
                         out.println("[table1] " + run.name() + ": metrics not measured: " + e.getMessage());
                     }

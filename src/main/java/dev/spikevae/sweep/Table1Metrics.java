@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikevae.experiment.ExperimentSpec;
 import dev.spikevae.io.AtomicFiles;
 import dev.spikevae.metrics.Fad;
+import dev.spikevae.metrics.Fid;
+import dev.spikevae.metrics.FidNetwork;
+import dev.spikevae.metrics.GaussianStats;
 import dev.spikevae.metrics.InceptionScore;
 import dev.spikevae.metrics.IsNetwork;
 import dev.spikevae.metrics.OnnxRuntimeCheck;
@@ -32,7 +35,7 @@ import java.util.Map;
  * samples when an exported Inception model is given. They go to {@code table1-metrics.json} in the row's run folder
  * (atomically); a metric that cannot run is recorded with the reason, which the table shows.
  */
-final class Table1Metrics {
+public final class Table1Metrics {
     static final String FILE = "table1-metrics.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -54,11 +57,21 @@ final class Table1Metrics {
         return out;
     }
 
+    /**
+     * What the generation metrics need: the IS classifier and the FID feature network (ONNX files, or null when not
+     * given), the FID reference statistics (a file, or a folder holding each dataset's {@link Fid#statsFile}), the
+     * FID sample count and the FAD batch count.
+     */
+    public record Networks(Path isModel, Path fidModel, Path fidStats, int fidSamples, int fadBatches) {}
+
     /** Measures the row {@code run} of dataset {@code dataset} unless its run folder has the figures already. */
-    static void measure(SweepFolder folder, String run, String dataset, Path isModel, int fadBatches,
-                        BackendOptions options, PrintStream out) throws IOException {
+    static void measure(SweepFolder folder, String run, String dataset, Networks networks, BackendOptions options,
+                        PrintStream out) throws IOException {
         Path dir = folder.runDir(run);
-        if (Files.isRegularFile(dir.resolve(FILE)) && (isModel == null || read(dir).containsKey("is"))) {
+        Path isModel = networks.isModel();
+        Path fidModel = networks.fidModel();
+        if (Files.isRegularFile(dir.resolve(FILE)) && (isModel == null || read(dir).containsKey("is"))
+                && (fidModel == null || read(dir).containsKey("fid"))) {
             return;
         }
         ExperimentSpec spec = folder.spec(run);
@@ -67,10 +80,10 @@ final class Table1Metrics {
         ObjectNode rec = JSON.createObjectNode();
         Backend backend = Backends.select(spec.run().device(), options);
         try (GenerativeModel model = ck.createModel(backend)) {
-            out.println("[table1] " + run + ": measuring FAD" + (isModel == null ? "" : " and IS")
-                    + " on its epoch-" + epoch + " checkpoint");
+            out.println("[table1] " + run + ": measuring FAD" + (isModel == null ? "" : ", IS")
+                    + (fidModel == null ? "" : ", FID") + " on its epoch-" + epoch + " checkpoint");
             try (Fad.Setup setup = Fad.setup(backend, dataset, null, null)) {
-                Fad.Result r = Fad.ofModel(model, setup, new Rng(spec.run().seed()).fork(), epoch, fadBatches);
+                Fad.Result r = Fad.ofModel(model, setup, new Rng(spec.run().seed()).fork(), epoch, networks.fadBatches());
                 rec.put("fad", r.value());
                 rec.put("fad_images", r.images());
             } catch (NoSuchFileException e) {
@@ -86,8 +99,24 @@ final class Table1Metrics {
                     rec.put("is_std", r.std());
                 }
             }
-            rec.put("fid_missing", "FID is not measured by reproduce: run eval --metrics fid --fid-model --fid-stats on the "
-                    + "row's checkpoint (clean-fid's Inception and statistics are user-supplied, docs/metrics.md)");
+            if (fidModel == null) {
+                rec.put("fid_missing", "weights missing: give --fid-model and --fid-stats (tools/export_inception.py fid; "
+                        + "docs/metrics.md)");
+            } else {
+                Path stats = networks.fidStats() != null && Files.isDirectory(networks.fidStats())
+                        ? networks.fidStats().resolve(Fid.statsFile(dataset)) : networks.fidStats();
+                try {
+                    GaussianStats reference = Fid.reference(dataset, stats, "--fid-stats");
+                    try (FidNetwork net = FidNetwork.open(fidModel)) {
+                        Fid.Result r = Fid.ofModel(model, net, reference, new Rng(spec.run().seed() + 2).fork(), epoch,
+                                networks.fidSamples());
+                        rec.put("fid", r.value());
+                        rec.put("fid_images", r.images());
+                    }
+                } catch (NoSuchFileException e) {
+                    rec.put("fid_missing", "statistics missing: " + e.getFile());
+                }
+            }
         }
         AtomicFiles.writeString(dir.resolve(FILE), JSON.writeValueAsString(rec) + "\n");
         out.println(String.format(Locale.ROOT, "[table1] %s: %s", run, rec));

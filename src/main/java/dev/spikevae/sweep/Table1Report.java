@@ -154,7 +154,8 @@ public final class Table1Report {
             }
         }
         md.append("\nFAD: 40 × 128 samples with the dataset's autoencoder (shipped for MNIST and Fashion-MNIST); IS: ")
-                .append("10 × 256 samples with the Inception model given by --is-model; the protocols are in ")
+                .append("10 × 256 samples with the Inception model given by --is-model; FID: 5,000 samples (--fid-samples) ")
+                .append("with clean-fid's network given by --fid-model against --fid-stats; the protocols are in ")
                 .append("docs/metrics.md. \"not measured\" says why a figure is missing.\n");
         Files.createDirectories(results);
         Path mdFile = results.resolve("table1.md");

@@ -1,6 +1,8 @@
 package dev.spikevae.sweep;
 
 import dev.spikevae.experiment.Specs;
+import dev.spikevae.io.HostArray;
+import dev.spikevae.io.Npz;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,7 +87,7 @@ class Table1Test {
         assertEquals(String.format(java.util.Locale.ROOT, "%+.3g", ours - 0.019), cells[5]);
         assertEquals("6.227", cells[6]);
         assertTrue(cells[7].startsWith("not measured: weights missing: give --is-model"), cells[7]);
-        assertTrue(cells[10].startsWith("not measured: FID"), cells[10]);
+        assertTrue(cells[10].startsWith("not measured: weights missing: give --fid-model and --fid-stats"), cells[10]);
         assertEquals("11.13", cells[12]);
         double fad = Double.parseDouble(cells[13]);
         assertTrue(fad > 0 && Double.isFinite(fad), "FAD of the samples: " + fad);
@@ -112,6 +115,36 @@ class Table1Test {
                 .toString(), "--results", tmp.resolve("results").toString());
         assertEquals(0, report.code(), report.err());
         assertEquals(table, Files.readString(md));
+        // FID with a feature network and statistics given: the finished row is measured again, nothing retrains
+        Path stats = tmp.resolve("fid-stats");
+        Files.createDirectories(stats);
+        int features = 16; // the test network's feature size
+        float[] identity = new float[features * features];
+        for (int i = 0; i < features; i++) {
+            identity[i * features + i] = 1f;
+        }
+        Npz.write(stats.resolve("fashion_test_clean_custom_na.npz"), Map.of(
+                "mu", HostArray.of(new float[features], features), "sigma", HostArray.of(identity, features, features)));
+        List<String> withFid = new ArrayList<>(args);
+        withFid.addAll(2, List.of("--fid-model", resource("/dev/spikevae/metrics/tiny_fid_features.onnx").toString(),
+                "--fid-stats", stats.toString(), "--fid-samples", "8"));
+        SweepExecutorsTest.Run fid = SweepExecutorsTest.cli(withFid.toArray(String[]::new));
+        assertEquals(0, fid.code(), fid.out() + fid.err());
+        assertFalse(fid.out().contains("[sweep] run 1/1"), fid.out());
+        String fidRow = Files.readString(md).lines().filter(l -> l.startsWith("| fashion-mnist | esvae | completed |"))
+                .findFirst().orElseThrow();
+        double fidOurs = Double.parseDouble(fidRow.split(" \\| ")[10]);
+        assertTrue(fidOurs > 0 && Double.isFinite(fidOurs), "FID of 8 samples against N(0, I): " + fidOurs);
+        assertTrue(Files.readString(tmp.resolve("runs").resolve("table1-quick").resolve("runs")
+                .resolve("fashion-mnist_esvae").resolve("table1-metrics.json")).contains("\"fid_images\" : 8"));
+        SweepExecutorsTest.Run mismatched = SweepExecutorsTest.cli("reproduce", "table1", "--quick", "--fid-model",
+                "x.onnx", "--output", tmp.resolve("runs").toString());
+        assertEquals(1, mismatched.code());
+        assertTrue(mismatched.err().contains("--fid-model and --fid-stats go together"), mismatched.err());
+    }
+
+    private static Path resource(String name) throws Exception {
+        return Path.of(Table1Test.class.getResource(name).toURI());
     }
 
     /** Random Fashion-MNIST-shaped IDX files (28×28 images, labels 0–9). */
