@@ -11,29 +11,16 @@ cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
 ITERS=${ITERS:-5}
 PEER=${TORCH_PEER:-bench/torch_esvae_peer.py}
-PY=""
-for p in python3 /usr/bin/python3; do
-  if "$p" -c "import torch" 2>/dev/null; then PY=$p; break; fi
-done
-export SPIKEVAE_THREADS=$THREADS
-./spikevae doctor | sed -n '1,6p'
-if [ -n "$PY" ]; then
-  blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)
-  echo "peer: $("$PY" -c 'import torch; print("torch", torch.__version__)'), BLAS $blas"
-  case "$blas" in
-    *openblas*|*mkl*|*blis*) ;;
-    *) echo "WARNING: the peer's BLAS is not an optimised one; install libopenblas0-pthread for a fair peer" >&2 ;;
-  esac
-fi
+source bench/peer-env.sh
 
 declare -A JAVA PEERS
 for shape in "3 128 cifar10" "1 32 mnist"; do
   set -- $shape
   echo "== $3 shapes (C=$1, L=$2), batch 32, $THREADS threads"
-  out=$(./spikevae bench --esvae "$1,$2,32" --iterations "$ITERS" | tee /dev/stderr | grep '^C=')
+  out=$(./spikevae bench --esvae "$1,$2,32" --iterations "$ITERS" | tee >(cat >&2) | grep '^C=')
   JAVA[$3]=$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$out")
   if [ -n "$PY" ] && [ -f "$PEER" ]; then
-    pout=$("$PY" "$PEER" "$1" 32 "$2" 32 "$ITERS" "$THREADS" | tee /dev/stderr)
+    pout=$("$PY" "$PEER" "$1" 32 "$2" 32 "$ITERS" "$THREADS" | tee >(cat >&2))
     PEERS[$3]=$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$pout")
   else
     PEERS[$3]=""
@@ -41,7 +28,7 @@ for shape in "3 128 cifar10" "1 32 mnist"; do
   fi
 done
 echo "== peak memory: CIFAR-10 shapes, batch 256"
-mem=$(./spikevae bench --esvae 3,128,256 --iterations 2 --warmup 1 | tee /dev/stderr | grep 'VmHWM' || true)
+mem=$(./spikevae bench --esvae 3,128,256 --iterations 2 --warmup 1 | tee >(cat >&2) | grep 'VmHWM' || true)
 
 echo
 echo "| shapes | spikevae img/s | PyTorch peer img/s | ratio |"

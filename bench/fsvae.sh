@@ -14,20 +14,7 @@ THREADS=${THREADS:-2}
 ITERS=${ITERS:-5}
 BATCH=${BATCH:-32}
 PEER=${TORCH_PEER:-bench/torch_fsvae_peer.py}
-PY=""
-for p in python3 /usr/bin/python3; do
-  if "$p" -c "import torch" 2>/dev/null; then PY=$p; break; fi
-done
-export SPIKEVAE_THREADS=$THREADS
-./spikevae doctor | sed -n '1,6p'
-if [ -n "$PY" ]; then
-  blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)
-  echo "peer: $("$PY" -c 'import torch; print("torch", torch.__version__)'), BLAS $blas"
-  case "$blas" in
-    *openblas*|*mkl*|*blis*) ;;
-    *) echo "WARNING: the peer's BLAS is not an optimised one; install libopenblas0-pthread for a fair peer" >&2 ;;
-  esac
-fi
+source bench/peer-env.sh
 echo "load before: $(uptime)"
 echo "== FSVAE, Fashion-MNIST shapes (C=1, L=128, k=20, T=16), batch $BATCH, $THREADS threads"
 out=$(./spikevae bench --spec-step "fsvae/fashion-mnist,1,$BATCH" --iterations "$ITERS" | tee >(cat >&2) | grep '^fsvae/')

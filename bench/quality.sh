@@ -18,7 +18,7 @@ HI=${HI:-}
 mses=()
 for s in $SEEDS; do
   echo "== seed $s"
-  log=$(./spikevae train --spec "$SPEC" run.seed="$s" run.output="$OUT" "$@" | tee /dev/stderr)
+  log=$(./spikevae train --spec "$SPEC" run.seed="$s" run.output="$OUT" "$@" | tee >(cat >&2))
   dir=$(sed -n 's/^run directory: //p' <<<"$log")
   mse=$(sed -n 's/.*"test_mse" : \([0-9.eE-]*\).*/\1/p' "$dir/summary.json" | head -1)
   echo "seed $s: test MSE $mse ($dir)"

@@ -32,70 +32,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-T = 16            # time steps
-DECAY = 0.25      # LIF leak
-V_TH = 0.2        # LIF threshold
-HALF_WIDTH = 0.5  # surrogate window |u| < 0.5
-READOUT_DECAY = 0.8
+from torch_esvae_peer import T, READOUT_DECAY, TdBatchNorm, TimeDistributed, lif  # the shared backbone pieces
+
 PSP_DECAY = 0.5   # tau_s = 2: syn <- syn + (x - syn) / 2
 SCHEDULED_FROM = 5
-
-
-class SpikeFn(torch.autograd.Function):
-    """o = 1[u > V_th], with the reference's rectangular surrogate centred at u = 0."""
-
-    @staticmethod
-    def forward(ctx, u):
-        ctx.save_for_backward(u)
-        return (u > V_TH).float()
-
-    @staticmethod
-    def backward(ctx, grad):
-        (u,) = ctx.saved_tensors
-        return grad * (u.abs() < HALF_WIDTH).float()
-
-
-def lif(x):
-    """Multi-step LIF over axis 0 of a time-major tensor; the hard reset keeps its gradient."""
-    u = torch.zeros_like(x[0])
-    o = torch.zeros_like(x[0])
-    spikes = []
-    for t in range(x.shape[0]):
-        u = DECAY * u * (1 - o) + x[t]
-        o = SpikeFn.apply(u)
-        spikes.append(o)
-    return torch.stack(spikes)
-
-
-class TdBatchNorm(nn.BatchNorm2d):
-    """Batch norm per channel over everything but the channel axis, scaled by alpha·V_th before the affine map."""
-
-    def __init__(self, channels, alpha=1.0):
-        super().__init__(channels)
-        self.alpha = alpha
-
-    def forward(self, x):
-        y = F.batch_norm(x, self.running_mean, self.running_var, None, None, self.training, 0.1, 1e-5)
-        shape = (1, -1) + (1,) * (x.dim() - 2)
-        return self.alpha * V_TH * y * self.weight.view(shape) + self.bias.view(shape)
-
-
-class TimeDistributed(nn.Module):
-    """A weight layer applied to the merged T·N batch, then tdBN and LIF unless the layer is real-valued."""
-
-    def __init__(self, layer, channels, spiking=True, alpha=1.0):
-        super().__init__()
-        self.layer = layer
-        self.spiking = spiking
-        self.bn = TdBatchNorm(channels, alpha) if spiking else None
-
-    def forward(self, x):  # x: [T, N, ...]
-        steps, n = x.shape[:2]
-        y = self.layer(x.flatten(0, 1))
-        if self.spiking:
-            y = self.bn(y)
-        y = y.view(steps, n, *y.shape[1:])
-        return lif(y) if self.spiking else y
 
 
 class BernoulliNet(nn.Module):
