@@ -1,13 +1,7 @@
 package dev.spikevae.metrics;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * The Inception Score's classifier, an ONNX graph exported by {@code tools/export_inception.py}: it takes images
@@ -17,28 +11,16 @@ import java.util.Map;
  * {@link OnnxRuntimeCheck#requireIsGraph} first, which says what is missing.
  */
 public final class IsNetwork implements AutoCloseable {
-    private final OrtEnvironment env;
-    private final OrtSession session;
-    private final String input;
-    private final String source;
+    private final OnnxGraph graph;
 
-    private IsNetwork(OrtEnvironment env, OrtSession session, String source) throws OrtException {
-        this.env = env;
-        this.session = session;
-        this.input = session.getInputNames().iterator().next();
-        this.source = source;
+    private IsNetwork(OnnxGraph graph) {
+        this.graph = graph;
     }
 
     /** Opens an exported graph; a missing file names the tool that makes it. */
     public static IsNetwork open(Path file) throws IOException {
         OnnxRuntimeCheck.requireIsGraph(file);
-        try {
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
-            return new IsNetwork(env, env.createSession(file.toString(), new OrtSession.SessionOptions()),
-                    file.toString());
-        } catch (OrtException e) {
-            throw new IOException(file + ": not a usable ONNX graph: " + e.getMessage(), e);
-        }
+        return new IsNetwork(OnnxGraph.open(file));
     }
 
     /**
@@ -60,12 +42,8 @@ public final class IsNetwork implements AutoCloseable {
                 }
             }
         }
-        try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {n, 3, h, w});
-             OrtSession.Result r = session.run(Map.of(input, t))) {
-            return (float[][]) r.get(0).getValue();
-        } catch (OrtException e) {
-            throw new IllegalStateException(source + ": running the network failed: " + e.getMessage(), e);
-        }
+        return graph.run(x, new long[] {n, 3, h, w},
+                "class probabilities [N, classes]; export it with tools/export_inception.py is");
     }
 
     /**
@@ -146,10 +124,6 @@ public final class IsNetwork implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new IllegalStateException(source + ": " + e.getMessage(), e);
-        }
+        graph.close();
     }
 }
