@@ -43,6 +43,23 @@ final class Sgemm {
             kernel.gemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             return;
         }
+        forBlocks(threads, m, n, (r0, r1, c0, c1) -> kernel.gemm(transA, transB, r1 - r0, c1 - c0, k, alpha,
+                a, offA + (transA ? r0 : r0 * lda), lda,
+                b, offB + (transB ? c0 * ldb : c0), ldb, beta,
+                c, offC + r0 * ldc + c0, ldc));
+    }
+
+    /** Blocks {@code [r0, r1) x [c0, c1)} of C, whole register blocks each, one pool task per block. */
+    @FunctionalInterface
+    private interface BlockTask {
+        void run(int r0, int r1, int c0, int c1);
+    }
+
+    /**
+     * Splits C ({@code m x n}) over the pool by {@link #split}: each element of C belongs to exactly one block, so
+     * results do not depend on the split.
+     */
+    private void forBlocks(int threads, int m, int n, BlockTask block) {
         int rowBlocks = (m + kernel.rowBlock() - 1) / kernel.rowBlock();
         int colBlocks = (n + kernel.columnBlock() - 1) / kernel.columnBlock();
         int[] split = split(threads, rowBlocks, colBlocks, m, n);
@@ -58,10 +75,7 @@ final class Sgemm {
             if (r0 >= r1 || c0 >= c1) {
                 return;
             }
-            kernel.gemm(transA, transB, r1 - r0, c1 - c0, k, alpha,
-                    a, offA + (transA ? r0 : r0 * lda), lda,
-                    b, offB + (transB ? c0 * ldb : c0), ldb, beta,
-                    c, offC + r0 * ldc + c0, ldc);
+            block.run(r0, r1, c0, c1);
         });
     }
 
@@ -96,24 +110,8 @@ final class Sgemm {
             kernel.gemm(transA, m, n, k, 1f, a, offA, lda, b, beta, c, offC, ldc);
             return;
         }
-        int rowBlocks = (m + kernel.rowBlock() - 1) / kernel.rowBlock();
-        int colBlocks = (n + kernel.columnBlock() - 1) / kernel.columnBlock();
-        int[] split = split(threads, rowBlocks, colBlocks, m, n);
-        int rowParts = split[0];
-        int colParts = split[1];
-        parallel.forTasks(rowParts * colParts, (task, worker) -> {
-            int rp = task / colParts;
-            int cp = task % colParts;
-            int r0 = Math.min(m, rp * rowBlocks / rowParts * kernel.rowBlock());
-            int r1 = Math.min(m, (rp + 1) * rowBlocks / rowParts * kernel.rowBlock());
-            int c0 = Math.min(n, cp * colBlocks / colParts * kernel.columnBlock());
-            int c1 = Math.min(n, (cp + 1) * colBlocks / colParts * kernel.columnBlock());
-            if (r0 >= r1 || c0 >= c1) {
-                return;
-            }
-            kernel.gemm(transA, r1 - r0, c1 - c0, k, 1f, a, offA + (transA ? r0 : r0 * lda), lda, b.columnsFrom(c0),
-                    beta, c, offC + r0 * ldc + c0, ldc);
-        });
+        forBlocks(threads, m, n, (r0, r1, c0, c1) -> kernel.gemm(transA, r1 - r0, c1 - c0, k, 1f, a,
+                offA + (transA ? r0 : r0 * lda), lda, b.columnsFrom(c0), beta, c, offC + r0 * ldc + c0, ldc));
     }
 
     /** The same on the calling thread only (for use inside a parallel task). */

@@ -190,7 +190,7 @@ final class SpikeConv {
         int planeSize = g.inH() * g.inW();
         int inImage = g.inChannels() * planeSize;
         int outImage = co * positions;
-        int[] map = sourceMap(g);
+        int[] map = ConvIm2col.sourceMap(g);
         int block = kernel.reductionBlock();
         forImages(g.batch(), (b0, b1) -> {
             Scratch s = scratch.get();
@@ -326,7 +326,7 @@ final class SpikeConv {
         int planeSize = g.inH() * g.inW();
         int inImage = g.inChannels() * planeSize;
         int outImage = co * positions;
-        int[] map = sourceMap(g);
+        int[] map = ConvIm2col.sourceMap(g);
         weightGradient(g, beta, dw, dwOff, false, (s, b0, columnFrom, columnTo, into, intoOff) -> {
             boolean any = false;
             int firstImage = b0 + columnFrom / positions;
@@ -469,26 +469,6 @@ final class SpikeConv {
     @FunctionalInterface
     private interface ImageRange {
         void run(int firstImage, int endImage);
-    }
-
-    /** As {@code ConvIm2col.sourceMap}: for kernel offset kk and output position p, the input offset or -1. */
-    static int[] sourceMap(ConvGeometry g) {
-        int positions = g.outH() * g.outW();
-        int[] map = new int[g.kH() * g.kW() * positions];
-        for (int kh = 0; kh < g.kH(); kh++) {
-            for (int kw = 0; kw < g.kW(); kw++) {
-                int base = (kh * g.kW() + kw) * positions;
-                for (int oh = 0; oh < g.outH(); oh++) {
-                    int ih = oh * g.strideH() - g.padH() + kh;
-                    for (int ow = 0; ow < g.outW(); ow++) {
-                        int iw = ow * g.strideW() - g.padW() + kw;
-                        boolean inside = ih >= 0 && ih < g.inH() && iw >= 0 && iw < g.inW();
-                        map[base + oh * g.outW() + ow] = inside ? ih * g.inW() + iw : -1;
-                    }
-                }
-            }
-        }
-        return map;
     }
 
     /** For an input row (column) and a kernel row (column), the output row (column) it lands in, or -1. */
