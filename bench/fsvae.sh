@@ -6,6 +6,9 @@
 # backward, AdamW); the peer is bench/torch_fsvae_peer.py, the same step in PyTorch as the published algorithm runs
 # it (T - 1 prefix passes of f_q over the growing prefix, scheduled-sampling passes of f_p). $TORCH_PEER runs
 # another script instead. Needs Debian's python3-torch and an optimised BLAS under it (see bench/esvae.sh).
+# With $PUBLISHED_FSVAE set to the directory of a checkout of the published FSVAE code (its svae_models/ and
+# global_v.py; github.com/QgZhan/ESVAE, not part of spikevae), bench/published_fsvae_peer.py also times that code's
+# own training step in the same script, and the table gains its column and ratio.
 # Threads: $THREADS (default 2); timed steps: $ITERS (default 5). The load of the machine is printed before and
 # after, since a shared machine changes both sides.
 set -euo pipefail
@@ -26,10 +29,21 @@ if [ -n "$PY" ] && [ -f "$PEER" ]; then
 else
   echo "(no PyTorch peer: install python3-torch)"
 fi
+PUBV=""
+if [ -n "${PUBLISHED_FSVAE:-}" ] && [ -n "$PY" ]; then
+  pubout=$("$PY" bench/published_fsvae_peer.py "$PUBLISHED_FSVAE" 1 32 "$BATCH" "$ITERS" "$THREADS" | tee >(cat >&2))
+  PUBV=$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$pubout")
+fi
 echo "load after: $(uptime)"
 
 echo
-echo "| shapes | spikevae img/s | PyTorch peer img/s | ratio |"
-echo "|---|---|---|---|"
-if [ -n "$PEERV" ]; then r=$(awk -v a="$JAVA" -v b="$PEERV" 'BEGIN{printf "%.2f", a/b}'); else r="n/a"; fi
-echo "| fashion-mnist, batch $BATCH | $JAVA | ${PEERV:-n/a} | $r |"
+ratio() { if [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; else echo "n/a"; fi; }
+if [ -n "$PUBV" ]; then
+  echo "| shapes | spikevae img/s | PyTorch peer img/s | ratio | published code img/s | ratio |"
+  echo "|---|---|---|---|---|---|"
+  echo "| fashion-mnist, batch $BATCH | $JAVA | ${PEERV:-n/a} | $(ratio "$JAVA" "$PEERV") | $PUBV | $(ratio "$JAVA" "$PUBV") |"
+else
+  echo "| shapes | spikevae img/s | PyTorch peer img/s | ratio |"
+  echo "|---|---|---|---|"
+  echo "| fashion-mnist, batch $BATCH | $JAVA | ${PEERV:-n/a} | $(ratio "$JAVA" "$PEERV") |"
+fi
