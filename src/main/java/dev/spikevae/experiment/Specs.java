@@ -168,10 +168,16 @@ public final class Specs {
         SpecValidator.validate(spec);
     }
 
-    /** The spec as YAML, every key written: what a run saves as its {@code config.yaml}. */
+    /**
+     * The spec as YAML, every key written: what a run saves as its {@code config.yaml}. A key whose value is left to
+     * be resolved when training starts (the ANN VAE's {@code kld_weight}: NaN in the settings) is left out, as the
+     * spec left it, so the file reads back to the same spec and shows no NaN.
+     */
     public static String toYaml(ExperimentSpec spec) {
         try {
-            return YAML.writeValueAsString(spec);
+            ObjectNode tree = tree(spec);
+            dropUnresolved(tree);
+            return YAML.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the spec as YAML: " + e.getOriginalMessage(), e);
         }
@@ -442,6 +448,18 @@ public final class Specs {
     }
 
     /** A spec as a Jackson tree with every key present. */
+    /** Removes the NaN numbers (values left to be resolved at training time) from a spec tree, at any depth. */
+    private static void dropUnresolved(ObjectNode node) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            JsonNode value = it.next().getValue();
+            if (value.isNumber() && Double.isNaN(value.doubleValue())) {
+                it.remove();
+            } else if (value.isObject()) {
+                dropUnresolved((ObjectNode) value);
+            }
+        }
+    }
+
     static ObjectNode tree(ExperimentSpec spec) {
         return YAML.valueToTree(spec);
     }

@@ -80,6 +80,21 @@ class BaselineSpecsTest {
                 "an explicit weight stays");
     }
 
+    @Test
+    void annVaeKlWeightLeftOutStaysLeftOutInConfigYaml() {
+        ExperimentSpec s = Specs.builtin("ann-vae/fashion-mnist-quality");
+        String yaml = Specs.toYaml(s);
+        assertFalse(yaml.contains("kld_weight"), "left out, it stays out of config.yaml:\n" + yaml);
+        assertFalse(yaml.toLowerCase(java.util.Locale.ROOT).contains("nan"), yaml);
+        ExperimentSpec back = Specs.fromYaml(yaml, "config.yaml");
+        assertTrue(back.model().settings(AnnVaeSettings.class).kldWeightAuto(), "read back: still left to the data");
+        assertEquals(1.0 / 128, trainedWeight(back, 4096), 1e-15);
+
+        ExperimentSpec fixed = Specs.override(s, List.of("model.kld_weight=0.25"));
+        ExperimentSpec fixedBack = Specs.fromYaml(Specs.toYaml(fixed), "config.yaml");
+        assertEquals(0.25, fixedBack.model().settings(AnnVaeSettings.class).kldWeight(), 0, "a number is written");
+    }
+
     /** The KL weight of the spec's model once it is told the batches per epoch of its loader over {@code images}. */
     private static double trainedWeight(ExperimentSpec s, int images) {
         Specs.validate(s);
