@@ -66,13 +66,21 @@ public final class EngineBench {
                 Map.entry("D5 convT 32->3 32->32", ConvGeometry.transposed(batch, 32, 32, 32, 3, 3, 1, 1, 0)));
     }
 
-    /** Forward and both backward passes of every ESVAE convolution layer, and their total time. */
-    public List<Result> runLayers() {
+    /**
+     * Forward and both backward passes of every ESVAE convolution layer, and their total time; each row also gives
+     * the median time of each pass and, when {@code sgemmGflops} (this run's SGEMM at the largest n) is positive,
+     * the row's share of it.
+     */
+    public List<Result> runLayers(double sgemmGflops) {
         List<Result> out = new ArrayList<>();
         double totalMillis = 0;
         for (Map.Entry<String, ConvGeometry> e : esvaeLayers(config.convBatch())) {
             ConvGeometry g = e.getValue();
-            Result r = conv(e.getKey(), g, e.getKey().contains("convT"));
+            double[][] passes = new double[3][];
+            Result r = conv(e.getKey(), g, e.getKey().contains("convT"), passes);
+            log.printf(Locale.ROOT, "  %-52s forward %.1f / input grad %.1f / weight grad %.1f ms%s%n", "", 1e3 * median(passes[0]),
+                    1e3 * median(passes[1]), 1e3 * median(passes[2]), sgemmGflops > 0
+                            ? String.format(Locale.ROOT, "; %.0f %% of SGEMM", 100 * r.median() / sgemmGflops) : "");
             totalMillis += r.medianMillis();
             out.add(r);
         }
@@ -154,9 +162,9 @@ public final class EngineBench {
         }
         out.add(lif());
         out.add(conv("conv2d encoder.1 32->64 16x16 s2", ConvGeometry.conv(config.convBatch(), 32, 16, 16, 64, 3, 2, 1),
-                false));
+                false, null));
         out.add(conv("convT2d decoder.2 64->32 8x8 s2 op1",
-                ConvGeometry.transposed(config.convBatch(), 64, 8, 8, 32, 3, 2, 1, 1), true));
+                ConvGeometry.transposed(config.convBatch(), 64, 8, 8, 32, 3, 2, 1, 1), true, null));
         return out;
     }
 
@@ -166,6 +174,12 @@ public final class EngineBench {
     }
 
     private double[] time(Runnable body, double warmupSeconds) {
+        return time(body, warmupSeconds, new int[1]);
+    }
+
+    /** As {@link #time(Runnable, double)}, with {@code iteration[0]} the timed iteration running (-1 in warm-up). */
+    private double[] time(Runnable body, double warmupSeconds, int[] iteration) {
+        iteration[0] = -1;
         long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         body.run();
         while (System.nanoTime() < warmEnd) {
@@ -173,10 +187,12 @@ public final class EngineBench {
         }
         double[] s = new double[Math.max(1, config.iterations())];
         for (int i = 0; i < s.length; i++) {
+            iteration[0] = i;
             long t0 = System.nanoTime();
             body.run();
             s[i] = (System.nanoTime() - t0) / 1e9;
         }
+        iteration[0] = -1;
         Arrays.sort(s);
         return s;
     }
@@ -238,7 +254,11 @@ public final class EngineBench {
         }
     }
 
-    private Result conv(String name, ConvGeometry g, boolean transposed) {
+    /**
+     * The three passes of a layer, timed together; with {@code passes} (three slots) also each pass on its own within
+     * the same iterations: the layer's forward, its input gradient, its weight gradient, sorted seconds.
+     */
+    private Result conv(String name, ConvGeometry g, boolean transposed, double[][] passes) {
         try (MemoryScope scope = MemoryScope.open()) {
             Rng rng = new Rng(3);
             Tensor x = backend.fromHost(rng.uniformHost(g.inputShape().numel()), g.inputShape().dims());
@@ -248,17 +268,36 @@ public final class EngineBench {
             Tensor dy = backend.empty(g.outputShape());
             Tensor dw = backend.empty(g.weightShape());
             // A transposed convolution runs the same three kernels in another order.
-            double[] s = time(() -> {
-                if (transposed) {
-                    backend.convBackwardData(y, w, null, dx, g); // forward of the transposed layer
-                    backend.convForward(x, w, null, dy, g); // its input gradient
-                    backend.convBackwardWeight(x, y, dw, 0f, g); // its weight gradient
-                } else {
-                    backend.convForward(x, w, null, dy, g);
-                    backend.convBackwardData(y, w, null, dx, g);
-                    backend.convBackwardWeight(x, y, dw, 0f, g);
+            Runnable[] pass = transposed
+                    ? new Runnable[] {
+                        () -> backend.convBackwardData(y, w, null, dx, g), // forward of the transposed layer
+                        () -> backend.convForward(x, w, null, dy, g), // its input gradient
+                        () -> backend.convBackwardWeight(x, y, dw, 0f, g)} // its weight gradient
+                    : new Runnable[] {
+                        () -> backend.convForward(x, w, null, dy, g),
+                        () -> backend.convBackwardData(y, w, null, dx, g),
+                        () -> backend.convBackwardWeight(x, y, dw, 0f, g)};
+            int iterations = Math.max(1, config.iterations());
+            if (passes != null) {
+                for (int i = 0; i < 3; i++) {
+                    passes[i] = new double[iterations];
                 }
-            });
+            }
+            int[] iteration = {-1};
+            double[] s = time(() -> {
+                for (int i = 0; i < 3; i++) {
+                    long t0 = System.nanoTime();
+                    pass[i].run();
+                    if (passes != null && iteration[0] >= 0) {
+                        passes[i][iteration[0]] = (System.nanoTime() - t0) / 1e9;
+                    }
+                }
+            }, config.warmupSeconds(), iteration);
+            if (passes != null) {
+                for (double[] p : passes) {
+                    Arrays.sort(p);
+                }
+            }
             double flops = 3 * 2.0 * g.macs();
             double imagesPerSecond = g.batch() / median(s);
             return rate(name + " fwd+bwd B=" + g.batch(), "GFLOP/s", flops / 1e9, s,

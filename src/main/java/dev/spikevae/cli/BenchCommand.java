@@ -95,9 +95,12 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.println("  (median over " + c.iterations() + " iterations after " + c.warmupSeconds()
                 + " s warm-up; best in brackets)");
         EngineBench bench = new EngineBench(backend, c, System.out);
-        bench.runAll();
+        List<EngineBench.Result> engine = bench.runAll();
         if (layers) {
-            bench.runLayers();
+            // the rows' share of this run's SGEMM at the largest n (n = 2048 in the standard sizes)
+            double sgemm = engine.stream().filter(r -> r.name().startsWith("sgemm")).mapToDouble(EngineBench.Result::median)
+                    .reduce((first, last) -> last).orElse(0);
+            bench.runLayers(sgemm);
         }
         if (sparse) {
             List<DensityBench.Layer> measured = measure(backend);
