@@ -1,8 +1,5 @@
 package dev.spikevae.model;
 
-import dev.spikevae.tensor.Backend;
-import dev.spikevae.tensor.Rng;
-
 import java.util.Map;
 import java.util.Set;
 
@@ -16,27 +13,8 @@ final class AnnVaeType extends TypedModelType<AnnVaeSettings, AnnVaeConfig> {
                 "ANN VAE baseline: convolutional encoder/decoder, Gaussian latent, MSE + weighted KL divergence",
                 AnnVaeSettings.class, AnnVaeConfig.class,
                 // kld_weight left out: 1 / len(train loader), as published (docs/reference.md §8.5)
-                AnnVaeSettings.REFERENCE.withKldWeight(AnnVaeSettings.AUTO), Set.of("latent"));
-    }
-
-    @Override
-    void check(AnnVaeSettings settings) {
-        settings.validate();
-    }
-
-    @Override
-    AnnVaeConfig makeConfig(AnnVaeSettings settings, int inChannels, int imageSize) {
-        return new AnnVaeConfig(inChannels, imageSize, settings);
-    }
-
-    @Override
-    AnnVaeSettings settingsIn(AnnVaeConfig config) {
-        return config.settings();
-    }
-
-    @Override
-    GenerativeModel build(Backend backend, AnnVaeConfig config, Rng init) {
-        return AnnVae.create(backend, config, init);
+                AnnVaeSettings.REFERENCE.withKldWeight(AnnVaeSettings.AUTO), Set.of("latent"),
+                AnnVaeSettings::validate, AnnVaeConfig::new, AnnVaeConfig::settings, AnnVae::create);
     }
 
     @Override

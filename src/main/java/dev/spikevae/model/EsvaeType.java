@@ -1,8 +1,5 @@
 package dev.spikevae.model;
 
-import dev.spikevae.tensor.Backend;
-import dev.spikevae.tensor.Rng;
-
 import java.util.Map;
 import java.util.Set;
 
@@ -15,27 +12,8 @@ final class EsvaeType extends TypedModelType<EsvaeSettings, EsvaeConfig> {
         super(NAME, "ESVAE",
                 "ESVAE: spiking encoder/decoder, reparameterisable Poisson latent, learnable prior, MMD loss",
                 EsvaeSettings.class, EsvaeConfig.class,
-                EsvaeSettings.REFERENCE, Set.of("latent", "timesteps", "lambda", "prior_lr_scale"));
-    }
-
-    @Override
-    void check(EsvaeSettings settings) {
-        settings.validate();
-    }
-
-    @Override
-    EsvaeConfig makeConfig(EsvaeSettings settings, int inChannels, int imageSize) {
-        return new EsvaeConfig(inChannels, imageSize, settings);
-    }
-
-    @Override
-    EsvaeSettings settingsIn(EsvaeConfig config) {
-        return config.settings();
-    }
-
-    @Override
-    GenerativeModel build(Backend backend, EsvaeConfig config, Rng init) {
-        return Esvae.create(backend, config, init);
+                EsvaeSettings.REFERENCE, Set.of("latent", "timesteps", "lambda", "prior_lr_scale"),
+                EsvaeSettings::validate, EsvaeConfig::new, EsvaeConfig::settings, Esvae::create);
     }
 
     @Override

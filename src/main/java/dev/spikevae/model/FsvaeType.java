@@ -1,8 +1,5 @@
 package dev.spikevae.model;
 
-import dev.spikevae.tensor.Backend;
-import dev.spikevae.tensor.Rng;
-
 import java.util.Map;
 import java.util.Set;
 
@@ -15,27 +12,8 @@ final class FsvaeType extends TypedModelType<FsvaeSettings, FsvaeConfig> {
         super(NAME, "FSVAE",
                 "FSVAE: spiking encoder/decoder, autoregressive Bernoulli latent from spiking posterior and prior nets",
                 FsvaeSettings.class, FsvaeConfig.class,
-                FsvaeSettings.REFERENCE, Set.of("latent", "timesteps", "k"));
-    }
-
-    @Override
-    void check(FsvaeSettings settings) {
-        settings.validate();
-    }
-
-    @Override
-    FsvaeConfig makeConfig(FsvaeSettings settings, int inChannels, int imageSize) {
-        return new FsvaeConfig(inChannels, imageSize, settings);
-    }
-
-    @Override
-    FsvaeSettings settingsIn(FsvaeConfig config) {
-        return config.settings();
-    }
-
-    @Override
-    GenerativeModel build(Backend backend, FsvaeConfig config, Rng init) {
-        return Fsvae.create(backend, config, init);
+                FsvaeSettings.REFERENCE, Set.of("latent", "timesteps", "k"),
+                FsvaeSettings::validate, FsvaeConfig::new, FsvaeConfig::settings, Fsvae::create);
     }
 
     @Override

@@ -1,8 +1,5 @@
 package dev.spikevae.model;
 
-import dev.spikevae.tensor.Backend;
-import dev.spikevae.tensor.Rng;
-
 import java.util.Map;
 import java.util.Set;
 
@@ -15,27 +12,8 @@ final class SpikingAeType extends TypedModelType<SpikingAeSettings, SpikingAeCon
         super(NAME, "the spiking autoencoder",
                 "spiking autoencoder: the ESVAE backbone with the latent spikes fed straight to the decoder, MSE only",
                 SpikingAeSettings.class, SpikingAeConfig.class,
-                SpikingAeSettings.REFERENCE, Set.of("latent", "timesteps"));
-    }
-
-    @Override
-    void check(SpikingAeSettings settings) {
-        settings.validate();
-    }
-
-    @Override
-    SpikingAeConfig makeConfig(SpikingAeSettings settings, int inChannels, int imageSize) {
-        return new SpikingAeConfig(inChannels, imageSize, settings);
-    }
-
-    @Override
-    SpikingAeSettings settingsIn(SpikingAeConfig config) {
-        return config.settings();
-    }
-
-    @Override
-    GenerativeModel build(Backend backend, SpikingAeConfig config, Rng init) {
-        return SpikingAe.create(backend, config, init);
+                SpikingAeSettings.REFERENCE, Set.of("latent", "timesteps"),
+                SpikingAeSettings::validate, SpikingAeConfig::new, SpikingAeConfig::settings, SpikingAe::create);
     }
 
     @Override
