@@ -4,13 +4,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed SGEMM on the Vector API. op(A) is packed into row panels of {@link #MR} rows and op(B) into
- * column panels of {@link #NR} columns (two vectors of the preferred species: 32 floats with AVX-512),
+ * Packed SGEMM on the Vector API. op(A) is packed into row panels of {@link #MR} rows (8, or 6 with AVX2) and
+ * op(B) into column panels of {@link #NR} columns (two vectors of the preferred species: 32 floats with AVX-512),
  * both zero-padded at the edges, so one register-blocked micro-kernel of {@code MR x NR} accumulators
  * computes every tile into a scratch tile, of which only the valid part is written back to C.
  *
  * <p>Blocking: a {@code kc x nc} block of op(B) is packed once and reused for every row block; for each
- * {@code mc x kc} block of op(A) the micro-panel of A (8 x kc, a few KiB) stays in L1 while the
+ * {@code mc x kc} block of op(A) the micro-panel of A (MR x kc, a few KiB) stays in L1 while the
  * B panels stream from L2. Every element of C is the sum of its kc-blocks in k order, each block a
  * chain of fused multiply-adds from zero, so its value does not depend on which tile or thread made it.
  *
@@ -21,7 +21,14 @@ import jdk.incubator.vector.VectorSpecies;
 final class SgemmVectorKernel implements SgemmKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
-    static final int MR = 8;
+    /**
+     * Rows of the register block: 8 where there are 32 vector registers (AVX-512: 16 accumulators, 2 B vectors and
+     * a broadcast), 6 where there are 16 (AVX2: 12 accumulators, so that all of them, the B vectors and the
+     * broadcast stay in registers). The property {@code spikevae.sgemm.mr} (6 or 8) overrides it. The row block
+     * does not change any sum: every element of C is the same chain of fused multiply-adds in k order whichever
+     * block computes it.
+     */
+    static final int MR = rowsFor(LANES, Integer.getInteger("spikevae.sgemm.mr", 0));
     static final int NR = 2 * LANES;
 
     static final int KC = Math.max(1, Integer.getInteger("spikevae.sgemm.kc", 256));
@@ -59,6 +66,17 @@ final class SgemmVectorKernel implements SgemmKernel {
     }
 
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+    /** The register block's rows for vectors of {@code lanes} floats, or the {@code requested} 6 or 8 (0: choose). */
+    static int rowsFor(int lanes, int requested) {
+        if (requested == 6 || requested == 8) {
+            return requested;
+        }
+        if (requested != 0) {
+            throw new IllegalArgumentException("spikevae.sgemm.mr must be 6 or 8, got " + requested);
+        }
+        return lanes >= 16 ? 8 : 6;
+    }
 
     private static int roundUp(int v, int multiple) {
         return Math.max(multiple, (v + multiple - 1) / multiple * multiple);
@@ -302,12 +320,72 @@ final class SgemmVectorKernel implements SgemmKernel {
         }
     }
 
+    private static void microKernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+        if (MR == 8) {
+            microKernel8(kc, ap, aOff, bp, bOff, tile);
+        } else {
+            microKernel6(kc, ap, aOff, bp, bOff, tile);
+        }
+    }
+
+    /** The 6 x NR register block: {@link #microKernel8} without its last two rows. */
+    private static void microKernel6(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        int ai = aOff;
+        int bi = bOff;
+        for (int p = 0; p < kc; p++, ai += 6, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + LANES);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, ap[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, ap[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, LANES);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + LANES);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + LANES);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + LANES);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + LANES);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + LANES);
+    }
+
     /**
-     * The MR x NR register block: 16 accumulators (with AVX-512), each started by its own zero() call
+     * The 8 x NR register block: 16 accumulators (with AVX-512), each started by its own zero() call
      * (a shared zero vector makes C2 box the accumulators), fed by one broadcast of A per row and two
      * vector loads of B per k step.
      */
-    private static void microKernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+    private static void microKernel8(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES);
@@ -326,7 +404,7 @@ final class SgemmVectorKernel implements SgemmKernel {
         FloatVector c71 = FloatVector.zero(SPECIES);
         int ai = aOff;
         int bi = bOff;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        for (int p = 0; p < kc; p++, ai += 8, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + LANES);
             FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);

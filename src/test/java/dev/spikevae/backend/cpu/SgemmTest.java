@@ -228,6 +228,17 @@ class SgemmTest {
     }
 
     @Test
+    void registerBlockRowsFollowTheVectorWidthUnlessAsked() {
+        assertEquals(6, SgemmVectorKernel.rowsFor(8, 0), "AVX2: 12 accumulators fit its 16 registers");
+        assertEquals(8, SgemmVectorKernel.rowsFor(16, 0), "AVX-512");
+        assertEquals(8, SgemmVectorKernel.rowsFor(8, 8));
+        assertEquals(6, SgemmVectorKernel.rowsFor(16, 6));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SgemmVectorKernel.rowsFor(8, 7));
+        assertTrue(e.getMessage().contains("spikevae.sgemm.mr must be 6 or 8, got 7"), e.getMessage());
+    }
+
+    @Test
     void splitUsesEveryThreadAndRespectsBlockCounts() {
         assertArrayEquals(new int[] {1, 2}, Sgemm.split(2, 64, 16, 512, 512));
         assertArrayEquals(new int[] {2, 1}, Sgemm.split(2, 125, 1, 1000, 20));
