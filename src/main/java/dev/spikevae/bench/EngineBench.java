@@ -124,6 +124,90 @@ public final class EngineBench {
         cpu.setSparseMode(SparseMode.AUTO);
     }
 
+    /**
+     * The Vector API SGEMM's two register blocks (8 and 6 rows) in one process: SGEMM at the largest n and every ESVAE
+     * layer's three passes, on two CPU backends of {@code threads} threads that differ only in the block, their
+     * iterations alternated so that both see the same machine. Prints the medians and the speed-up of 6 rows over 8.
+     */
+    public void runRegisterBlocks(int threads) {
+        CpuBackend eight = new CpuBackend(threads, false, 8);
+        CpuBackend six = new CpuBackend(threads, false, 6);
+        int columns = 2 * dev.spikevae.backend.cpu.VectorSupport.floatLanes();
+        log.printf(Locale.ROOT, "SGEMM register blocks 8 x %d and 6 x %d in one process, %d threads, iterations "
+                + "alternated:%n", columns, columns, threads);
+        log.printf(Locale.ROOT, "  %-40s %12s %12s %10s%n", "case", "8 rows, ms", "6 rows, ms", "speed-up");
+        int n = config.gemmSizes()[config.gemmSizes().length - 1];
+        double sum8 = 0;
+        double sum6 = 0;
+        try (MemoryScope scope = MemoryScope.open()) {
+            Rng rng = new Rng(1);
+            float[] a = rng.uniformHost(n * n);
+            float[] b = rng.uniformHost(n * n);
+            Tensor[] ops8 = {eight.fromHost(a, n, n), eight.fromHost(b, n, n), eight.empty(Shape.of(n, n))};
+            Tensor[] ops6 = {six.fromHost(a, n, n), six.fromHost(b, n, n), six.empty(Shape.of(n, n))};
+            double[][] t = alternate(() -> eight.matmul(false, false, 1f, ops8[0], ops8[1], 0f, ops8[2]),
+                    () -> six.matmul(false, false, 1f, ops6[0], ops6[1], 0f, ops6[2]));
+            printBlocks("sgemm n=" + n, t);
+        }
+        for (Map.Entry<String, ConvGeometry> e : esvaeLayers(config.convBatch())) {
+            try (MemoryScope scope = MemoryScope.open()) {
+                boolean transposed = e.getKey().contains("convT");
+                double[][] t = alternate(layerPasses(eight, e.getValue(), transposed),
+                        layerPasses(six, e.getValue(), transposed));
+                printBlocks(e.getKey() + " fwd+bwd", t);
+                sum8 += median(t[0]);
+                sum6 += median(t[1]);
+            }
+        }
+        log.printf(Locale.ROOT, "  %-40s %12.1f %12.1f %9.2fx%n", "sum of the nine layers", sum8 * 1e3, sum6 * 1e3,
+                sum8 / sum6);
+    }
+
+    private void printBlocks(String name, double[][] t) {
+        log.printf(Locale.ROOT, "  %-40s %12.2f %12.2f %9.2fx%n", name, median(t[0]) * 1e3, median(t[1]) * 1e3,
+                median(t[0]) / median(t[1]));
+    }
+
+    /** Warms both up, then times them in turn, iteration by iteration; sorted seconds of each. */
+    private double[][] alternate(Runnable first, Runnable second) {
+        time(first, config.warmupSeconds() / 2);
+        time(second, config.warmupSeconds() / 2);
+        int iterations = Math.max(1, config.iterations());
+        double[][] t = new double[2][iterations];
+        Runnable[] bodies = {first, second};
+        for (int i = 0; i < iterations; i++) {
+            for (int j = 0; j < 2; j++) {
+                long t0 = System.nanoTime();
+                bodies[j].run();
+                t[j][i] = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        Arrays.sort(t[0]);
+        Arrays.sort(t[1]);
+        return t;
+    }
+
+    /** A layer's forward and both backward passes on random operands of {@code on} (inside the caller's scope). */
+    private static Runnable layerPasses(Backend on, ConvGeometry g, boolean transposed) {
+        Rng rng = new Rng(3);
+        Tensor x = on.fromHost(rng.uniformHost(g.inputShape().numel()), g.inputShape().dims());
+        Tensor w = on.fromHost(rng.uniformHost(g.weightShape().numel()), g.weightShape().dims());
+        Tensor y = on.fromHost(rng.uniformHost(g.outputShape().numel()), g.outputShape().dims());
+        Tensor dx = on.empty(g.inputShape());
+        Tensor dy = on.empty(g.outputShape());
+        Tensor dw = on.empty(g.weightShape());
+        return () -> {
+            if (transposed) {
+                on.convBackwardData(y, w, null, dx, g);
+                on.convForward(x, w, null, dy, g);
+            } else {
+                on.convForward(x, w, null, dy, g);
+                on.convBackwardData(y, w, null, dx, g);
+            }
+            on.convBackwardWeight(x, y, dw, 0f, g);
+        };
+    }
+
     /** Median seconds of one pass on spikes of density d in the given mode. */
     private double sparseCase(CpuBackend cpu, ConvGeometry g, boolean transposed, String pass, double d, SparseMode mode) {
         cpu.setSparseMode(mode);

@@ -43,6 +43,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "convolution and linear layer reads, spikes marked (cpu only).")
     boolean densities;
 
+    @Option(names = "--register-blocks", description = "Instead of the engine cases: the Vector API SGEMM's two register "
+            + "blocks (8 and 6 rows) in one process, alternated, on SGEMM and every ESVAE layer (cpu only).")
+    boolean registerBlocks;
+
     @Option(names = "--sparse", description = "Also time dense against spike-sparse convolutions for every ESVAE layer "
             + "with a spike input, at the densities measured as --densities measures them and at 1, 10 and 50%% (cpu only).")
     boolean sparse;
@@ -95,6 +99,14 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.println("  (median over " + c.iterations() + " iterations after " + c.warmupSeconds()
                 + " s warm-up; best in brackets)");
         EngineBench bench = new EngineBench(backend, c, System.out);
+        if (registerBlocks) {
+            if (!(backend instanceof dev.spikevae.backend.cpu.CpuBackend cpu) || !cpu.vectorKernels()) {
+                throw new IllegalArgumentException("--register-blocks compares the cpu backend's Vector API SGEMM kernels; "
+                        + "run with --device cpu and the jdk.incubator.vector module");
+            }
+            bench.runRegisterBlocks(cpu.threads());
+            return 0;
+        }
         List<EngineBench.Result> engine = bench.runAll();
         if (layers) {
             // the rows' share of this run's SGEMM at the largest n (n = 2048 in the standard sizes)

@@ -51,6 +51,21 @@ class CliTest {
         }
     }
 
+    /** The two register blocks side by side at a tiny size; without the Vector API a one-line error says why. */
+    @Test
+    void benchRegisterBlocksComparesBothBlocksOrSaysWhyNot() {
+        Run r = run("bench", "--quick", "--register-blocks");
+        if (new dev.spikevae.backend.cpu.CpuBackend(1).vectorKernels()) {
+            assertEquals(0, r.code(), r.err());
+            for (String c : new String[] {"8 rows, ms", "6 rows, ms", "sgemm n=64", "E1 conv", "D5 convT", "sum of the nine layers"}) {
+                assertTrue(r.out().contains(c), "missing " + c + " in\n" + r.out());
+            }
+        } else {
+            assertNotEquals(0, r.code());
+            assertTrue(r.err().contains("--register-blocks compares the cpu backend's Vector API SGEMM kernels"), r.err());
+        }
+    }
+
     @Test
     void errorsAreOneLineWithNonZeroExit() {
         // A device no machine has: an error here and on a GPU machine alike.

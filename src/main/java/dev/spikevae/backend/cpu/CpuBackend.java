@@ -43,10 +43,19 @@ public final class CpuBackend extends Backend {
 
     /** A backend of {@code threads} worker threads; {@code debugMemory} fills fresh arrays with NaN / 0x7F. */
     public CpuBackend(int threads, boolean debugMemory) {
+        this(threads, debugMemory, 0);
+    }
+
+    /**
+     * The same with the Vector API SGEMM's register block of {@code sgemmRows} rows (6 or 8; 0: the machine's
+     * choice, see {@code spikevae.sgemm.mr}), for benchmarks that compare the two in one process; every result is
+     * the same with either.
+     */
+    public CpuBackend(int threads, boolean debugMemory, int sgemmRows) {
         VectorSupport.warnOnceIfScalar();
         this.parallel = new Parallel(threads);
         this.pool = new CpuPool(Long.getLong("spikevae.poolBytes", defaultTensorBudget()), debugMemory);
-        this.sgemm = new Sgemm(parallel);
+        this.sgemm = new Sgemm(parallel, sgemmRows);
         this.conv = new Conv(parallel, sgemm);
         this.spikeConv = new SpikeConv(parallel);
         this.elementwise = new Elementwise(parallel);
@@ -105,6 +114,11 @@ public final class CpuBackend extends Backend {
         return "cpu: " + parallel.threads() + " threads, "
                 + (VectorSupport.available() ? "Vector API kernels (" + 32 * VectorSupport.floatLanes() + "-bit vectors)"
                 : "scalar kernels (" + VectorSupport.reason() + ")") + "; " + sgemm.description();
+    }
+
+    /** Whether the Vector API kernels run (else the scalar ones). */
+    public boolean vectorKernels() {
+        return VectorSupport.available();
     }
 
     @Override

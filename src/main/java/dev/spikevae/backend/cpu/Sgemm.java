@@ -16,7 +16,12 @@ final class Sgemm {
     private final SgemmKernel kernel;
 
     Sgemm(Parallel parallel) {
-        this(parallel, VectorSupport.available() ? SgemmVectorKernelFactory.create() : new SgemmScalarKernel());
+        this(parallel, 0);
+    }
+
+    /** With the Vector API kernel's register block of {@code rows} rows (6 or 8; 0: the machine's choice). */
+    Sgemm(Parallel parallel, int rows) {
+        this(parallel, VectorSupport.available() ? SgemmVectorKernelFactory.create(rows) : new SgemmScalarKernel());
     }
 
     Sgemm(Parallel parallel, SgemmKernel kernel) {

@@ -4,13 +4,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed SGEMM on the Vector API. op(A) is packed into row panels of {@link #MR} rows (8, or 6 with AVX2) and
+ * Packed SGEMM on the Vector API. op(A) is packed into row panels of {@code mr} rows (8, or 6 with AVX2) and
  * op(B) into column panels of {@link #NR} columns (two vectors of the preferred species: 32 floats with AVX-512),
- * both zero-padded at the edges, so one register-blocked micro-kernel of {@code MR x NR} accumulators
+ * both zero-padded at the edges, so one register-blocked micro-kernel of {@code mr x NR} accumulators
  * computes every tile into a scratch tile, of which only the valid part is written back to C.
  *
  * <p>Blocking: a {@code kc x nc} block of op(B) is packed once and reused for every row block; for each
- * {@code mc x kc} block of op(A) the micro-panel of A (MR x kc, a few KiB) stays in L1 while the
+ * {@code mc x kc} block of op(A) the micro-panel of A (mr x kc, a few KiB) stays in L1 while the
  * B panels stream from L2. Every element of C is the sum of its kc-blocks in k order, each block a
  * chain of fused multiply-adds from zero, so its value does not depend on which tile or thread made it.
  *
@@ -22,18 +22,22 @@ final class SgemmVectorKernel implements SgemmKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     /**
-     * Rows of the register block: 8 where there are 32 vector registers (AVX-512: 16 accumulators, 2 B vectors and
-     * a broadcast), 6 where there are 16 (AVX2: 12 accumulators, so that all of them, the B vectors and the
-     * broadcast stay in registers). The property {@code spikevae.sgemm.mr} (6 or 8) overrides it. The row block
-     * does not change any sum: every element of C is the same chain of fused multiply-adds in k order whichever
-     * block computes it.
+     * Rows of the register block unless told otherwise: 8 where there are 32 vector registers (AVX-512: 16
+     * accumulators, 2 B vectors and a broadcast), 6 where there are 16 (AVX2: 12 accumulators, so that all of them,
+     * the B vectors and the broadcast stay in registers). The property {@code spikevae.sgemm.mr} (6 or 8) overrides
+     * it. The row block does not change any sum: every element of C is the same chain of fused multiply-adds in k
+     * order whichever block computes it.
      */
-    static final int MR = rowsFor(LANES, Integer.getInteger("spikevae.sgemm.mr", 0));
+    static final int DEFAULT_ROWS = rowsFor(LANES, Integer.getInteger("spikevae.sgemm.mr", 0));
     static final int NR = 2 * LANES;
 
     static final int KC = Math.max(1, Integer.getInteger("spikevae.sgemm.kc", 256));
-    static final int MC = roundUp(Integer.getInteger("spikevae.sgemm.mc", 256), MR);
+    private static final int MC_REQUESTED = Integer.getInteger("spikevae.sgemm.mc", 256);
     static final int NC = roundUp(Integer.getInteger("spikevae.sgemm.nc", 1024), NR);
+
+    /** Rows of this kernel's register block (6 or 8) and of its A blocks (a multiple of it). */
+    private final int mr;
+    private final int mcMax;
 
     /** Write-back modes of a tile: the first kc-block overwrites or scales C, later ones add to it. */
     private static final int OVERWRITE = 0;
@@ -42,11 +46,16 @@ final class SgemmVectorKernel implements SgemmKernel {
 
     /** Packing buffers and the write-back tile of one thread. */
     private static final class Scratch {
-        final float[] aPack = new float[MC * KC];
+        final float[] aPack;
         final float[] bPack = new float[KC * NC];
-        final float[] tile = new float[MR * NR];
+        final float[] tile;
         private float[] bAll = new float[0];
         private float[] strip = new float[0];
+
+        Scratch(int mcMax, int mr) {
+            aPack = new float[mcMax * KC];
+            tile = new float[mr * NR];
+        }
 
         /** op(B) packed whole, for the sink form. */
         float[] bAll(int size) {
@@ -56,7 +65,7 @@ final class SgemmVectorKernel implements SgemmKernel {
             return bAll;
         }
 
-        /** MR rows of C across all columns, for the sink form. */
+        /** mr rows of C across all columns, for the sink form. */
         float[] strip(int size) {
             if (strip.length < size) {
                 strip = new float[size];
@@ -65,7 +74,19 @@ final class SgemmVectorKernel implements SgemmKernel {
         }
     }
 
-    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private final ThreadLocal<Scratch> scratch;
+
+    /** The kernel with the machine's register block ({@link #DEFAULT_ROWS}). */
+    SgemmVectorKernel() {
+        this(DEFAULT_ROWS);
+    }
+
+    /** The kernel with a register block of {@code rows} (6 or 8) rows. */
+    SgemmVectorKernel(int rows) {
+        this.mr = rowsFor(LANES, rows);
+        this.mcMax = roundUp(MC_REQUESTED, mr);
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(mcMax, mr));
+    }
 
     /** The register block's rows for vectors of {@code lanes} floats, or the {@code requested} 6 or 8 (0: choose). */
     static int rowsFor(int lanes, int requested) {
@@ -84,7 +105,7 @@ final class SgemmVectorKernel implements SgemmKernel {
 
     @Override
     public int rowBlock() {
-        return MR;
+        return mr;
     }
 
     @Override
@@ -94,7 +115,7 @@ final class SgemmVectorKernel implements SgemmKernel {
 
     @Override
     public String description() {
-        return "Vector API SGEMM, " + MR + "x" + NR + " register block, kc " + KC + ", mc " + MC + ", nc " + NC;
+        return "Vector API SGEMM, " + mr + "x" + NR + " register block, kc " + KC + ", mc " + mcMax + ", nc " + NC;
     }
 
     @Override
@@ -113,7 +134,7 @@ final class SgemmVectorKernel implements SgemmKernel {
 
     /**
      * With a sink (k <= KC, one kc-block): the whole of op(B) is packed once (k x n, at most a few MB for a
-     * convolution chunk), then each row panel of MR rows is computed across all n columns into a strip and
+     * convolution chunk), then each row panel of mr rows is computed across all n columns into a strip and
      * handed over, so the sink sees whole rows in ascending order.
      */
     @Override
@@ -125,14 +146,14 @@ final class SgemmVectorKernel implements SgemmKernel {
         Scratch s = scratch.get();
         float[] bAll = s.bAll(k * roundUp(n, NR));
         packB(b, 0, k, 0, n, bAll);
-        float[] strip = s.strip(MR * n);
-        for (int ic = 0; ic < m; ic += MC) {
-            int mc = Math.min(MC, m - ic);
-            packA(transA, a, offA, lda, ic, mc, 0, k, s.aPack);
-            for (int ir = 0; ir < mc; ir += MR) {
-                int rows = Math.min(MR, mc - ir);
+        float[] strip = s.strip(mr * n);
+        for (int ic = 0; ic < m; ic += mcMax) {
+            int mc = Math.min(mcMax, m - ic);
+            packA(transA, a, offA, lda, ic, mc, 0, k, s.aPack, mr);
+            for (int ir = 0; ir < mc; ir += mr) {
+                int rows = Math.min(mr, mc - ir);
                 for (int jr = 0; jr < n; jr += NR) {
-                    microKernel(k, s.aPack, ir * k, bAll, jr * k, s.tile);
+                    microKernel(mr, k, s.aPack, ir * k, bAll, jr * k, s.tile);
                     int cols = Math.min(NR, n - jr);
                     for (int r = 0; r < rows; r++) {
                         if (alpha == 1f) {
@@ -172,14 +193,14 @@ final class SgemmVectorKernel implements SgemmKernel {
                 int kc = Math.min(KC, k - pc);
                 packer.pack(pc, kc, jc, nc, bPack);
                 int mode = pc > 0 ? ACCUMULATE : beta == 0f ? OVERWRITE : SCALE;
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    packA(transA, a, offA, lda, ic, mc, pc, kc, aPack);
+                for (int ic = 0; ic < m; ic += mcMax) {
+                    int mc = Math.min(mcMax, m - ic);
+                    packA(transA, a, offA, lda, ic, mc, pc, kc, aPack, mr);
                     int cBlock = offC + ic * ldc + jc;
-                    for (int ir = 0; ir < mc; ir += MR) {
+                    for (int ir = 0; ir < mc; ir += mr) {
                         for (int jr = 0; jr < nc; jr += NR) {
-                            tile(kc, aPack, ir * kc, bPack, jr * kc, c, cBlock + ir * ldc + jr, ldc,
-                                    Math.min(MR, mc - ir), Math.min(NR, nc - jr), alpha, beta, mode, s.tile);
+                            tile(mr, kc, aPack, ir * kc, bPack, jr * kc, c, cBlock + ir * ldc + jr, ldc,
+                                    Math.min(mr, mc - ir), Math.min(NR, nc - jr), alpha, beta, mode, s.tile);
                         }
                     }
                 }
@@ -203,9 +224,9 @@ final class SgemmVectorKernel implements SgemmKernel {
         }
     }
 
-    private static void tile(int kc, float[] aPack, int aOff, float[] bPack, int bOff, float[] c, int cOff, int ldc,
-                             int rows, int cols, float alpha, float beta, int mode, float[] tile) {
-        microKernel(kc, aPack, aOff, bPack, bOff, tile);
+    private static void tile(int mr, int kc, float[] aPack, int aOff, float[] bPack, int bOff, float[] c, int cOff,
+                             int ldc, int rows, int cols, float alpha, float beta, int mode, float[] tile) {
+        microKernel(mr, kc, aPack, aOff, bPack, bOff, tile);
         if (cols == NR) {
             FloatVector alphas = FloatVector.broadcast(SPECIES, alpha);
             for (int r = 0; r < rows; r++) {
@@ -243,32 +264,33 @@ final class SgemmVectorKernel implements SgemmKernel {
         }
     }
 
-    /** Packs rows [ic, ic+mc) x columns [pc, pc+kc) of op(A) as panels of MR rows, each [kc][MR], zero-padded. */
-    private static void packA(boolean transA, float[] a, int offA, int lda, int ic, int mc, int pc, int kc, float[] aPack) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir);
+    /** Packs rows [ic, ic+mc) x columns [pc, pc+kc) of op(A) as panels of mr rows, each [kc][mr], zero-padded. */
+    private static void packA(boolean transA, float[] a, int offA, int lda, int ic, int mc, int pc, int kc, float[] aPack,
+                              int mr) {
+        for (int ir = 0; ir < mc; ir += mr) {
+            int rows = Math.min(mr, mc - ir);
             int base = ir * kc;
             if (!transA) {
                 for (int r = 0; r < rows; r++) {
                     int src = offA + (ic + ir + r) * lda + pc;
                     int dst = base + r;
                     for (int p = 0; p < kc; p++) {
-                        aPack[dst + p * MR] = a[src + p];
+                        aPack[dst + p * mr] = a[src + p];
                     }
                 }
             } else {
                 for (int p = 0; p < kc; p++) {
                     int src = offA + (pc + p) * lda + ic + ir;
-                    int dst = base + p * MR;
+                    int dst = base + p * mr;
                     for (int r = 0; r < rows; r++) {
                         aPack[dst + r] = a[src + r];
                     }
                 }
             }
-            if (rows < MR) {
+            if (rows < mr) {
                 for (int p = 0; p < kc; p++) {
-                    for (int r = rows; r < MR; r++) {
-                        aPack[base + p * MR + r] = 0f;
+                    for (int r = rows; r < mr; r++) {
+                        aPack[base + p * mr + r] = 0f;
                     }
                 }
             }
@@ -320,8 +342,8 @@ final class SgemmVectorKernel implements SgemmKernel {
         }
     }
 
-    private static void microKernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
-        if (MR == 8) {
+    private static void microKernel(int mr, int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+        if (mr == 8) {
             microKernel8(kc, ap, aOff, bp, bOff, tile);
         } else {
             microKernel6(kc, ap, aOff, bp, bOff, tile);

@@ -11,4 +11,9 @@ final class SgemmVectorKernelFactory {
     static SgemmKernel create() {
         return new SgemmVectorKernel();
     }
+
+    /** The kernel with a register block of {@code rows} rows (6 or 8; 0 for the machine's choice). */
+    static SgemmKernel create(int rows) {
+        return rows == 0 ? new SgemmVectorKernel() : new SgemmVectorKernel(rows);
+    }
 }
