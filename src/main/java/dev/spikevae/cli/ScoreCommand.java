@@ -137,20 +137,26 @@ public final class ScoreCommand implements Callable<Integer> {
                 images = datasetImages();
                 what = dataset + "/" + source.real;
             }
-            if (limit != null) {
-                if (limit < 2) {
-                    throw new IllegalArgumentException("--limit must be >= 2, got " + limit);
-                }
-                images = firstN(images, limit);
-            }
-            if (saveImages != null) {
-                Npy.write(saveImages, images);
-            }
+            images = limitedAndSaved(images);
             Fad.Result r = Fad.ofImages(images.data(), images.shape(), setup, what);
             System.out.println(String.format(Locale.ROOT, "fad %.6f  (%s, %d images, against %s)", r.value(), what,
                     r.images(), setup.reference().source()));
         }
         return 0;
+    }
+
+    /** The first --limit images (at least 2, as a covariance needs), written to --save-images when asked. */
+    private HostArray limitedAndSaved(HostArray images) throws IOException {
+        if (limit != null) {
+            if (limit < 2) {
+                throw new IllegalArgumentException("--limit must be >= 2, got " + limit);
+            }
+            images = firstN(images, limit);
+        }
+        if (saveImages != null) {
+            Npy.write(saveImages, images);
+        }
+        return images;
     }
 
     private Integer inceptionScore() throws IOException {
@@ -198,15 +204,7 @@ public final class ScoreCommand implements Callable<Integer> {
             images = datasetImages();
             what = dataset + "/" + source.real;
         }
-        if (limit != null) {
-            if (limit < 2) {
-                throw new IllegalArgumentException("--limit must be >= 2, got " + limit);
-            }
-            images = firstN(images, limit);
-        }
-        if (saveImages != null) {
-            Npy.write(saveImages, images);
-        }
+        images = limitedAndSaved(images);
         dev.spikevae.metrics.OnnxRuntimeCheck.requireFidGraph(fidModel); // before any ONNX Runtime class loads
         try (dev.spikevae.metrics.FidNetwork net = dev.spikevae.metrics.FidNetwork.open(fidModel)) {
             int n = (int) images.shape()[0];
