@@ -152,8 +152,8 @@ public final class EngineBench {
         for (Map.Entry<String, ConvGeometry> e : esvaeLayers(config.convBatch())) {
             try (MemoryScope scope = MemoryScope.open()) {
                 boolean transposed = e.getKey().contains("convT");
-                double[][] t = alternate(layerPasses(eight, e.getValue(), transposed),
-                        layerPasses(six, e.getValue(), transposed));
+                double[][] t = alternate(all(layerPasses(eight, e.getValue(), transposed)),
+                        all(layerPasses(six, e.getValue(), transposed)));
                 printBlocks(e.getKey() + " fwd+bwd", t);
                 sum8 += median(t[0]);
                 sum6 += median(t[1]);
@@ -187,8 +187,12 @@ public final class EngineBench {
         return t;
     }
 
-    /** A layer's forward and both backward passes on random operands of {@code on} (inside the caller's scope). */
-    private static Runnable layerPasses(Backend on, ConvGeometry g, boolean transposed) {
+    /**
+     * A layer's three passes on random operands of {@code on} (made inside the caller's scope), in the layer's order:
+     * its forward, its input gradient, its weight gradient. A transposed convolution runs the same three kernels in
+     * another order.
+     */
+    private static Runnable[] layerPasses(Backend on, ConvGeometry g, boolean transposed) {
         Rng rng = new Rng(3);
         Tensor x = on.fromHost(rng.uniformHost(g.inputShape().numel()), g.inputShape().dims());
         Tensor w = on.fromHost(rng.uniformHost(g.weightShape().numel()), g.weightShape().dims());
@@ -196,15 +200,18 @@ public final class EngineBench {
         Tensor dx = on.empty(g.inputShape());
         Tensor dy = on.empty(g.outputShape());
         Tensor dw = on.empty(g.weightShape());
+        Runnable forward = () -> on.convForward(x, w, null, dy, g);
+        Runnable backwardData = () -> on.convBackwardData(y, w, null, dx, g);
+        Runnable weight = () -> on.convBackwardWeight(x, y, dw, 0f, g);
+        return transposed ? new Runnable[] {backwardData, forward, weight} : new Runnable[] {forward, backwardData, weight};
+    }
+
+    /** The three passes one after the other. */
+    private static Runnable all(Runnable[] passes) {
         return () -> {
-            if (transposed) {
-                on.convBackwardData(y, w, null, dx, g);
-                on.convForward(x, w, null, dy, g);
-            } else {
-                on.convForward(x, w, null, dy, g);
-                on.convBackwardData(y, w, null, dx, g);
+            for (Runnable p : passes) {
+                p.run();
             }
-            on.convBackwardWeight(x, y, dw, 0f, g);
         };
     }
 
@@ -344,23 +351,7 @@ public final class EngineBench {
      */
     private Result conv(String name, ConvGeometry g, boolean transposed, double[][] passes) {
         try (MemoryScope scope = MemoryScope.open()) {
-            Rng rng = new Rng(3);
-            Tensor x = backend.fromHost(rng.uniformHost(g.inputShape().numel()), g.inputShape().dims());
-            Tensor w = backend.fromHost(rng.uniformHost(g.weightShape().numel()), g.weightShape().dims());
-            Tensor y = backend.fromHost(rng.uniformHost(g.outputShape().numel()), g.outputShape().dims());
-            Tensor dx = backend.empty(g.inputShape());
-            Tensor dy = backend.empty(g.outputShape());
-            Tensor dw = backend.empty(g.weightShape());
-            // A transposed convolution runs the same three kernels in another order.
-            Runnable[] pass = transposed
-                    ? new Runnable[] {
-                        () -> backend.convBackwardData(y, w, null, dx, g), // forward of the transposed layer
-                        () -> backend.convForward(x, w, null, dy, g), // its input gradient
-                        () -> backend.convBackwardWeight(x, y, dw, 0f, g)} // its weight gradient
-                    : new Runnable[] {
-                        () -> backend.convForward(x, w, null, dy, g),
-                        () -> backend.convBackwardData(y, w, null, dx, g),
-                        () -> backend.convBackwardWeight(x, y, dw, 0f, g)};
+            Runnable[] pass = layerPasses(backend, g, transposed);
             int iterations = Math.max(1, config.iterations());
             if (passes != null) {
                 for (int i = 0; i < 3; i++) {
