@@ -447,7 +447,6 @@ public final class Specs {
         return SourceLines.lineOf(YAML.getFactory(), text, dottedPath);
     }
 
-    /** A spec as a Jackson tree with every key present. */
     /** Removes the NaN numbers (values left to be resolved at training time) from a spec tree, at any depth. */
     private static void dropUnresolved(ObjectNode node) {
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
@@ -460,6 +459,7 @@ public final class Specs {
         }
     }
 
+    /** A spec as a Jackson tree with every key present. */
     static ObjectNode tree(ExperimentSpec spec) {
         return YAML.valueToTree(spec);
     }
