@@ -148,7 +148,7 @@ final class Sgemm {
     }
 
     /** C = beta C, where beta 0 clears C whatever it held (NaN included). */
-    private static void scale(int m, int n, float beta, float[] c, int offC, int ldc) {
+    static void scale(int m, int n, float beta, float[] c, int offC, int ldc) {
         for (int i = 0; i < m; i++) {
             int row = offC + i * ldc;
             if (beta == 0f) {

@@ -15,16 +15,7 @@ final class SgemmScalarKernel implements SgemmKernel {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int offA, int lda,
                      float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
-        for (int i = 0; i < m; i++) {
-            int ci = offC + i * ldc;
-            if (beta == 0f) {
-                java.util.Arrays.fill(c, ci, ci + n, 0f);
-            } else if (beta != 1f) {
-                for (int j = 0; j < n; j++) {
-                    c[ci + j] *= beta;
-                }
-            }
-        }
+        Sgemm.scale(m, n, beta, c, offC, ldc);
         if (!transB) {
             for (int i = 0; i < m; i++) {
                 int ci = offC + i * ldc;
@@ -68,16 +59,7 @@ final class SgemmScalarKernel implements SgemmKernel {
     @Override
     public void gemm(boolean transA, int m, int n, int k, float alpha, float[] a, int offA, int lda, GemmSource b,
                      float beta, float[] c, int offC, int ldc) {
-        for (int i = 0; i < m; i++) {
-            int ci = offC + i * ldc;
-            if (beta == 0f) {
-                java.util.Arrays.fill(c, ci, ci + n, 0f);
-            } else if (beta != 1f) {
-                for (int j = 0; j < n; j++) {
-                    c[ci + j] *= beta;
-                }
-            }
-        }
+        Sgemm.scale(m, n, beta, c, offC, ldc);
         float[] strip = stripBuffer(TRANSPOSED_B_ROWS * n);
         for (int p0 = 0; p0 < k; p0 += TRANSPOSED_B_ROWS) {
             int p1 = Math.min(k, p0 + TRANSPOSED_B_ROWS);
