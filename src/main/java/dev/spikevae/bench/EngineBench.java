@@ -163,6 +163,44 @@ public final class EngineBench {
                 sum8 / sum6);
     }
 
+    /**
+     * The direct convolutions against the implicit GEMM on {@code cpu}: every ESVAE layer's three passes, each timed
+     * with the direct kernels on and off, iterations alternated so that both see the same machine. Prints the medians
+     * and the speed-up of direct over GEMM; a pass the direct kernels do not take shows about 1.00x.
+     */
+    public void runDirect(CpuBackend cpu) {
+        log.printf(Locale.ROOT, "Direct convolutions against the implicit GEMM in one process, %d threads, iterations "
+                + "alternated:%n", cpu.threads());
+        log.printf(Locale.ROOT, "  %-40s %12s %12s %10s%n", "layer, pass", "GEMM, ms", "direct, ms", "speed-up");
+        String[] names = {"forward", "input grad", "weight grad"};
+        double gemm = 0;
+        double direct = 0;
+        try {
+            for (Map.Entry<String, ConvGeometry> e : esvaeLayers(config.convBatch())) {
+                try (MemoryScope scope = MemoryScope.open()) {
+                    Runnable[] passes = layerPasses(cpu, e.getValue(), e.getKey().contains("convT"));
+                    for (int i = 0; i < passes.length; i++) {
+                        Runnable pass = passes[i];
+                        double[][] t = alternate(() -> {
+                            cpu.setDirectConvolutions(false);
+                            pass.run();
+                        }, () -> {
+                            cpu.setDirectConvolutions(true);
+                            pass.run();
+                        });
+                        printBlocks(e.getKey() + ", " + names[i], t);
+                        gemm += median(t[0]);
+                        direct += median(t[1]);
+                    }
+                }
+            }
+        } finally {
+            cpu.setDirectConvolutions(true);
+        }
+        log.printf(Locale.ROOT, "  %-40s %12.1f %12.1f %9.2fx%n", "sum of the nine layers", gemm * 1e3, direct * 1e3,
+                gemm / direct);
+    }
+
     private void printBlocks(String name, double[][] t) {
         log.printf(Locale.ROOT, "  %-40s %12.2f %12.2f %9.2fx%n", name, median(t[0]) * 1e3, median(t[1]) * 1e3,
                 median(t[0]) / median(t[1]));

@@ -47,6 +47,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "blocks (8 and 6 rows) in one process, alternated, on SGEMM and every ESVAE layer (cpu only).")
     boolean registerBlocks;
 
+    @Option(names = "--direct", description = "Instead of the engine cases: the direct convolutions against the "
+            + "implicit GEMM, in one process, alternated, pass by pass on every ESVAE layer (cpu only).")
+    boolean direct;
+
     @Option(names = "--sparse", description = "Also time dense against spike-sparse convolutions for every ESVAE layer "
             + "with a spike input, at the densities measured as --densities measures them and at 1, 10 and 50%% (cpu only).")
     boolean sparse;
@@ -105,6 +109,14 @@ public final class BenchCommand implements Callable<Integer> {
                         + "run with --device cpu and the jdk.incubator.vector module");
             }
             bench.runRegisterBlocks(cpu.threads());
+            return 0;
+        }
+        if (direct) {
+            if (!(backend instanceof dev.spikevae.backend.cpu.CpuBackend cpu) || !cpu.setDirectConvolutions(true)) {
+                throw new IllegalArgumentException("--direct compares the cpu backend's direct convolutions (Vector API) "
+                        + "with its implicit GEMM; run with --device cpu and the jdk.incubator.vector module");
+            }
+            bench.runDirect(cpu);
             return 0;
         }
         List<EngineBench.Result> engine = bench.runAll();

@@ -27,11 +27,29 @@ final class Conv {
 
     private final Parallel parallel;
     private final Sgemm sgemm;
+    /** The direct convolutions, with the Vector API kernel only (they reproduce its sums); else null. */
+    private final DirectConv direct;
+    /** Whether the direct convolutions are used where they apply ({@code spikevae.conv.direct}, default true). */
+    private volatile boolean directOn = Boolean.parseBoolean(System.getProperty("spikevae.conv.direct", "true"));
     private final ThreadLocal<ConvScratch> scratch = ThreadLocal.withInitial(ConvScratch::new);
 
     Conv(Parallel parallel, Sgemm sgemm) {
         this.parallel = parallel;
         this.sgemm = sgemm;
+        this.direct = sgemm.vectorApi() ? new DirectConv(parallel) : null;
+    }
+
+    /** Whether this has the direct convolutions (with the Vector API SGEMM kernel only). */
+    boolean hasDirect() {
+        return direct != null;
+    }
+
+    /**
+     * Uses the direct convolutions where they apply, or the implicit GEMM everywhere (for benchmarks: both give the
+     * same bits).
+     */
+    void setDirect(boolean on) {
+        directOn = on;
     }
 
     /** Images per chunk: a function of the geometry alone. */
@@ -71,6 +89,10 @@ final class Conv {
 
     /** y = conv(x, w) + bias. */
     void forward(ConvOperand x, float[] w, int wOff, float[] bias, int biasOff, float[] y, int yOff, ConvGeometry g) {
+        if (direct != null && directOn && DirectConv.forwardFits(g)) {
+            direct.forward(x, w, wOff, bias, biasOff, y, yOff, g);
+            return;
+        }
         int positions = g.outH() * g.outW();
         int kSize = g.inChannels() * g.kH() * g.kW();
         int inImage = g.inChannels() * g.inH() * g.inW();
@@ -98,6 +120,10 @@ final class Conv {
      */
     void backwardData(ConvOperand dy, float[] w, int wOff, float[] bias, int biasOff, float[] dx, int dxOff,
                       ConvGeometry g) {
+        if (direct != null && directOn && DirectConv.dataFits(g)) {
+            direct.backwardData(dy, w, wOff, bias, biasOff, dx, dxOff, g);
+            return;
+        }
         int positions = g.outH() * g.outW();
         int kSize = g.inChannels() * g.kH() * g.kW();
         int inImage = g.inChannels() * g.inH() * g.inW();
@@ -145,6 +171,10 @@ final class Conv {
         int weightSize = g.outChannels() * kSize;
         if (g.batch() == 0) {
             scale(dw, dwOff, weightSize, beta);
+            return;
+        }
+        if (direct != null && directOn && DirectConv.weightFits(g) && direct.weightParallel(g)) {
+            direct.backwardWeight(x, dy, dw, dwOff, beta, g);
             return;
         }
         int chunk = chunkImages(g);

@@ -286,6 +286,16 @@ public final class CpuBackend extends Backend {
         }
     }
 
+    /**
+     * Whether dense convolutions use the direct kernels where they apply (default true, or {@code
+     * -Dspikevae.conv.direct=false}); off, they all run as implicit GEMMs. The results are the same bits either way:
+     * this is for benchmarks. Returns whether this backend has the direct kernels (the Vector API ones only).
+     */
+    public boolean setDirectConvolutions(boolean on) {
+        conv.setDirect(on);
+        return conv.hasDirect();
+    }
+
     /** How convolutions with u8 spike operands are computed (default {@link SparseMode#AUTO}). */
     public void setSparseMode(SparseMode mode) {
         this.sparseMode = java.util.Objects.requireNonNull(mode, "mode");

@@ -33,6 +33,11 @@ final class Sgemm {
         return kernel.description();
     }
 
+    /** Whether the kernel is the Vector API one ({@link SgemmKernel#vectorApi}). */
+    boolean vectorApi() {
+        return kernel.vectorApi();
+    }
+
     /** C = alpha op(A) op(B) + beta C, multi-threaded over the pool. */
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int offA, int lda,
               float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {

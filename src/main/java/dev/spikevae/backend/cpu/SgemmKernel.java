@@ -39,6 +39,14 @@ interface SgemmKernel {
     /** Columns per register block; parallel splits of C fall on multiples of this. */
     int columnBlock();
 
+    /**
+     * Whether this is the Vector API kernel, whose sums (fused multiply-adds in chains of its reduction block) the
+     * direct convolutions ({@link DirectConv}) reproduce.
+     */
+    default boolean vectorApi() {
+        return false;
+    }
+
     /** What {@code doctor} and benchmarks print. */
     String description();
 }

@@ -114,6 +114,11 @@ final class SgemmVectorKernel implements SgemmKernel {
     }
 
     @Override
+    public boolean vectorApi() {
+        return true;
+    }
+
+    @Override
     public String description() {
         return "Vector API SGEMM, " + mr + "x" + NR + " register block, kc " + KC + ", mc " + mcMax + ", nc " + NC;
     }
@@ -342,7 +347,8 @@ final class SgemmVectorKernel implements SgemmKernel {
         }
     }
 
-    private static void microKernel(int mr, int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+    /** The mr x NR register block over packed panels (mr 6 or 8), into {@code tile} ([mr][NR]); also {@link DirectConv}'s. */
+    static void microKernel(int mr, int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
         if (mr == 8) {
             microKernel8(kc, ap, aOff, bp, bOff, tile);
         } else {

@@ -52,6 +52,7 @@ final class SpikeConv {
 
     private final Parallel parallel;
     private final SpikeKernel kernel;
+    private final ConvWeightReduction weights;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     SpikeConv(Parallel parallel) {
@@ -61,6 +62,7 @@ final class SpikeConv {
     SpikeConv(Parallel parallel, SpikeKernel kernel) {
         this.parallel = parallel;
         this.kernel = kernel;
+        this.weights = new ConvWeightReduction(parallel, kernel);
     }
 
     /**
@@ -190,10 +192,11 @@ final class SpikeConv {
         int planeSize = g.inH() * g.inW();
         int inImage = g.inChannels() * planeSize;
         int outImage = co * positions;
-        int[] map = ConvIm2col.sourceMap(g);
+        ConvStaging staged = new ConvStaging(g);
         int block = kernel.reductionBlock();
         forImages(g.batch(), (b0, b1) -> {
             Scratch s = scratch.get();
+            float[] xs = s.staged(staged.imageSize());
             float[] tot = s.tot(positions * k);
             float[] acc = s.acc(positions * k);
             for (int img = b0; img < b1; img++) {
@@ -222,21 +225,22 @@ final class SpikeConv {
                 if (!started) {
                     Arrays.fill(tot, 0, positions * k, 0f);
                 }
-                // col2im on the transposed column matrix, in the dense order: kernel offset, then position
+                // col2im on the transposed column matrix, in the dense order (kernel offset, then position), into the
+                // staged image: a row of outputs adds along a contiguous run, taps on the padding land in its border
                 for (int ci = 0; ci < g.inChannels(); ci++) {
-                    int plane = dxOff + img * inImage + ci * planeSize;
-                    Arrays.fill(dx, plane, plane + planeSize, bias == null ? 0f : bias[biasOff + ci]);
-                    for (int kk = 0; kk < offsets; kk++) {
-                        int from = kk * positions;
-                        int col = ci * offsets + kk;
-                        for (int p = 0; p < positions; p++) {
-                            int at = map[from + p];
-                            if (at >= 0) {
-                                dx[plane + at] += tot[p * k + col];
-                            }
+                    Arrays.fill(xs, ci * staged.plane, (ci + 1) * staged.plane, bias == null ? 0f : bias[biasOff + ci]);
+                }
+                for (int col = 0; col < k; col++) {
+                    int off = staged.offsets[col];
+                    for (int oh = 0; oh < g.outH(); oh++) {
+                        int at = staged.position(oh, 0) + off;
+                        int from = oh * g.outW() * k + col;
+                        for (int ow = 0; ow < g.outW(); ow++) {
+                            xs[at + ow] += tot[from + ow * k];
                         }
                     }
                 }
+                staged.unstage(xs, dx, dxOff + img * inImage);
             }
         });
     }
@@ -262,7 +266,8 @@ final class SpikeConv {
         int outImage = co * positions;
         Taps taps = new Taps(g);
         // partial sums are held as [k][co] (rows along output channels) and transposed when written
-        weightGradient(g, beta, dw, dwOff, true, (s, b0, columnFrom, columnTo, into, intoOff) -> {
+        weights.run(g, beta, dw, dwOff, true, (b0, columnFrom, columnTo, into, intoOff) -> {
+            Scratch s = scratch.get();
             boolean any = false;
             int firstImage = b0 + columnFrom / positions;
             int endImage = b0 + (columnTo + positions - 1) / positions;
@@ -326,8 +331,15 @@ final class SpikeConv {
         int planeSize = g.inH() * g.inW();
         int inImage = g.inChannels() * planeSize;
         int outImage = co * positions;
-        int[] map = ConvIm2col.sourceMap(g);
-        weightGradient(g, beta, dw, dwOff, false, (s, b0, columnFrom, columnTo, into, intoOff) -> {
+        ConvStaging staged = new ConvStaging(g);
+        int[] positionAt = new int[positions];
+        for (int p = 0; p < positions; p++) {
+            positionAt[p] = staged.position(p / g.outW(), p % g.outW());
+        }
+        ConvOperand xo = ConvOperand.of(x, xOff);
+        weights.run(g, beta, dw, dwOff, false, (b0, columnFrom, columnTo, into, intoOff) -> {
+            Scratch s = scratch.get();
+            float[] xs = s.staged(staged.imageSize());
             boolean any = false;
             int firstImage = b0 + columnFrom / positions;
             int endImage = b0 + (columnTo + positions - 1) / positions;
@@ -344,16 +356,14 @@ final class SpikeConv {
                 if (!fired) {
                     continue;
                 }
-                int xImage = xOff + img * inImage;
-                for (int ci = 0; ci < g.inChannels(); ci++) {
-                    int plane = xImage + ci * planeSize;
-                    for (int kk = 0; kk < offsets; kk++) {
-                        int from = kk * positions;
-                        int col = ci * offsets + kk;
-                        for (int p = pLo; p < pHi; p++) {
-                            int at = map[from + p];
-                            colT[p * k + col] = at < 0 ? 0f : x[plane + at];
-                        }
+                // im2col of this image's positions, transposed, from the staged image (zeros on the padding)
+                staged.stage(xo, img * inImage, xs, 0);
+                int[] taps = staged.offsets;
+                for (int p = pLo; p < pHi; p++) {
+                    int at = positionAt[p];
+                    int row = p * k;
+                    for (int col = 0; col < k; col++) {
+                        colT[row + col] = xs[at + taps[col]];
                     }
                 }
                 for (int c = 0; c < co; c++) {
@@ -368,88 +378,6 @@ final class SpikeConv {
                 }
             }
             return any;
-        });
-    }
-
-    /** Adds one reduction block of columns {@code [columnFrom, columnTo)} of the chunk starting at image b0. */
-    @FunctionalInterface
-    private interface ColumnBlock {
-        boolean add(Scratch s, int b0, int columnFrom, int columnTo, float[] into, int intoOff);
-    }
-
-    /**
-     * The dense path's reduction structure ({@link Conv#backwardWeight}): chunks of {@link Conv#chunkImages}
-     * images, {@link Conv#weightGroups} groups of consecutive chunks summed apart and then in group order; in
-     * each chunk, blocks of the SGEMM kernel's reduction length. Partial sums are kept as [k][co] when
-     * {@code transposed}, else as [co][k] (dw's own layout).
-     */
-    private void weightGradient(ConvGeometry g, float beta, float[] dw, int dwOff, boolean transposed, ColumnBlock body) {
-        int co = g.outChannels();
-        int k = g.inChannels() * g.kH() * g.kW();
-        int size = co * k;
-        if (g.batch() == 0) {
-            for (int i = dwOff; i < dwOff + size; i++) {
-                dw[i] = beta == 0f ? 0f : beta * dw[i];
-            }
-            return;
-        }
-        int positions = g.outH() * g.outW();
-        int chunk = Conv.chunkImages(g);
-        int chunks = (g.batch() + chunk - 1) / chunk;
-        int groups = Conv.weightGroups(g);
-        int block = kernel.reductionBlock();
-        float[] partials = scratch.get().partials(groups * size);
-        parallel.forTasks(groups, (group, worker) -> {
-            Scratch s = scratch.get();
-            int totOff = group * size;
-            float[] acc = s.acc(size);
-            boolean started = false;
-            if (groups == 1 && beta != 0f) {
-                for (int c = 0; c < co; c++) {
-                    for (int p = 0; p < k; p++) {
-                        partials[totOff + (transposed ? p * co + c : c * k + p)] = dw[dwOff + c * k + p] * beta;
-                    }
-                }
-                started = true;
-            }
-            int first = group * chunks / groups;
-            int end = (group + 1) * chunks / groups;
-            for (int t = first; t < end; t++) {
-                int b0 = t * chunk;
-                int columns = (Math.min(g.batch(), b0 + chunk) - b0) * positions;
-                for (int c0 = 0; c0 < columns; c0 = c0 + Math.min(block, columns - c0)) {
-                    int c1 = (int) Math.min(columns, (long) c0 + block);
-                    if (!started || block == Integer.MAX_VALUE) {
-                        // straight onto the sums: the first block, or a kernel without reduction blocks
-                        if (!started) {
-                            Arrays.fill(partials, totOff, totOff + size, 0f);
-                        }
-                        body.add(s, b0, c0, c1, partials, totOff);
-                        started = true;
-                    } else {
-                        // the dense kernel adds every block, zero or not (-0 + 0 is +0)
-                        Arrays.fill(acc, 0, size, 0f);
-                        body.add(s, b0, c0, c1, acc, 0);
-                        kernel.add(size, acc, 0, partials, totOff);
-                    }
-                }
-            }
-        });
-        parallel.forRange(size, 1 << 14, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int c = i / k;
-                int p = i - c * k;
-                int j = transposed ? p * co + c : i;
-                if (groups == 1) {
-                    dw[dwOff + i] = partials[j];
-                    continue;
-                }
-                float sum = partials[j];
-                for (int group = 1; group < groups; group++) {
-                    sum += partials[group * size + j];
-                }
-                dw[dwOff + i] = beta == 0f ? sum : beta * dw[dwOff + i] + sum;
-            }
         });
     }
 
@@ -542,16 +470,15 @@ final class SpikeConv {
     /** One thread's buffers, grown to the largest call seen and then reused. */
     private static final class Scratch {
         final Events events = new Events();
+        private float[] staged = new float[0];
         private float[] tot = new float[0];
         private float[] acc = new float[0];
         private float[] rows = new float[0];
-        private float[] partials = new float[0];
-
-        float[] partials(int n) {
-            if (partials.length < n) {
-                partials = new float[n];
+        float[] staged(int n) {
+            if (staged.length < n) {
+                staged = new float[n];
             }
-            return partials;
+            return staged;
         }
 
         float[] tot(int n) {

@@ -42,6 +42,13 @@ class ImplicitConvTest {
             ConvGeometry.transposed(3, 8, 32, 32, 3, 3, 1, 1, 0),     // D5-like: 3 output channels, stride 1
             ConvGeometry.transposed(4, 3, 5, 7, 1, 3, 2, 1, 1),       // 1 output channel, odd sizes, output padding
             ConvGeometry.transposed(3, 260, 2, 2, 2, 3, 2, 1, 1),     // more input channels than one kc-block
+            // geometries the direct convolutions take (DirectConv: output rows of whole vectors, output channels of
+            // whole register blocks), as the ESVAE layers they stand for and in odd variants
+            ConvGeometry.conv(6, 3, 32, 32, 32, 3, 2, 1),             // E1: 3 channels to 32, stride 2
+            ConvGeometry.transposed(3, 32, 16, 16, 32, 3, 2, 1, 1),   // D4: k = 288, past one kc-block
+            ConvGeometry.transposed(5, 32, 32, 32, 3, 3, 1, 1, 0),    // D5: stride 1, 3 output channels
+            ConvGeometry.conv(3, 2, 35, 63, 20, 5, 2, 2),             // kernel 5, 20 channels (not whole panels)
+            ConvGeometry.conv(2, 1, 8, 96, 64, 3, 3, 0),              // stride 3, no padding, 64 channels
         };
     }
 
@@ -235,5 +242,13 @@ class ImplicitConvTest {
         assertTrue(g[4].outChannels() > 256, "a GEMM depth beyond one kc-block (kc 256 by default)");
         assertTrue(g[9].outChannels() > 256, "a transposed GEMM depth beyond one kc-block");
         assertTrue(Conv.weightGroups(g[1]) > 1 && Conv.weightGroups(g[4]) == 1, "both weight-gradient reductions");
+        if (VectorSupport.available()) {
+            for (int i = 10; i < g.length; i++) {
+                assertTrue(DirectConv.forwardFits(g[i]), "the direct forward takes " + g[i]);
+            }
+            assertTrue(DirectConv.weightFits(g[10]) && DirectConv.weightFits(g[11]) && DirectConv.weightFits(g[14]),
+                    "the direct weight gradient takes E1, D4 and the 64-channel case");
+            assertTrue(g[11].inChannels() * 9 > SgemmVectorKernel.KC, "a direct forward past one kc-block");
+        }
     }
 }

@@ -1,0 +1,127 @@
+package dev.spikevae.backend.cpu;
+
+import dev.spikevae.tensor.ConvGeometry;
+import java.util.Arrays;
+
+/**
+ * The reduction structure of the dense weight gradient ({@link Conv#backwardWeight}), for the paths that compute the
+ * same sums without its GEMM (the spike-sparse {@link SpikeConv} and the direct {@link DirectConv}): chunks of {@link
+ * Conv#chunkImages} images, {@link Conv#weightGroups} groups of consecutive chunks summed apart and then added in
+ * group order; in each chunk, blocks of the SGEMM kernel's reduction length, each a chain from zero added onto the
+ * group's sum. A path that adds every block's products in column order, from zero, gets the dense path's result
+ * bit for bit.
+ */
+final class ConvWeightReduction {
+    /**
+     * Adds the products of columns {@code [columnFrom, columnTo)} of the chunk starting at image {@code b0} into
+     * {@code into} (zero where a block starts), in column order; whether it added anything. The blocks of a chunk
+     * are added in ascending order on one thread, the first starting at column 0.
+     */
+    @FunctionalInterface
+    interface ColumnBlock {
+        boolean add(int b0, int columnFrom, int columnTo, float[] into, int intoOff);
+    }
+
+    private final Parallel parallel;
+    private final SpikeKernel kernel;
+    private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
+
+    /** Over {@code parallel}, adding blocks as {@code kernel} does and in its reduction blocks. */
+    ConvWeightReduction(Parallel parallel, SpikeKernel kernel) {
+        this.parallel = parallel;
+        this.kernel = kernel;
+    }
+
+    /**
+     * dw = beta dw + the sum of every block. Partial sums are kept as [k][co] (rows along output channels) when
+     * {@code transposed}, else as [co][k] (dw's own layout).
+     */
+    void run(ConvGeometry g, float beta, float[] dw, int dwOff, boolean transposed, ColumnBlock body) {
+        int co = g.outChannels();
+        int k = g.inChannels() * g.kH() * g.kW();
+        int size = co * k;
+        if (g.batch() == 0) {
+            for (int i = dwOff; i < dwOff + size; i++) {
+                dw[i] = beta == 0f ? 0f : beta * dw[i];
+            }
+            return;
+        }
+        int positions = g.outH() * g.outW();
+        int chunk = Conv.chunkImages(g);
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        int groups = Conv.weightGroups(g);
+        int block = kernel.reductionBlock();
+        float[] partials = buffers.get().partials(groups * size);
+        parallel.forTasks(groups, (group, worker) -> {
+            int totOff = group * size;
+            float[] acc = buffers.get().acc(size);
+            boolean started = false;
+            if (groups == 1 && beta != 0f) {
+                for (int c = 0; c < co; c++) {
+                    for (int p = 0; p < k; p++) {
+                        partials[totOff + (transposed ? p * co + c : c * k + p)] = dw[dwOff + c * k + p] * beta;
+                    }
+                }
+                started = true;
+            }
+            int first = group * chunks / groups;
+            int end = (group + 1) * chunks / groups;
+            for (int t = first; t < end; t++) {
+                int b0 = t * chunk;
+                int columns = (Math.min(g.batch(), b0 + chunk) - b0) * positions;
+                for (int c0 = 0; c0 < columns; c0 = c0 + Math.min(block, columns - c0)) {
+                    int c1 = (int) Math.min(columns, (long) c0 + block);
+                    if (!started || block == Integer.MAX_VALUE) {
+                        // straight onto the sums: the first block, or a kernel without reduction blocks
+                        if (!started) {
+                            Arrays.fill(partials, totOff, totOff + size, 0f);
+                        }
+                        body.add(b0, c0, c1, partials, totOff);
+                        started = true;
+                    } else {
+                        // the dense kernel adds every block, zero or not (-0 + 0 is +0)
+                        Arrays.fill(acc, 0, size, 0f);
+                        body.add(b0, c0, c1, acc, 0);
+                        kernel.add(size, acc, 0, partials, totOff);
+                    }
+                }
+            }
+        });
+        parallel.forRange(size, 1 << 14, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int c = i / k;
+                int p = i - c * k;
+                int j = transposed ? p * co + c : i;
+                if (groups == 1) {
+                    dw[dwOff + i] = partials[j];
+                    continue;
+                }
+                float sum = partials[j];
+                for (int group = 1; group < groups; group++) {
+                    sum += partials[group * size + j];
+                }
+                dw[dwOff + i] = beta == 0f ? sum : beta * dw[dwOff + i] + sum;
+            }
+        });
+    }
+
+    /** One thread's sums, grown to the largest call seen and then reused. */
+    private static final class Buffers {
+        private float[] partials = new float[0];
+        private float[] acc = new float[0];
+
+        float[] partials(int n) {
+            if (partials.length < n) {
+                partials = new float[n];
+            }
+            return partials;
+        }
+
+        float[] acc(int n) {
+            if (acc.length < n) {
+                acc = new float[n];
+            }
+            return acc;
+        }
+    }
+}

@@ -1,0 +1,418 @@
+package dev.spikevae.backend.cpu;
+
+import dev.spikevae.tensor.ConvGeometry;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Direct convolutions on the Vector API, for the layers whose implicit GEMM is too shallow or too narrow to hide its
+ * gather: each packed value of {@link ConvSources} feeds only as many multiply-adds as the layer has output channels
+ * (32 in ESVAE's first encoder and last decoder layers), so packing cost as much as the arithmetic. Here nothing is
+ * gathered element by element. Each image is first copied once into a zero-padded, column-phase-split layout
+ * ({@link ConvStaging}), in which every kernel tap of a row of outputs reads a contiguous run; then
+ *
+ * <ul>
+ *   <li>the forward pass ({@code y = conv(x, w) + bias}) runs a register block of 6 output channels by two vectors of
+ *       output positions, whose B vectors are loaded straight from the staged input and whose A values are the
+ *       weights, broadcast;
+ *   <li>the weight gradient runs a register block of 6 kernel taps by two vectors of output channels, over the
+ *       output gradient transposed to [position][channel] and staged-input values broadcast.
+ * </ul>
+ *
+ * <p>Every element is the sum the SGEMM kernel ({@link SgemmVectorKernel}) forms on the implicit GEMM: the same
+ * fused multiply-adds in the same k order, in chains from zero of its reduction block {@code kc}, added block after
+ * block; the forward adds the bias last, as {@link ConvIm2col#scatter} does, and the weight gradient keeps the dense
+ * path's chunks and groups ({@link ConvWeightReduction}). The results are therefore bitwise those of {@link Conv}'s
+ * GEMM path, for every thread count.
+ */
+final class DirectConv {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    /** Two vectors: output positions (forward) or output channels (weight gradient) per register block. */
+    private static final int NR = 2 * LANES;
+    /** Output channels (forward) or kernel taps (weight gradient) per register block. */
+    private static final int MR = 6;
+    private static final int KC = SgemmVectorKernel.KC;
+    /** The most output channels {@link #backwardWeight} takes. */
+    private static final int MAX_WEIGHT_CHANNELS = 64;
+    /** Images per parallel task of the forward pass (any split gives the same result). */
+    private static final int IMAGES_PER_TASK = 4;
+
+    private final Parallel parallel;
+    private final ConvWeightReduction weights;
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+    DirectConv(Parallel parallel) {
+        this.parallel = parallel;
+        this.weights = new ConvWeightReduction(parallel, SpikeVectorKernel.create());
+    }
+
+    /** Whether {@link #forward} takes {@code g}: rows of outputs made of whole vectors. */
+    static boolean forwardFits(ConvGeometry g) {
+        return g.outW() % LANES == 0;
+    }
+
+    /**
+     * Whether {@link #backwardWeight} takes {@code g}: output channels in whole register blocks, and few of them (at most
+     * {@link #MAX_WEIGHT_CHANNELS}; with more, each value the GEMM packs feeds enough rows to pay for its gather, and
+     * the GEMM path was measured faster).
+     */
+    static boolean weightFits(ConvGeometry g) {
+        return g.outChannels() % NR == 0 && g.outChannels() <= MAX_WEIGHT_CHANNELS;
+    }
+
+    /** Whether the weight gradient of {@code g} has more than one group to spread over the pool (or needs none). */
+    boolean weightParallel(ConvGeometry g) {
+        return parallel.threads() == 1 || Conv.weightGroups(g) > 1;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // forward
+
+    /** y = conv(x, w) + bias; requires {@link #forwardFits}. */
+    void forward(ConvOperand x, float[] w, int wOff, float[] bias, int biasOff, float[] y, int yOff, ConvGeometry g) {
+        ConvStaging staged = new ConvStaging(g);
+        int co = g.outChannels();
+        int k = staged.taps();
+        int positions = g.outH() * g.outW();
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = co * positions;
+        // the weights in panels of MR output channels, [panel][k][MR], zero past the last channel
+        int panels = (co + MR - 1) / MR;
+        float[] wp = new float[panels * k * MR];
+        for (int c = 0; c < co; c++) {
+            for (int p = 0; p < k; p++) {
+                wp[(c / MR) * k * MR + p * MR + c % MR] = w[wOff + c * k + p];
+            }
+        }
+        int vectors = positions / LANES;
+        int[] vectorAt = new int[vectors];
+        for (int v = 0; v < vectors; v++) {
+            int p = v * LANES;
+            vectorAt[v] = staged.position(p / g.outW(), p % g.outW());
+        }
+        int tasks = (g.batch() + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK;
+        parallel.forTasks(tasks, (task, worker) -> {
+            Scratch s = scratch.get();
+            float[] xs = s.staged(staged.imageSize());
+            float[] panel = s.panel(k * NR);
+            float[] tile = s.tile;
+            int end = Math.min(g.batch(), (task + 1) * IMAGES_PER_TASK);
+            for (int img = task * IMAGES_PER_TASK; img < end; img++) {
+                staged.stage(x, img * inImage, xs, 0);
+                int yImage = yOff + img * outImage;
+                for (int v = 0; v < vectors; v += 2) {
+                    boolean pair = v + 1 < vectors;
+                    // the column panel of these positions, [k][NR]: two vector copies per tap
+                    int at0 = vectorAt[v];
+                    int at1 = vectorAt[pair ? v + 1 : v];
+                    for (int p = 0; p < k; p++) {
+                        int o = staged.offsets[p];
+                        FloatVector.fromArray(SPECIES, xs, at0 + o).intoArray(panel, p * NR);
+                        FloatVector.fromArray(SPECIES, xs, at1 + o).intoArray(panel, p * NR + LANES);
+                    }
+                    for (int wPanel = 0; wPanel < panels; wPanel++) {
+                        int rows = Math.min(MR, co - wPanel * MR);
+                        for (int kb = 0; kb < k; kb += KC) {
+                            int kEnd = Math.min(k, kb + KC);
+                            SgemmVectorKernel.microKernel(MR, kEnd - kb, wp, wPanel * k * MR + kb * MR, panel, kb * NR,
+                                    tile);
+                            boolean last = kEnd == k;
+                            for (int r = 0; r < rows; r++) {
+                                int c = wPanel * MR + r;
+                                int dst = yImage + c * positions + v * LANES;
+                                float b = bias == null ? 0f : bias[biasOff + c];
+                                write(tile, r * NR, y, dst, kb > 0, last && bias != null, b);
+                                if (pair) {
+                                    write(tile, r * NR + LANES, y, dst + LANES, kb > 0, last && bias != null, b);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * One vector of a finished block into y: stored (the first block) or added to what the earlier blocks left,
+     * then the bias added once the last block is in, as the GEMM's write-back and {@link ConvIm2col#scatter} do.
+     */
+    private static void write(float[] tile, int from, float[] y, int dst, boolean accumulate, boolean addBias,
+                              float bias) {
+        FloatVector v = FloatVector.fromArray(SPECIES, tile, from);
+        if (accumulate) {
+            v = v.add(FloatVector.fromArray(SPECIES, y, dst));
+        }
+        if (addBias) {
+            v = v.add(bias);
+        }
+        v.intoArray(y, dst);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // backward data (the transposed convolution)
+
+    /**
+     * Whether {@link #backwardData} takes {@code g}: output rows of whole register blocks (two vectors; with rows of one
+     * vector the GEMM path was measured faster), one reduction block over channels.
+     */
+    static boolean dataFits(ConvGeometry g) {
+        return g.outW() % NR == 0 && g.outChannels() <= KC;
+    }
+
+    /**
+     * dx = conv^T(dy, w) + bias (bias over dx's channels, or null); requires {@link #dataFits}. Per image and per
+     * panel of 6 rows (input channel, kernel tap) of the column matrix, the rows are computed across all positions
+     * (6 x 2-vector register blocks: weights broadcast, dy rows loaded as they lie) and then added, row after row,
+     * into the staged (padded, phase-split) image, where each row of outputs lands on a contiguous run: the adds of
+     * col2im, in its order (every element of dx receives its taps in tap order), as vector adds.
+     */
+    void backwardData(ConvOperand dy, float[] w, int wOff, float[] bias, int biasOff, float[] dx, int dxOff,
+                      ConvGeometry g) {
+        ConvStaging staged = new ConvStaging(g);
+        int co = g.outChannels();
+        int k = staged.taps();
+        int positions = g.outH() * g.outW();
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = co * positions;
+        int offsets = g.kH() * g.kW();
+        // the transposed weights in panels of MR rows (input channel, tap), [panel][co][MR], zero past the last row
+        int panels = (k + MR - 1) / MR;
+        float[] wt = new float[panels * co * MR];
+        for (int c = 0; c < co; c++) {
+            for (int p = 0; p < k; p++) {
+                wt[(p / MR) * co * MR + c * MR + p % MR] = w[wOff + c * k + p];
+            }
+        }
+        int vectors = positions / LANES;
+        float[] dyf = dy.floats();
+        byte[] dyb = dy.bytes();
+        int tasks = (g.batch() + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK;
+        parallel.forTasks(tasks, (task, worker) -> {
+            Scratch s = scratch.get();
+            float[] xs = s.staged(staged.imageSize());
+            float[] strip = s.rows(MR * positions);
+            float[] packed = s.panel((vectors + 1) * co * LANES);
+            float[] tile = s.tile;
+            int end = Math.min(g.batch(), (task + 1) * IMAGES_PER_TASK);
+            for (int img = task * IMAGES_PER_TASK; img < end; img++) {
+                // dy of this image in panels of two vectors of positions, [pair][co][NR], as the kernel reads them
+                int srcOff = dy.offset() + img * outImage;
+                for (int v = 0; v < vectors; v += 2) {
+                    int width = v + 1 < vectors ? NR : LANES;
+                    int base = v * co * LANES;
+                    for (int c = 0; c < co; c++) {
+                        int from = srcOff + c * positions + v * LANES;
+                        if (dyf != null) {
+                            FloatVector.fromArray(SPECIES, dyf, from).intoArray(packed, base + c * NR);
+                            if (width == NR) {
+                                FloatVector.fromArray(SPECIES, dyf, from + LANES).intoArray(packed, base + c * NR + LANES);
+                            }
+                        } else {
+                            for (int j = 0; j < width; j++) {
+                                packed[base + c * NR + j] = dyb[from + j] & 0xFF;
+                            }
+                        }
+                    }
+                }
+                for (int ci = 0; ci < g.inChannels(); ci++) {
+                    java.util.Arrays.fill(xs, ci * staged.plane, (ci + 1) * staged.plane,
+                            bias == null ? 0f : bias[biasOff + ci]);
+                }
+                for (int panel = 0; panel < panels; panel++) {
+                    for (int v = 0; v < vectors; v += 2) {
+                        boolean pair = v + 1 < vectors;
+                        SgemmVectorKernel.microKernel(MR, co, wt, panel * co * MR, packed, v * co * LANES, tile);
+                        for (int r = 0; r < MR; r++) {
+                            System.arraycopy(tile, r * NR, strip, r * positions + v * LANES, pair ? NR : LANES);
+                        }
+                    }
+                    int rows = Math.min(MR, k - panel * MR);
+                    for (int r = 0; r < rows; r++) {
+                        int off = staged.offsets[panel * MR + r];
+                        for (int oh = 0; oh < g.outH(); oh++) {
+                            int at = staged.position(oh, 0) + off;
+                            int from = r * positions + oh * g.outW();
+                            for (int ow = 0; ow < g.outW(); ow += LANES) {
+                                FloatVector.fromArray(SPECIES, strip, from + ow)
+                                        .add(FloatVector.fromArray(SPECIES, xs, at + ow)).intoArray(xs, at + ow);
+                            }
+                        }
+                    }
+                }
+                staged.unstage(xs, dx, dxOff + img * inImage);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // weight gradient
+
+    /** dw = beta dw + sum over the batch of dy (x) im2col(x); requires {@link #weightFits}. */
+    void backwardWeight(ConvOperand x, ConvOperand dy, float[] dw, int dwOff, float beta, ConvGeometry g) {
+        ConvStaging staged = new ConvStaging(g);
+        int co = g.outChannels();
+        int k = staged.taps();
+        int positions = g.outH() * g.outW();
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = co * positions;
+        int chunk = Conv.chunkImages(g);
+        int[] positionAt = new int[positions];
+        for (int p = 0; p < positions; p++) {
+            positionAt[p] = staged.position(p / g.outW(), p % g.outW());
+        }
+        float[] dyf = dy.floats();
+        byte[] dyb = dy.bytes();
+        // partial sums as [k][co]: the register block's vectors run along output channels
+        weights.run(g, beta, dw, dwOff, true, (b0, columnFrom, columnTo, into, intoOff) -> {
+            Scratch s = scratch.get();
+            int images = Math.min(g.batch(), b0 + chunk) - b0;
+            if (columnFrom == 0) {
+                // the chunk's inputs staged and its output gradient as [column][channel], once per chunk
+                float[] xs = s.staged(images * staged.imageSize());
+                float[] dyT = s.rows(images * positions * co);
+                int[] columnAt = s.columns(images * positions);
+                for (int i = 0; i < images; i++) {
+                    staged.stage(x, (b0 + i) * inImage, xs, i * staged.imageSize());
+                    int src = dy.offset() + (b0 + i) * outImage;
+                    for (int c = 0; c < co; c++) {
+                        int row = src + c * positions;
+                        int dst = i * positions * co + c;
+                        if (dyf != null) {
+                            for (int p = 0; p < positions; p++) {
+                                dyT[dst + p * co] = dyf[row + p];
+                            }
+                        } else {
+                            for (int p = 0; p < positions; p++) {
+                                dyT[dst + p * co] = dyb[row + p] & 0xFF;
+                            }
+                        }
+                    }
+                    for (int p = 0; p < positions; p++) {
+                        columnAt[i * positions + p] = i * staged.imageSize() + positionAt[p];
+                    }
+                }
+            }
+            float[] xs = s.staged;
+            float[] dyT = s.rows;
+            int[] columnAt = s.columns;
+            float[] tile = s.tile;
+            for (int t0 = 0; t0 < k; t0 += MR) {
+                int taps = Math.min(MR, k - t0);
+                for (int c0 = 0; c0 < co; c0 += NR) {
+                    weightBlock(xs, columnAt, staged.offsets, t0, k, dyT, co, c0, columnFrom, columnTo, tile);
+                    for (int r = 0; r < taps; r++) {
+                        int dst = intoOff + (t0 + r) * co + c0;
+                        FloatVector.fromArray(SPECIES, tile, r * NR).add(FloatVector.fromArray(SPECIES, into, dst))
+                                .intoArray(into, dst);
+                        FloatVector.fromArray(SPECIES, tile, r * NR + LANES)
+                                .add(FloatVector.fromArray(SPECIES, into, dst + LANES)).intoArray(into, dst + LANES);
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
+    /**
+     * The 6 x 2-vector register block of the weight gradient: kernel taps {@code [t0, t0 + 6)} (the last repeated
+     * past {@code k}) by output channels {@code [c0, c0 + NR)}, over columns {@code [from, to)}.
+     */
+    private static void weightBlock(float[] xs, int[] columnAt, int[] offsets, int t0, int k, float[] dyT, int co,
+                                    int c0, int from, int to, float[] tile) {
+        int o0 = offsets[t0];
+        int o1 = offsets[Math.min(t0 + 1, k - 1)];
+        int o2 = offsets[Math.min(t0 + 2, k - 1)];
+        int o3 = offsets[Math.min(t0 + 3, k - 1)];
+        int o4 = offsets[Math.min(t0 + 4, k - 1)];
+        int o5 = offsets[Math.min(t0 + 5, k - 1)];
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        int di = from * co + c0;
+        for (int col = from; col < to; col++, di += co) {
+            int at = columnAt[col];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, dyT, di);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, dyT, di + LANES);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, xs[at + o0]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, xs[at + o1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, xs[at + o2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, xs[at + o3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, xs[at + o4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, xs[at + o5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, LANES);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + LANES);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + LANES);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + LANES);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + LANES);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + LANES);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    /** One thread's buffers, grown to the largest call seen and then reused. */
+    private static final class Scratch {
+        final float[] tile = new float[MR * NR];
+        float[] staged = new float[0];
+        float[] panel = new float[0];
+        float[] rows = new float[0];
+        int[] columns = new int[0];
+
+        float[] staged(int n) {
+            if (staged.length < n) {
+                staged = new float[n];
+            }
+            return staged;
+        }
+
+        float[] panel(int n) {
+            if (panel.length < n) {
+                panel = new float[n];
+            }
+            return panel;
+        }
+
+        float[] rows(int n) {
+            if (rows.length < n) {
+                rows = new float[n];
+            }
+            return rows;
+        }
+
+        int[] columns(int n) {
+            if (columns.length < n) {
+                columns = new int[n];
+            }
+            return columns;
+        }
+    }
+}
