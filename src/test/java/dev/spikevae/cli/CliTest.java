@@ -66,6 +66,22 @@ class CliTest {
         }
     }
 
+    /** The direct convolutions against the implicit GEMM at a tiny size; without the Vector API a one-line error. */
+    @Test
+    void benchDirectComparesBothPathsOrSaysWhyNot() {
+        Run r = run("bench", "--quick", "--direct");
+        if (new dev.spikevae.backend.cpu.CpuBackend(1).vectorKernels()) {
+            assertEquals(0, r.code(), r.err());
+            for (String c : new String[] {"GEMM, ms", "direct, ms", "E1 conv 3->32 32->16, forward",
+                "D5 convT 32->3 32->32, weight grad", "sum of the nine layers"}) {
+                assertTrue(r.out().contains(c), "missing " + c + " in\n" + r.out());
+            }
+        } else {
+            assertNotEquals(0, r.code());
+            assertTrue(r.err().contains("--direct compares the cpu backend's direct convolutions"), r.err());
+        }
+    }
+
     @Test
     void errorsAreOneLineWithNonZeroExit() {
         // A device no machine has: an error here and on a GPU machine alike.

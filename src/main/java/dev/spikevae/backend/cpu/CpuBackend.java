@@ -343,7 +343,7 @@ public final class CpuBackend extends Backend {
     @Override
     protected void kConvForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
         probe("forward", g, "x", x);
-        if (x.dtype() == DType.U8 && sparse(x, SpikeConv.maxDensity(SpikeConv.forwardRow(g)))) {
+        if (x.dtype() == DType.U8 && sparse(x, SpikeConv.maxDensity(SpikeConv.forwardRow(g), false))) {
             spikeConv.forward(bytes(x), x.offset(), data(w), w.offset(), bias == null ? null : data(bias),
                     bias == null ? 0 : bias.offset(), data(y), y.offset(), g);
             return;
@@ -355,7 +355,7 @@ public final class CpuBackend extends Backend {
     @Override
     protected void kConvBackwardData(Tensor dy, Tensor w, Tensor bias, Tensor dx, ConvGeometry g) {
         probe("backwardData", g, "dy", dy);
-        if (dy.dtype() == DType.U8 && sparse(dy, SpikeConv.maxDensity(SpikeConv.backwardDataRow(g)))) {
+        if (dy.dtype() == DType.U8 && sparse(dy, SpikeConv.maxDensity(SpikeConv.backwardDataRow(g), false))) {
             spikeConv.backwardData(bytes(dy), dy.offset(), data(w), w.offset(), bias == null ? null : data(bias),
                     bias == null ? 0 : bias.offset(), data(dx), dx.offset(), g);
             return;
@@ -372,13 +372,13 @@ public final class CpuBackend extends Backend {
         }
         boolean parallelEnough = sparseMode == SparseMode.SPARSE || spikeConv.weightGradientParallel(g);
         if (x.dtype() == DType.U8 && dy.dtype() == DType.F32 && parallelEnough
-                && sparse(x, SpikeConv.maxDensity(SpikeConv.forwardRow(g)))) {
+                && sparse(x, SpikeConv.maxDensity(SpikeConv.forwardRow(g), true))) {
             spikeConv.backwardWeightSpikeInput(bytes(x), x.offset(), data(dy), dy.offset(), data(dw), dw.offset(), beta,
                     g);
             return;
         }
         if (dy.dtype() == DType.U8 && x.dtype() == DType.F32 && parallelEnough
-                && sparse(dy, SpikeConv.maxDensity(SpikeConv.backwardDataRow(g)))) {
+                && sparse(dy, SpikeConv.maxDensity(SpikeConv.backwardDataRow(g), true))) {
             spikeConv.backwardWeightSpikeGradient(data(x), x.offset(), bytes(dy), dy.offset(), data(dw), dw.offset(),
                     beta, g);
             return;

@@ -24,20 +24,27 @@ final class SpikeConv {
 
     /** Rows (the length every spike adds, in floats) shorter than this always take the dense path. */
     static final int MIN_ROW = 32;
-    /** The density up to which rows of {@link #FULL_ROW} floats or more take the sparse path. */
-    static final double MAX_DENSITY = 0.25;
+    /**
+     * The density up to which a forward pass (a convolution's, or a transposed convolution's: the backward-data
+     * kernel) with rows of {@link #FULL_ROW} floats or more takes the sparse path.
+     */
+    static final double MAX_DENSITY = 0.05;
+    /** The same for a weight gradient, whose dense path costs more per output than a forward pass's. */
+    static final double MAX_WEIGHT_DENSITY = 0.10;
     static final int FULL_ROW = 128;
 
     /**
      * The density (fraction of non-zero spikes) up to which a pass whose spikes each add a row of {@code row}
-     * floats is faster sparse: {@link #MAX_DENSITY} for rows of {@link #FULL_ROW} floats or more, proportionally
-     * less for shorter rows (the per-spike overhead weighs more), none below {@link #MIN_ROW}. Read off {@code
-     * bench --sparse} on the ESVAE layers (docs/benchmarks.md, "Spike-sparse convolutions"): the speed-ups cross
-     * one between 20 and 50 % for rows of 128 to 1152 floats, near 15 % for rows of 64, and the 27-float rows of a
-     * three-channel last layer are slower sparse at every density measured.
+     * floats is faster sparse: {@link #MAX_DENSITY} ({@link #MAX_WEIGHT_DENSITY} for a weight gradient) for rows
+     * of {@link #FULL_ROW} floats or more, proportionally less for shorter rows (the per-spike overhead weighs
+     * more), none below {@link #MIN_ROW}. Read off {@code bench --sparse} on the ESVAE layers against the dense
+     * path with the direct kernels (docs/benchmarks.md, "Spike-sparse convolutions"): the forward passes cross one
+     * between 1 and 10 % density, the weight gradients between 10 and 17 %, and the 27-float rows of a
+     * three-channel last layer are slower sparse at every density measured but the lowest.
      */
-    static double maxDensity(int row) {
-        return row < MIN_ROW ? 0 : MAX_DENSITY * Math.min(1.0, (double) row / FULL_ROW);
+    static double maxDensity(int row, boolean weightGradient) {
+        double limit = weightGradient ? MAX_WEIGHT_DENSITY : MAX_DENSITY;
+        return row < MIN_ROW ? 0 : limit * Math.min(1.0, (double) row / FULL_ROW);
     }
 
     /** Forward: each input spike adds a row of weights along the output channels. */

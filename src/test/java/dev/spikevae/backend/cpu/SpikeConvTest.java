@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The spike-sparse convolutions give bitwise what the dense path gives (the same summation order; skipped zeros
@@ -186,10 +187,14 @@ class SpikeConvTest {
     /** The threshold rule: none for short rows, proportional up to a full row, flat beyond. */
     @Test
     void thresholdFollowsTheRowLength() {
-        assertEquals(0.0, SpikeConv.maxDensity(27), 0, "a three-channel last layer's 27-float rows stay dense");
-        assertEquals(SpikeConv.MAX_DENSITY / 2, SpikeConv.maxDensity(SpikeConv.FULL_ROW / 2), 1e-12);
-        assertEquals(SpikeConv.MAX_DENSITY, SpikeConv.maxDensity(SpikeConv.FULL_ROW), 0);
-        assertEquals(SpikeConv.MAX_DENSITY, SpikeConv.maxDensity(1152), 0);
+        for (boolean weight : new boolean[] {false, true}) {
+            double limit = weight ? SpikeConv.MAX_WEIGHT_DENSITY : SpikeConv.MAX_DENSITY;
+            assertEquals(0.0, SpikeConv.maxDensity(27, weight), 0, "a three-channel last layer's 27-float rows stay dense");
+            assertEquals(limit / 2, SpikeConv.maxDensity(SpikeConv.FULL_ROW / 2, weight), 1e-12);
+            assertEquals(limit, SpikeConv.maxDensity(SpikeConv.FULL_ROW, weight), 0);
+            assertEquals(limit, SpikeConv.maxDensity(1152, weight), 0);
+        }
+        assertTrue(SpikeConv.MAX_WEIGHT_DENSITY > SpikeConv.MAX_DENSITY, "weight gradients stay sparse longer");
         ConvGeometry e2 = ConvGeometry.conv(1, 32, 16, 16, 64, 3, 2, 1);
         assertEquals(64, SpikeConv.forwardRow(e2));
         assertEquals(288, SpikeConv.backwardDataRow(e2));
