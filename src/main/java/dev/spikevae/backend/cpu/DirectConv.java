@@ -33,8 +33,9 @@ final class DirectConv {
     /** Output channels (forward) or kernel taps (weight gradient) per register block. */
     private static final int MR = 6;
     private static final int KC = SgemmVectorKernel.KC;
-    /** The most output channels {@link #backwardWeight} takes. */
+    /** The most output channels and taps {@link #backwardWeight} takes. */
     private static final int MAX_WEIGHT_CHANNELS = 64;
+    private static final int MAX_WEIGHT_TAPS = 64;
     /** Images per parallel task of the forward pass (any split gives the same result). */
     private static final int IMAGES_PER_TASK = 4;
 
@@ -53,12 +54,14 @@ final class DirectConv {
     }
 
     /**
-     * Whether {@link #backwardWeight} takes {@code g}: output channels in whole register blocks, and few of them (at most
-     * {@link #MAX_WEIGHT_CHANNELS}; with more, each value the GEMM packs feeds enough rows to pay for its gather, and
-     * the GEMM path was measured faster).
+     * Whether {@link #backwardWeight} takes {@code g}: output channels in whole register blocks and at most {@link
+     * #MAX_WEIGHT_CHANNELS}, and at most {@link #MAX_WEIGHT_TAPS} taps (input channels x kernel offsets). Where the
+     * weight matrix is wider, each value the GEMM packs feeds enough of it to pay for its gather, and the GEMM path
+     * was measured as fast or faster (docs/benchmarks.md, "Direct convolutions").
      */
     static boolean weightFits(ConvGeometry g) {
-        return g.outChannels() % NR == 0 && g.outChannels() <= MAX_WEIGHT_CHANNELS;
+        return g.outChannels() % NR == 0 && g.outChannels() <= MAX_WEIGHT_CHANNELS
+                && g.inChannels() * g.kH() * g.kW() <= MAX_WEIGHT_TAPS;
     }
 
     /** Whether the weight gradient of {@code g} has more than one group to spread over the pool (or needs none). */

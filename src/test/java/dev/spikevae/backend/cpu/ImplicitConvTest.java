@@ -246,8 +246,8 @@ class ImplicitConvTest {
             for (int i = 10; i < g.length; i++) {
                 assertTrue(DirectConv.forwardFits(g[i]), "the direct forward takes " + g[i]);
             }
-            assertTrue(DirectConv.weightFits(g[10]) && DirectConv.weightFits(g[11]) && DirectConv.weightFits(g[14]),
-                    "the direct weight gradient takes E1, D4 and the 64-channel case");
+            assertTrue(DirectConv.weightFits(g[10]) && DirectConv.weightFits(g[12]) && DirectConv.weightFits(g[14]),
+                    "the direct weight gradient takes E1, D5 and the 64-channel case");
             assertTrue(g[11].inChannels() * 9 > SgemmVectorKernel.KC, "a direct forward past one kc-block");
         }
     }
