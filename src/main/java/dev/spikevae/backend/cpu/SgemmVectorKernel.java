@@ -90,7 +90,7 @@ final class SgemmVectorKernel implements SgemmKernel {
 
     /** The register block's rows for vectors of {@code lanes} floats, or the {@code requested} 6 or 8 (0: choose). */
     static int rowsFor(int lanes, int requested) {
-        if (requested == 4 || requested == 5 || requested == 6 || requested == 8) {
+        if (requested == 6 || requested == 8) {
             return requested;
         }
         if (requested != 0) {
@@ -351,94 +351,9 @@ final class SgemmVectorKernel implements SgemmKernel {
     static void microKernel(int mr, int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
         if (mr == 8) {
             microKernel8(kc, ap, aOff, bp, bOff, tile);
-        } else if (mr == 5) {
-            microKernel5(kc, ap, aOff, bp, bOff, tile);
-        } else if (mr == 4) {
-            microKernel4(kc, ap, aOff, bp, bOff, tile);
         } else {
             microKernel6(kc, ap, aOff, bp, bOff, tile);
         }
-    }
-
-    private static void microKernel5(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c01 = FloatVector.zero(SPECIES);
-        FloatVector c10 = FloatVector.zero(SPECIES);
-        FloatVector c11 = FloatVector.zero(SPECIES);
-        FloatVector c20 = FloatVector.zero(SPECIES);
-        FloatVector c21 = FloatVector.zero(SPECIES);
-        FloatVector c30 = FloatVector.zero(SPECIES);
-        FloatVector c31 = FloatVector.zero(SPECIES);
-        FloatVector c40 = FloatVector.zero(SPECIES);
-        FloatVector c41 = FloatVector.zero(SPECIES);
-        int ai = aOff;
-        int bi = bOff;
-        for (int p = 0; p < kc; p++, ai += 5, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + LANES);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, ap[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, ap[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, ap[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(SPECIES, ap[ai + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, LANES);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + LANES);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + LANES);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + LANES);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + LANES);
-    }
-
-    private static void microKernel4(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c01 = FloatVector.zero(SPECIES);
-        FloatVector c10 = FloatVector.zero(SPECIES);
-        FloatVector c11 = FloatVector.zero(SPECIES);
-        FloatVector c20 = FloatVector.zero(SPECIES);
-        FloatVector c21 = FloatVector.zero(SPECIES);
-        FloatVector c30 = FloatVector.zero(SPECIES);
-        FloatVector c31 = FloatVector.zero(SPECIES);
-        int ai = aOff;
-        int bi = bOff;
-        for (int p = 0; p < kc; p++, ai += 4, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + LANES);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, ap[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, ap[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, ap[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, LANES);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + LANES);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + LANES);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + LANES);
     }
 
     /** The 6 x NR register block: {@link #microKernel8} without its last two rows. */
