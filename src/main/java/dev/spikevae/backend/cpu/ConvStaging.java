@@ -49,6 +49,15 @@ final class ConvStaging {
         return oh * g.strideH() * row + ow;
     }
 
+    /** Where each output position (row-major over the output) reads tap (0, 0, 0). */
+    int[] positions() {
+        int[] at = new int[g.outH() * g.outW()];
+        for (int p = 0; p < at.length; p++) {
+            at[p] = position(p / g.outW(), p % g.outW());
+        }
+        return at;
+    }
+
     /** Stages the image at element {@code start} of x (past x's offset) into {@code dst} from {@code off}. */
     void stage(ConvOperand x, int start, float[] dst, int off) {
         Arrays.fill(dst, off, off + imageSize(), 0f);

@@ -12,9 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link ConvStaging}), in which every kernel tap of a row of outputs reads a contiguous run; then
  *
  * <ul>
- *   <li>the forward pass ({@code y = conv(x, w) + bias}) runs a register block of 6 output channels by two vectors of
- *       output positions, whose B vectors are loaded straight from the staged input and whose A values are the
- *       weights, broadcast;
+ *   <li>the forward pass ({@code y = conv(x, w) + bias}) packs the column panel of two vectors of output positions
+ *       with two vector copies per tap and runs the SGEMM micro-kernel ({@link SgemmVectorKernel#microKernel}) on
+ *       it against the weights in panels of 6 output channels;
+ *   <li>the transposed convolution ({@code dx = conv^T(dy, w) + bias}) runs the same micro-kernel on dy's rows
+ *       (6 rows of the column matrix at a time, across all positions) and adds each finished row into the staged
+ *       image as vector adds, one contiguous run per row of outputs, before the image is copied out;
  *   <li>the weight gradient runs a register block of 6 kernel taps by two vectors of output channels, over the
  *       output gradient transposed to [position][channel] and staged-input values broadcast.
  * </ul>
@@ -36,7 +39,7 @@ final class DirectConv {
     /** The most output channels and taps {@link #backwardWeight} takes. */
     private static final int MAX_WEIGHT_CHANNELS = 64;
     private static final int MAX_WEIGHT_TAPS = 64;
-    /** Images per parallel task of the forward pass (any split gives the same result). */
+    /** Images per parallel task of the forward and transposed passes (any split gives the same result). */
     private static final int IMAGES_PER_TASK = 4;
 
     private final Parallel parallel;
@@ -89,11 +92,7 @@ final class DirectConv {
             }
         }
         int vectors = positions / LANES;
-        int[] vectorAt = new int[vectors];
-        for (int v = 0; v < vectors; v++) {
-            int p = v * LANES;
-            vectorAt[v] = staged.position(p / g.outW(), p % g.outW());
-        }
+        int[] positionAt = staged.positions();
         int tasks = (g.batch() + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK;
         parallel.forTasks(tasks, (task, worker) -> {
             Scratch s = scratch.get();
@@ -107,8 +106,8 @@ final class DirectConv {
                 for (int v = 0; v < vectors; v += 2) {
                     boolean pair = v + 1 < vectors;
                     // the column panel of these positions, [k][NR]: two vector copies per tap
-                    int at0 = vectorAt[v];
-                    int at1 = vectorAt[pair ? v + 1 : v];
+                    int at0 = positionAt[v * LANES];
+                    int at1 = positionAt[(pair ? v + 1 : v) * LANES];
                     for (int p = 0; p < k; p++) {
                         int o = staged.offsets[p];
                         FloatVector.fromArray(SPECIES, xs, at0 + o).intoArray(panel, p * NR);
@@ -165,11 +164,12 @@ final class DirectConv {
     }
 
     /**
-     * dx = conv^T(dy, w) + bias (bias over dx's channels, or null); requires {@link #dataFits}. Per image and per
-     * panel of 6 rows (input channel, kernel tap) of the column matrix, the rows are computed across all positions
-     * (6 x 2-vector register blocks: weights broadcast, dy rows loaded as they lie) and then added, row after row,
-     * into the staged (padded, phase-split) image, where each row of outputs lands on a contiguous run: the adds of
-     * col2im, in its order (every element of dx receives its taps in tap order), as vector adds.
+     * dx = conv^T(dy, w) + bias (bias over dx's channels, or null); requires {@link #dataFits}. Per image, dy is
+     * packed once into panels of two vectors of positions; per panel of 6 rows (input channel, kernel tap) of the
+     * column matrix, the rows are computed across all positions (the SGEMM micro-kernel, transposed weights
+     * broadcast) and then added, row after row, into the staged (padded, phase-split) image, where each row of
+     * outputs lands on a contiguous run: the adds of col2im, in its order (every element of dx receives its taps in
+     * tap order), as vector adds.
      */
     void backwardData(ConvOperand dy, float[] w, int wOff, float[] bias, int biasOff, float[] dx, int dxOff,
                       ConvGeometry g) {
@@ -179,7 +179,6 @@ final class DirectConv {
         int positions = g.outH() * g.outW();
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = co * positions;
-        int offsets = g.kH() * g.kW();
         // the transposed weights in panels of MR rows (input channel, tap), [panel][co][MR], zero past the last row
         int panels = (k + MR - 1) / MR;
         float[] wt = new float[panels * co * MR];
@@ -261,10 +260,7 @@ final class DirectConv {
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = co * positions;
         int chunk = Conv.chunkImages(g);
-        int[] positionAt = new int[positions];
-        for (int p = 0; p < positions; p++) {
-            positionAt[p] = staged.position(p / g.outW(), p % g.outW());
-        }
+        int[] positionAt = staged.positions();
         float[] dyf = dy.floats();
         byte[] dyb = dy.bytes();
         // partial sums as [k][co]: the register block's vectors run along output channels

@@ -339,10 +339,7 @@ final class SpikeConv {
         int inImage = g.inChannels() * planeSize;
         int outImage = co * positions;
         ConvStaging staged = new ConvStaging(g);
-        int[] positionAt = new int[positions];
-        for (int p = 0; p < positions; p++) {
-            positionAt[p] = staged.position(p / g.outW(), p % g.outW());
-        }
+        int[] positionAt = staged.positions();
         ConvOperand xo = ConvOperand.of(x, xOff);
         weights.run(g, beta, dw, dwOff, false, (b0, columnFrom, columnTo, into, intoOff) -> {
             Scratch s = scratch.get();
