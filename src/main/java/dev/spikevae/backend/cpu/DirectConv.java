@@ -83,14 +83,8 @@ final class DirectConv {
         int positions = g.outH() * g.outW();
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = co * positions;
-        // the weights in panels of MR output channels, [panel][k][MR], zero past the last channel
         int panels = (co + MR - 1) / MR;
-        float[] wp = new float[panels * k * MR];
-        for (int c = 0; c < co; c++) {
-            for (int p = 0; p < k; p++) {
-                wp[(c / MR) * k * MR + p * MR + c % MR] = w[wOff + c * k + p];
-            }
-        }
+        float[] wp = panels(w, wOff, co, k, false);
         int vectors = positions / LANES;
         int[] positionAt = staged.positions();
         int tasks = (g.batch() + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK;
@@ -137,6 +131,23 @@ final class DirectConv {
     }
 
     /**
+     * The rows of a row-major {@code rows x depth} matrix at {@code a[off]} (of a {@code depth x rows} one's
+     * transpose when {@code transposed}) in panels of MR rows, {@code [panel][depth][MR]}, zero past the last row:
+     * the micro-kernel's A operand. The forward pass takes the weights' rows (output channels), the transposed pass their columns (input
+     * channel, tap).
+     */
+    private static float[] panels(float[] a, int off, int rows, int depth, boolean transposed) {
+        float[] packed = new float[(rows + MR - 1) / MR * depth * MR];
+        for (int r = 0; r < rows; r++) {
+            for (int d = 0; d < depth; d++) {
+                float v = transposed ? a[off + d * rows + r] : a[off + r * depth + d];
+                packed[(r / MR) * depth * MR + d * MR + r % MR] = v;
+            }
+        }
+        return packed;
+    }
+
+    /**
      * One vector of a finished block into y: stored (the first block) or added to what the earlier blocks left,
      * then the bias added once the last block is in, as the GEMM's write-back and {@link ConvIm2col#scatter} do.
      */
@@ -179,14 +190,8 @@ final class DirectConv {
         int positions = g.outH() * g.outW();
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = co * positions;
-        // the transposed weights in panels of MR rows (input channel, tap), [panel][co][MR], zero past the last row
         int panels = (k + MR - 1) / MR;
-        float[] wt = new float[panels * co * MR];
-        for (int c = 0; c < co; c++) {
-            for (int p = 0; p < k; p++) {
-                wt[(p / MR) * co * MR + c * MR + p % MR] = w[wOff + c * k + p];
-            }
-        }
+        float[] wt = panels(w, wOff, k, co, true);
         int vectors = positions / LANES;
         float[] dyf = dy.floats();
         byte[] dyb = dy.bytes();
