@@ -360,8 +360,12 @@ final class SpikeConv {
                 if (!fired) {
                     continue;
                 }
-                // im2col of this image's positions, transposed, from the staged image (zeros on the padding)
-                staged.stage(xo, img * inImage, xs, 0);
+                // im2col of this image's positions, transposed, from the staged image (zeros on the padding); an image
+                // that spans several blocks of its chunk (which come in order on this thread) is staged once
+                if (columnFrom == 0 || s.stagedImage != img) {
+                    staged.stage(xo, img * inImage, xs, 0);
+                    s.stagedImage = img;
+                }
                 int[] taps = staged.offsets;
                 for (int p = pLo; p < pHi; p++) {
                     int at = positionAt[p];
@@ -475,6 +479,8 @@ final class SpikeConv {
     private static final class Scratch {
         final Events events = new Events();
         private float[] staged = new float[0];
+        /** The image staged last by the weight gradient within the current chunk. */
+        int stagedImage = -1;
         private float[] tot = new float[0];
         private float[] acc = new float[0];
         private float[] rows = new float[0];

@@ -31,6 +31,7 @@ class SpikeConvTest {
         ConvGeometry.transposed(33, 6, 4, 5, 3, 3, 2, 1, 1),
         ConvGeometry.transposed(7, 300, 2, 2, 5, 3, 2, 1, 1), // 300 channels of spikes: two blocks in backward data
         ConvGeometry.transposed(9, 4, 8, 8, 1, 3, 1, 1, 0),
+        ConvGeometry.transposed(3, 4, 24, 24, 2, 3, 1, 1, 0), // 576 positions: an image spans reduction blocks
         // taken by the direct dense kernels (DirectConv) with the Vector API: 32 output channels, rows of 16 outputs
         ConvGeometry.conv(6, 3, 32, 32, 32, 3, 2, 1),
         ConvGeometry.transposed(5, 32, 16, 16, 16, 3, 2, 1, 1),
