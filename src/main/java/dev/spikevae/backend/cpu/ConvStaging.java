@@ -5,11 +5,12 @@ import java.util.Arrays;
 
 /**
  * The staged layout of a convolution's input images, for the convolutions that read or add rows of outputs as
- * contiguous runs ({@link DirectConv}, {@link SpikeConv}): an image zero-padded and split by column phase: padded
- * row r, padded column c of channel ci sits at {@code ci*plane + r*(sW*width) + (c % sW)*width + c / sW}, {@code width = ceil(paddedW / sW)}. Output position
- * (oh, ow) at tap (ci, kh, kw) then reads {@code position(oh, ow) + offsets[(ci*kH + kh)*kW + kw]}, and
- * consecutive output columns read consecutive floats, whatever the stride. The padding border is where taps that
- * fall outside the image read zeros (or, for the transposed convolution, drop what they add).
+ * contiguous runs ({@link DirectConv}, {@link SpikeConv}): an image zero-padded and split by column phase. Padded
+ * row r, padded column c of channel ci sits at {@code ci*plane + r*(sW*width) + (c % sW)*width + c / sW}, with
+ * {@code width = ceil(paddedW / sW)}. Output position (oh, ow) at tap (ci, kh, kw) then reads {@code position(oh, ow)
+ * + offsets[(ci*kH + kh)*kW + kw]}, and consecutive output columns read consecutive floats, whatever the stride. The
+ * padding border is where taps that fall outside the image read zeros (or, for the transposed convolution, drop what
+ * they add).
  */
 final class ConvStaging {
     final ConvGeometry g;
