@@ -18,6 +18,12 @@ final class ConvStaging {
     final int row;
     final int plane;
     final int[] offsets;
+    /**
+     * Where element (ih, iw) of an input channel lands in its staged plane: {@code (ih + padH) * row + (c % sW) * width
+     * + c / sW}, {@code c = iw + padW}. One flat table: the staging then runs one loop per channel, with no per-row
+     * arithmetic (rows of the narrow layers are 4 to 32 floats).
+     */
+    private final int[] spread;
 
     ConvStaging(ConvGeometry g) {
         this.g = g;
@@ -33,6 +39,13 @@ final class ConvStaging {
                     offsets[(ci * g.kH() + kh) * g.kW() + kw] =
                             ci * plane + kh * row + (kw % g.strideW()) * width + kw / g.strideW();
                 }
+            }
+        }
+        spread = new int[g.inH() * g.inW()];
+        for (int ih = 0; ih < g.inH(); ih++) {
+            for (int iw = 0; iw < g.inW(); iw++) {
+                int c = iw + g.padW();
+                spread[ih * g.inW() + iw] = (ih + g.padH()) * row + (c % g.strideW()) * width + c / g.strideW();
             }
         }
     }
@@ -64,56 +77,27 @@ final class ConvStaging {
         Arrays.fill(dst, off, off + imageSize(), 0f);
         float[] xf = x.floats();
         byte[] xb = x.bytes();
-        int src = x.offset() + start;
-        int inW = g.inW();
-        int sW = g.strideW();
-        int rows = g.inChannels() * g.inH();
-        for (int r = 0; r < rows; r++) {
-            int ci = r / g.inH();
-            int rowAt = off + ci * plane + (r - ci * g.inH() + g.padH()) * row;
-            int from = src + r * inW;
-            if (xf != null && sW == 1) {
-                System.arraycopy(xf, from, dst, rowAt + g.padW(), inW);
-                continue;
-            }
-            // phase by phase: input columns iw0, iw0 + sW, ... land on consecutive floats
-            for (int phase = 0; phase < sW; phase++) {
-                int iw0 = Math.floorMod(phase - g.padW(), sW);
-                int n = (inW - iw0 + sW - 1) / sW;
-                int at = rowAt + phase * width + (iw0 + g.padW()) / sW;
-                if (xf != null) {
-                    for (int i = 0; i < n; i++) {
-                        dst[at + i] = xf[from + iw0 + i * sW];
-                    }
-                } else {
-                    for (int i = 0; i < n; i++) {
-                        dst[at + i] = xb[from + iw0 + i * sW] & 0xFF;
-                    }
+        int n = spread.length;
+        int from = x.offset() + start;
+        for (int ci = 0, at = off; ci < g.inChannels(); ci++, at += plane, from += n) {
+            if (xf != null) {
+                for (int i = 0; i < n; i++) {
+                    dst[at + spread[i]] = xf[from + i];
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    dst[at + spread[i]] = xb[from + i] & 0xFF; // u8 is unsigned
                 }
             }
         }
     }
 
-    /** The inverse of {@link #stage} on the unpadded part: the staged image {@code xs} into x at {@code off}. */
-    void unstage(float[] xs, float[] x, int off) {
-        int inW = g.inW();
-        int sW = g.strideW();
-        int rows = g.inChannels() * g.inH();
-        for (int r = 0; r < rows; r++) {
-            int ci = r / g.inH();
-            int rowAt = ci * plane + (r - ci * g.inH() + g.padH()) * row;
-            int to = off + r * inW;
-            if (sW == 1) {
-                System.arraycopy(xs, rowAt + g.padW(), x, to, inW);
-                continue;
-            }
-            for (int phase = 0; phase < sW; phase++) {
-                int iw0 = Math.floorMod(phase - g.padW(), sW);
-                int n = (inW - iw0 + sW - 1) / sW;
-                int at = rowAt + phase * width + (iw0 + g.padW()) / sW;
-                for (int i = 0; i < n; i++) {
-                    x[to + iw0 + i * sW] = xs[at + i];
-                }
+    /** The inverse of {@link #stage} on the unpadded part: the staged image at {@code xs[from]} into x at {@code off}. */
+    void unstage(float[] xs, int from, float[] x, int off) {
+        int n = spread.length;
+        for (int ci = 0, at = from, to = off; ci < g.inChannels(); ci++, at += plane, to += n) {
+            for (int i = 0; i < n; i++) {
+                x[to + i] = xs[at + spread[i]];
             }
         }
     }

@@ -51,9 +51,12 @@ final class DirectConv {
         this.weights = new ConvWeightReduction(parallel, SpikeVectorKernel.create());
     }
 
-    /** Whether {@link #forward} takes {@code g}: rows of outputs made of whole vectors. */
+    /**
+     * Whether {@link #forward} takes {@code g}: rows of outputs made of whole vectors, or of 2 to {@code LANES / 2}
+     * outputs that tile a vector (4x4 and 2x2 outputs of ESVAE's inner layers).
+     */
     static boolean forwardFits(ConvGeometry g) {
-        return g.outW() % LANES == 0;
+        return g.outW() % LANES == 0 || (g.outW() >= 2 && LANES % g.outW() == 0);
     }
 
     /**
@@ -73,7 +76,87 @@ final class DirectConv {
     }
 
     // ------------------------------------------------------------------------------------------------
-    // forward
+    // columns: output positions of a group of images, in panels of NR
+
+    /**
+     * Output positions that are contiguous both in the staged input (per tap) and in the output: a vector of a row of
+     * outputs, or the whole row where it is shorter than a vector.
+     */
+    private static int run(ConvGeometry g) {
+        return g.outW() % LANES == 0 ? LANES : g.outW();
+    }
+
+    /** Images staged together: the fewest whose output positions fill whole panels of NR columns. */
+    private static int group(ConvGeometry g) {
+        int a = g.outH() * g.outW();
+        int b = NR;
+        while (b != 0) {
+            int t = a % b;
+            a = b;
+            b = t;
+        }
+        return NR / a;
+    }
+
+    /** Images per parallel task: whole groups, at least {@link #IMAGES_PER_TASK}. */
+    private static int imagesPerTask(ConvGeometry g) {
+        int group = group(g);
+        return (IMAGES_PER_TASK + group - 1) / group * group;
+    }
+
+    /**
+     * The columns {@code [j0, j0 + width)} of a group (column = image slot x output position) as the passes read and
+     * write them: runs of {@code run} positions, contiguous in a staged image at every tap, and segments, the columns
+     * of one image, contiguous in an [image][channel][position] tensor.
+     */
+    private static final class Columns {
+        /** Where run q starts in the group's staged images, at tap offset 0. */
+        final int[] runAt = new int[NR];
+        int runs;
+        /** Segment i: its first column (from j0), where it starts in the tensor (from the group's first image), its length. */
+        final int[] segmentColumn = new int[NR];
+        final int[] segmentAt = new int[NR];
+        final int[] segmentLength = new int[NR];
+        int segments;
+
+        void map(int j0, int width, int run, int positions, int[] positionAt, int imageSize, int channels) {
+            runs = width / run;
+            for (int q = 0; q < runs; q++) {
+                int column = j0 + q * run;
+                int img = column / positions;
+                runAt[q] = img * imageSize + positionAt[column - img * positions];
+            }
+            segments = 0;
+            for (int c = 0; c < width; ) {
+                int column = j0 + c;
+                int img = column / positions;
+                int pos = column - img * positions;
+                int length = Math.min(width - c, positions - pos);
+                segmentColumn[segments] = c;
+                segmentAt[segments] = img * channels * positions + pos;
+                segmentLength[segments] = length;
+                segments++;
+                c += length;
+            }
+        }
+    }
+
+    /**
+     * The column panel {@code [k][NR]} from the staged images: for every tap, each run copied as one vector. A run
+     * shorter than a vector copies a whole vector all the same: the runs of a tap are written in order, so each
+     * overwrites what the one before spilled, and the last one's spill lands in the next tap's row before that row is
+     * written (the panel and the staged buffer have a vector of slack at their ends).
+     */
+    private static void pack(float[] xs, int[] offsets, int k, Columns cols, int run, float[] panel) {
+        int[] at = cols.runAt;
+        int runs = cols.runs;
+        for (int p = 0, d = 0; p < k; p++, d += NR) {
+            int o = offsets[p];
+            for (int q = 0; q < runs; q++) {
+                FloatVector.fromArray(SPECIES, xs, at[q] + o).intoArray(panel, d + q * run);
+            }
+        }
+    }
 
     /** y = conv(x, w) + bias; requires {@link #forwardFits}. */
     void forward(ConvOperand x, float[] w, int wOff, float[] bias, int biasOff, float[] y, int yOff, ConvGeometry g) {
@@ -85,44 +168,35 @@ final class DirectConv {
         int outImage = co * positions;
         int panels = (co + MR - 1) / MR;
         float[] wp = panels(w, wOff, co, k, false);
-        int vectors = positions / LANES;
         int[] positionAt = staged.positions();
-        int tasks = (g.batch() + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK;
+        int run = run(g);
+        int group = group(g);
+        int perTask = imagesPerTask(g);
+        int tasks = (g.batch() + perTask - 1) / perTask;
         parallel.forTasks(tasks, (task, worker) -> {
             Scratch s = scratch.get();
-            float[] xs = s.staged(staged.imageSize());
-            float[] panel = s.panel(k * NR);
+            float[] xs = s.staged(group * staged.imageSize() + LANES);
+            float[] panel = s.panel(k * NR + LANES);
             float[] tile = s.tile;
-            int end = Math.min(g.batch(), (task + 1) * IMAGES_PER_TASK);
-            for (int img = task * IMAGES_PER_TASK; img < end; img++) {
-                staged.stage(x, img * inImage, xs, 0);
-                int yImage = yOff + img * outImage;
-                for (int v = 0; v < vectors; v += 2) {
-                    boolean pair = v + 1 < vectors;
-                    // the column panel of these positions, [k][NR]: two vector copies per tap
-                    int at0 = positionAt[v * LANES];
-                    int at1 = positionAt[(pair ? v + 1 : v) * LANES];
-                    for (int p = 0; p < k; p++) {
-                        int o = staged.offsets[p];
-                        FloatVector.fromArray(SPECIES, xs, at0 + o).intoArray(panel, p * NR);
-                        FloatVector.fromArray(SPECIES, xs, at1 + o).intoArray(panel, p * NR + LANES);
-                    }
+            Columns cols = s.panelColumns;
+            int end = Math.min(g.batch(), (task + 1) * perTask);
+            for (int g0 = task * perTask; g0 < end; g0 += group) {
+                int images = Math.min(group, end - g0);
+                for (int i = 0; i < images; i++) {
+                    staged.stage(x, (g0 + i) * inImage, xs, i * staged.imageSize());
+                }
+                int columns = images * positions;
+                for (int j0 = 0; j0 < columns; j0 += NR) {
+                    cols.map(j0, Math.min(NR, columns - j0), run, positions, positionAt, staged.imageSize(), co);
+                    pack(xs, staged.offsets, k, cols, run, panel);
                     for (int wPanel = 0; wPanel < panels; wPanel++) {
                         int rows = Math.min(MR, co - wPanel * MR);
                         for (int kb = 0; kb < k; kb += KC) {
                             int kEnd = Math.min(k, kb + KC);
                             SgemmVectorKernel.microKernel(MR, kEnd - kb, wp, wPanel * k * MR + kb * MR, panel, kb * NR,
                                     tile);
-                            boolean last = kEnd == k;
-                            for (int r = 0; r < rows; r++) {
-                                int c = wPanel * MR + r;
-                                int dst = yImage + c * positions + v * LANES;
-                                float b = bias == null ? 0f : bias[biasOff + c];
-                                write(tile, r * NR, y, dst, kb > 0, last && bias != null, b);
-                                if (pair) {
-                                    write(tile, r * NR + LANES, y, dst + LANES, kb > 0, last && bias != null, b);
-                                }
-                            }
+                            write(tile, rows, cols, y, yOff + g0 * outImage + wPanel * MR * positions, positions,
+                                    kb > 0, kEnd == k ? bias : null, biasOff + wPanel * MR);
                         }
                     }
                 }
@@ -133,8 +207,8 @@ final class DirectConv {
     /**
      * The rows of a row-major {@code rows x depth} matrix at {@code a[off]} (of a {@code depth x rows} one's
      * transpose when {@code transposed}) in panels of MR rows, {@code [panel][depth][MR]}, zero past the last row:
-     * the micro-kernel's A operand. The forward pass takes the weights' rows (output channels), the transposed pass their columns (input
-     * channel, tap).
+     * the micro-kernel's A operand. The forward pass takes the weights' rows (output channels), the transposed pass
+     * their columns (input channel, tap).
      */
     private static float[] panels(float[] a, int off, int rows, int depth, boolean transposed) {
         float[] packed = new float[(rows + MR - 1) / MR * depth * MR];
@@ -148,39 +222,62 @@ final class DirectConv {
     }
 
     /**
-     * One vector of a finished block into y: stored (the first block) or added to what the earlier blocks left,
-     * then the bias added once the last block is in, as the GEMM's write-back and {@link ConvIm2col#scatter} do.
+     * A finished block ({@code rows} output channels by the panel's columns) into y, segment by segment: stored (the
+     * first block) or added to what the earlier blocks left, then the bias added once the last block is in (a
+     * non-null {@code bias}), as the GEMM's write-back and {@link ConvIm2col#scatter} do. Row r of a segment goes to
+     * {@code y[at + r*positions + segmentAt]}.
      */
-    private static void write(float[] tile, int from, float[] y, int dst, boolean accumulate, boolean addBias,
-                              float bias) {
-        FloatVector v = FloatVector.fromArray(SPECIES, tile, from);
-        if (accumulate) {
-            v = v.add(FloatVector.fromArray(SPECIES, y, dst));
+    private static void write(float[] tile, int rows, Columns cols, float[] y, int at, int positions,
+                              boolean accumulate, float[] bias, int biasOff) {
+        for (int r = 0; r < rows; r++) {
+            float b = bias == null ? 0f : bias[biasOff + r];
+            for (int i = 0; i < cols.segments; i++) {
+                int src = r * NR + cols.segmentColumn[i];
+                int dst = at + r * positions + cols.segmentAt[i];
+                int n = cols.segmentLength[i];
+                int j = 0;
+                for (; j + LANES <= n; j += LANES) {
+                    FloatVector v = FloatVector.fromArray(SPECIES, tile, src + j);
+                    if (accumulate) {
+                        v = v.add(FloatVector.fromArray(SPECIES, y, dst + j));
+                    }
+                    if (bias != null) {
+                        v = v.add(b);
+                    }
+                    v.intoArray(y, dst + j);
+                }
+                for (; j < n; j++) {
+                    float v = tile[src + j];
+                    if (accumulate) {
+                        v += y[dst + j];
+                    }
+                    if (bias != null) {
+                        v += b;
+                    }
+                    y[dst + j] = v;
+                }
+            }
         }
-        if (addBias) {
-            v = v.add(bias);
-        }
-        v.intoArray(y, dst);
     }
 
     // ------------------------------------------------------------------------------------------------
     // backward data (the transposed convolution)
 
     /**
-     * Whether {@link #backwardData} takes {@code g}: output rows of whole register blocks (two vectors; with rows of one
-     * vector the GEMM path was measured faster), one reduction block over channels.
+     * Whether {@link #backwardData} takes {@code g}: output rows as {@link #forwardFits} takes them, and one reduction
+     * block over channels.
      */
     static boolean dataFits(ConvGeometry g) {
-        return g.outW() % NR == 0 && g.outChannels() <= KC;
+        return forwardFits(g) && g.outChannels() <= KC;
     }
 
     /**
-     * dx = conv^T(dy, w) + bias (bias over dx's channels, or null); requires {@link #dataFits}. Per image, dy is
-     * packed once into panels of two vectors of positions; per panel of 6 rows (input channel, kernel tap) of the
-     * column matrix, the rows are computed across all positions (the SGEMM micro-kernel, transposed weights
-     * broadcast) and then added, row after row, into the staged (padded, phase-split) image, where each row of
-     * outputs lands on a contiguous run: the adds of col2im, in its order (every element of dx receives its taps in
-     * tap order), as vector adds.
+     * dx = conv^T(dy, w) + bias (bias over dx's channels, or null); requires {@link #dataFits}. Per group of images,
+     * dy is packed once into panels of NR columns (output positions); per panel of 6 rows (input channel, kernel tap)
+     * of the column matrix, the rows are computed across the group's columns (the SGEMM micro-kernel, transposed
+     * weights broadcast) and then added, row after row, into the staged (padded, phase-split) images, where each run
+     * of outputs lands on a contiguous run: the adds of col2im, in its order (every element of dx receives its taps
+     * in tap order).
      */
     void backwardData(ConvOperand dy, float[] w, int wOff, float[] bias, int biasOff, float[] dx, int dxOff,
                       ConvGeometry g) {
@@ -192,65 +289,123 @@ final class DirectConv {
         int outImage = co * positions;
         int panels = (k + MR - 1) / MR;
         float[] wt = panels(w, wOff, k, co, true);
-        int vectors = positions / LANES;
-        float[] dyf = dy.floats();
-        byte[] dyb = dy.bytes();
-        int tasks = (g.batch() + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK;
+        int[] positionAt = staged.positions();
+        int run = run(g);
+        int group = group(g);
+        int perTask = imagesPerTask(g);
+        int tasks = (g.batch() + perTask - 1) / perTask;
         parallel.forTasks(tasks, (task, worker) -> {
             Scratch s = scratch.get();
-            float[] xs = s.staged(staged.imageSize());
-            float[] strip = s.rows(MR * positions);
-            float[] packed = s.panel((vectors + 1) * co * LANES);
+            int columnPanels = (group * positions + NR - 1) / NR;
+            float[] xs = s.staged(group * staged.imageSize());
+            float[] strip = s.rows(MR * columnPanels * NR);
+            float[] packed = s.panel(columnPanels * co * NR);
+            int[] runAt = s.runAt(columnPanels * NR);
             float[] tile = s.tile;
-            int end = Math.min(g.batch(), (task + 1) * IMAGES_PER_TASK);
-            for (int img = task * IMAGES_PER_TASK; img < end; img++) {
-                // dy of this image in panels of two vectors of positions, [pair][co][NR], as the kernel reads them
-                int srcOff = dy.offset() + img * outImage;
-                for (int v = 0; v < vectors; v += 2) {
-                    int width = v + 1 < vectors ? NR : LANES;
-                    int base = v * co * LANES;
-                    for (int c = 0; c < co; c++) {
-                        int from = srcOff + c * positions + v * LANES;
-                        if (dyf != null) {
-                            FloatVector.fromArray(SPECIES, dyf, from).intoArray(packed, base + c * NR);
-                            if (width == NR) {
-                                FloatVector.fromArray(SPECIES, dyf, from + LANES).intoArray(packed, base + c * NR + LANES);
-                            }
-                        } else {
-                            for (int j = 0; j < width; j++) {
-                                packed[base + c * NR + j] = dyb[from + j] & 0xFF;
-                            }
-                        }
+            Columns cols = s.panelColumns;
+            int end = Math.min(g.batch(), (task + 1) * perTask);
+            for (int g0 = task * perTask; g0 < end; g0 += group) {
+                int images = Math.min(group, end - g0);
+                int columns = images * positions;
+                int used = (columns + NR - 1) / NR;
+                int runs = 0;
+                for (int cp = 0; cp < used; cp++) {
+                    cols.map(cp * NR, Math.min(NR, columns - cp * NR), run, positions, positionAt,
+                            staged.imageSize(), co);
+                    packChannels(dy, dy.offset() + g0 * outImage, co, positions, cols, packed, cp * co * NR);
+                    System.arraycopy(cols.runAt, 0, runAt, runs, cols.runs);
+                    runs += cols.runs;
+                }
+                for (int i = 0; i < images; i++) {
+                    for (int ci = 0; ci < g.inChannels(); ci++) {
+                        int plane = i * staged.imageSize() + ci * staged.plane;
+                        java.util.Arrays.fill(xs, plane, plane + staged.plane, bias == null ? 0f : bias[biasOff + ci]);
                     }
                 }
-                for (int ci = 0; ci < g.inChannels(); ci++) {
-                    java.util.Arrays.fill(xs, ci * staged.plane, (ci + 1) * staged.plane,
-                            bias == null ? 0f : bias[biasOff + ci]);
-                }
                 for (int panel = 0; panel < panels; panel++) {
-                    for (int v = 0; v < vectors; v += 2) {
-                        boolean pair = v + 1 < vectors;
-                        SgemmVectorKernel.microKernel(MR, co, wt, panel * co * MR, packed, v * co * LANES, tile);
+                    for (int cp = 0; cp < used; cp++) {
+                        SgemmVectorKernel.microKernel(MR, co, wt, panel * co * MR, packed, cp * co * NR, tile);
                         for (int r = 0; r < MR; r++) {
-                            System.arraycopy(tile, r * NR, strip, r * positions + v * LANES, pair ? NR : LANES);
+                            System.arraycopy(tile, r * NR, strip, (r * used + cp) * NR, NR);
                         }
                     }
                     int rows = Math.min(MR, k - panel * MR);
                     for (int r = 0; r < rows; r++) {
-                        int off = staged.offsets[panel * MR + r];
-                        for (int oh = 0; oh < g.outH(); oh++) {
-                            int at = staged.position(oh, 0) + off;
-                            int from = r * positions + oh * g.outW();
-                            for (int ow = 0; ow < g.outW(); ow += LANES) {
-                                FloatVector.fromArray(SPECIES, strip, from + ow)
-                                        .add(FloatVector.fromArray(SPECIES, xs, at + ow)).intoArray(xs, at + ow);
-                            }
-                        }
+                        addRuns(strip, r * used * NR, runAt, runs, run, staged.offsets[panel * MR + r], xs);
                     }
                 }
-                staged.unstage(xs, dx, dxOff + img * inImage);
+                for (int i = 0; i < images; i++) {
+                    staged.unstage(xs, i * staged.imageSize(), dx, dxOff + (g0 + i) * inImage);
+                }
             }
         });
+    }
+
+    /**
+     * The panel of a [image][channel][position] tensor's columns, {@code [channel][NR]} at {@code packed[off]}: each
+     * channel's segments copied (a u8 operand widened).
+     */
+    private static void packChannels(ConvOperand t, int start, int channels, int positions, Columns cols,
+                                     float[] packed, int off) {
+        float[] tf = t.floats();
+        byte[] tb = t.bytes();
+        for (int c = 0; c < channels; c++) {
+            int d = off + c * NR;
+            for (int i = 0; i < cols.segments; i++) {
+                int src = start + cols.segmentAt[i] + c * positions;
+                int dst = d + cols.segmentColumn[i];
+                int n = cols.segmentLength[i];
+                if (tf != null) {
+                    int j = 0;
+                    for (; j + LANES <= n; j += LANES) {
+                        FloatVector.fromArray(SPECIES, tf, src + j).intoArray(packed, dst + j);
+                    }
+                    for (; j < n; j++) {
+                        packed[dst + j] = tf[src + j];
+                    }
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        packed[dst + j] = tb[src + j] & 0xFF;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Adds the row {@code strip[from..]} into the staged images, run by run, at the tap's offset. Runs shorter than a
+     * vector are added element by element: a vector's read-modify-write spilling past the run was measured slower, as
+     * the next tap's run overlaps it a float or two along and cannot take its value from the store just made.
+     */
+    private static void addRuns(float[] strip, int from, int[] runAt, int runs, int run, int offset, float[] xs) {
+        if (run == LANES) {
+            for (int q = 0; q < runs; q++) {
+                int at = runAt[q] + offset;
+                FloatVector.fromArray(SPECIES, strip, from + q * LANES).add(FloatVector.fromArray(SPECIES, xs, at))
+                        .intoArray(xs, at);
+            }
+        } else if (run == 4) {
+            for (int q = 0, src = from; q < runs; q++, src += 4) {
+                int at = runAt[q] + offset;
+                xs[at] = strip[src] + xs[at];
+                xs[at + 1] = strip[src + 1] + xs[at + 1];
+                xs[at + 2] = strip[src + 2] + xs[at + 2];
+                xs[at + 3] = strip[src + 3] + xs[at + 3];
+            }
+        } else if (run == 2) {
+            for (int q = 0, src = from; q < runs; q++, src += 2) {
+                int at = runAt[q] + offset;
+                xs[at] = strip[src] + xs[at];
+                xs[at + 1] = strip[src + 1] + xs[at + 1];
+            }
+        } else {
+            for (int q = 0, src = from; q < runs; q++, src += run) {
+                int at = runAt[q] + offset;
+                for (int j = 0; j < run; j++) {
+                    xs[at + j] = strip[src + j] + xs[at + j];
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -390,6 +545,15 @@ final class DirectConv {
         float[] panel = new float[0];
         float[] rows = new float[0];
         int[] columns = new int[0];
+        final Columns panelColumns = new Columns();
+        int[] runAt = new int[0];
+
+        int[] runAt(int n) {
+            if (runAt.length < n) {
+                runAt = new int[n];
+            }
+            return runAt;
+        }
 
         float[] staged(int n) {
             if (staged.length < n) {

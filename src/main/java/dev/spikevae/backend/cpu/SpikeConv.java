@@ -247,7 +247,7 @@ final class SpikeConv {
                         }
                     }
                 }
-                staged.unstage(xs, dx, dxOff + img * inImage);
+                staged.unstage(xs, 0, dx, dxOff + img * inImage);
             }
         });
     }
