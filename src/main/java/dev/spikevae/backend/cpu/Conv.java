@@ -173,7 +173,7 @@ final class Conv {
             scale(dw, dwOff, weightSize, beta);
             return;
         }
-        if (direct != null && directOn && DirectConv.weightFits(g) && direct.weightParallel(g)) {
+        if (direct != null && directOn && DirectConv.weightFits(g)) {
             direct.backwardWeight(x, dy, dw, dwOff, beta, g);
             return;
         }

@@ -22,6 +22,15 @@ final class ConvWeightReduction {
         boolean add(int b0, int columnFrom, int columnTo, float[] into, int intoOff);
     }
 
+    /**
+     * {@link ColumnBlock} for one part of the weight: adds only the sums of the rows of the partial sums (taps of the
+     * [k][co] layout) {@code [rowFrom, rowTo)}.
+     */
+    @FunctionalInterface
+    interface PartBlock {
+        void add(int b0, int columnFrom, int columnTo, float[] into, int intoOff, int rowFrom, int rowTo);
+    }
+
     private final Parallel parallel;
     private final SpikeKernel kernel;
     private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
@@ -30,6 +39,59 @@ final class ConvWeightReduction {
     ConvWeightReduction(Parallel parallel, SpikeKernel kernel) {
         this.parallel = parallel;
         this.kernel = kernel;
+    }
+
+    /**
+     * dw = beta dw + the sum of every block, for a body that forms each block's sums as the dense kernel does (chains
+     * from zero, which are never -0) and adds them onto {@code into}, the group's running sum, itself (no zeroed buffer
+     * per block: the same bits). Partial sums are kept as [k][co]; each group's are cut into {@code parts} runs of
+     * rows of about equal size (whole multiples of {@code unit} rows), one pool task each, so that a few groups still
+     * spread over every thread (each element is still summed by one task, in the same order, so the cut changes no
+     * result).
+     */
+    void runParts(ConvGeometry g, float beta, float[] dw, int dwOff, int parts, int unit, PartBlock body) {
+        int co = g.outChannels();
+        int k = g.inChannels() * g.kH() * g.kW();
+        int size = co * k;
+        if (g.batch() == 0) {
+            for (int i = dwOff; i < dwOff + size; i++) {
+                dw[i] = beta == 0f ? 0f : beta * dw[i];
+            }
+            return;
+        }
+        int positions = g.outH() * g.outW();
+        int chunk = Conv.chunkImages(g);
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        int groups = Conv.weightGroups(g);
+        int block = kernel.reductionBlock();
+        float[] partials = buffers.get().partials(groups * size);
+        parallel.forTasks(groups * parts, (task, worker) -> {
+            int group = task / parts;
+            int part = task % parts;
+            int units = (k + unit - 1) / unit;
+            int rowFrom = Math.min(k, part * units / parts * unit);
+            int rowTo = Math.min(k, (part + 1) * units / parts * unit);
+            int totOff = group * size;
+            if (groups == 1 && beta != 0f) {
+                for (int p = rowFrom; p < rowTo; p++) {
+                    for (int c = 0; c < co; c++) {
+                        partials[totOff + p * co + c] = dw[dwOff + c * k + p] * beta;
+                    }
+                }
+            } else {
+                Arrays.fill(partials, totOff + rowFrom * co, totOff + rowTo * co, 0f);
+            }
+            int first = group * chunks / groups;
+            int end = (group + 1) * chunks / groups;
+            for (int t = first; t < end; t++) {
+                int b0 = t * chunk;
+                int columns = (Math.min(g.batch(), b0 + chunk) - b0) * positions;
+                for (int c0 = 0; c0 < columns; c0 += block) {
+                    body.add(b0, c0, (int) Math.min(columns, (long) c0 + block), partials, totOff, rowFrom, rowTo);
+                }
+            }
+        });
+        sumGroups(partials, groups, co, k, true, beta, dw, dwOff);
     }
 
     /**
@@ -87,6 +149,13 @@ final class ConvWeightReduction {
                 }
             }
         });
+        sumGroups(partials, groups, co, k, transposed, beta, dw, dwOff);
+    }
+
+    /** dw = the groups' partial sums added in group order (plus beta dw where there are several). */
+    private void sumGroups(float[] partials, int groups, int co, int k, boolean transposed, float beta, float[] dw,
+                           int dwOff) {
+        int size = co * k;
         parallel.forRange(size, 1 << 14, (from, to) -> {
             for (int i = from; i < to; i++) {
                 int c = i / k;

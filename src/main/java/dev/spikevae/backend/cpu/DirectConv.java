@@ -5,21 +5,22 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Direct convolutions on the Vector API, for the layers whose implicit GEMM is too shallow or too narrow to hide its
- * gather: each packed value of {@link ConvSources} feeds only as many multiply-adds as the layer has output channels
- * (32 in ESVAE's first encoder and last decoder layers), so packing cost as much as the arithmetic. Here nothing is
- * gathered element by element. Each image is first copied once into a zero-padded, column-phase-split layout
- * ({@link ConvStaging}), in which every kernel tap of a row of outputs reads a contiguous run; then
+ * Direct convolutions on the Vector API, for the layers whose implicit GEMM spends as long gathering its operand as
+ * multiplying it ({@link ConvSources} looks up and tests every packed value). Here nothing is gathered through the
+ * source map. Each image is first copied once into a zero-padded, column-phase-split layout ({@link ConvStaging}), in
+ * which every kernel tap of a row of outputs reads a contiguous run; the output positions of a group of images (one
+ * image, or as many as fill a panel where an image has fewer than {@code 2 x LANES} positions) are then cut into panels
+ * of two vectors of columns, and
  *
  * <ul>
- *   <li>the forward pass ({@code y = conv(x, w) + bias}) packs the column panel of two vectors of output positions
- *       with two vector copies per tap and runs the SGEMM micro-kernel ({@link SgemmVectorKernel#microKernel}) on
- *       it against the weights in panels of 6 output channels;
- *   <li>the transposed convolution ({@code dx = conv^T(dy, w) + bias}) runs the same micro-kernel on dy's rows
- *       (6 rows of the column matrix at a time, across all positions) and adds each finished row into the staged
- *       image as vector adds, one contiguous run per row of outputs, before the image is copied out;
- *   <li>the weight gradient runs a register block of 6 kernel taps by two vectors of output channels, over the
- *       output gradient transposed to [position][channel] and staged-input values broadcast.
+ *   <li>the forward pass ({@code y = conv(x, w) + bias}) packs each column panel with one vector copy per run of
+ *       outputs and tap and runs the SGEMM micro-kernel ({@link SgemmVectorKernel#microKernel}) on it against the
+ *       weights in panels of 6 output channels;
+ *   <li>the transposed convolution ({@code dx = conv^T(dy, w) + bias}) runs the same micro-kernel on dy's panels (6
+ *       rows of the column matrix at a time, across the group's positions) and adds each finished row into the staged
+ *       images, run by run, before they are copied out;
+ *   <li>the weight gradient packs 6 kernel taps over a block of columns from the staged images and runs the
+ *       micro-kernel against the output gradient laid out as [channel block][column][two vectors].
  * </ul>
  *
  * <p>Every element is the sum the SGEMM kernel ({@link SgemmVectorKernel}) forms on the implicit GEMM: the same
@@ -68,11 +69,6 @@ final class DirectConv {
     static boolean weightFits(ConvGeometry g) {
         return g.outChannels() % NR == 0 && g.outChannels() <= MAX_WEIGHT_CHANNELS
                 && g.inChannels() * g.kH() * g.kW() <= MAX_WEIGHT_TAPS;
-    }
-
-    /** Whether the weight gradient of {@code g} has more than one group to spread over the pool (or needs none). */
-    boolean weightParallel(ConvGeometry g) {
-        return parallel.threads() == 1 || Conv.weightGroups(g) > 1;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -424,27 +420,30 @@ final class DirectConv {
         float[] dyf = dy.floats();
         byte[] dyb = dy.bytes();
         // partial sums as [k][co]: the register block's vectors run along output channels
-        weights.run(g, beta, dw, dwOff, true, (b0, columnFrom, columnTo, into, intoOff) -> {
+        int groups = Conv.weightGroups(g);
+        int parts = groups % parallel.threads() == 0 ? 1 : parallel.threads();
+        weights.runParts(g, beta, dw, dwOff, parts, MR, (b0, columnFrom, columnTo, into, intoOff, rowFrom, rowTo) -> {
             Scratch s = scratch.get();
             int images = Math.min(g.batch(), b0 + chunk) - b0;
             if (columnFrom == 0) {
-                // the chunk's inputs staged and its output gradient as [column][channel], once per chunk
+                // the chunk's inputs staged and its output gradient as [channel block][column][NR], once per chunk
                 float[] xs = s.staged(images * staged.imageSize());
                 float[] dyT = s.rows(images * positions * co);
                 int[] columnAt = s.columns(images * positions);
+                int columns = images * positions;
                 for (int i = 0; i < images; i++) {
                     staged.stage(x, (b0 + i) * inImage, xs, i * staged.imageSize());
                     int src = dy.offset() + (b0 + i) * outImage;
                     for (int c = 0; c < co; c++) {
                         int row = src + c * positions;
-                        int dst = i * positions * co + c;
+                        int dst = ((c / NR) * columns + i * positions) * NR + c % NR;
                         if (dyf != null) {
                             for (int p = 0; p < positions; p++) {
-                                dyT[dst + p * co] = dyf[row + p];
+                                dyT[dst + p * NR] = dyf[row + p];
                             }
                         } else {
                             for (int p = 0; p < positions; p++) {
-                                dyT[dst + p * co] = dyb[row + p] & 0xFF;
+                                dyT[dst + p * NR] = dyb[row + p] & 0xFF;
                             }
                         }
                     }
@@ -457,10 +456,14 @@ final class DirectConv {
             float[] dyT = s.rows;
             int[] columnAt = s.columns;
             float[] tile = s.tile;
-            for (int t0 = 0; t0 < k; t0 += MR) {
-                int taps = Math.min(MR, k - t0);
+            int columns = images * positions;
+            float[] ap = s.panel(MR * (columnTo - columnFrom));
+            for (int t0 = rowFrom; t0 < rowTo; t0 += MR) {
+                int taps = Math.min(MR, rowTo - t0);
+                packTaps(xs, columnAt, staged.offsets, t0, k, columnFrom, columnTo, ap);
                 for (int c0 = 0; c0 < co; c0 += NR) {
-                    weightBlock(xs, columnAt, staged.offsets, t0, k, dyT, co, c0, columnFrom, columnTo, tile);
+                    SgemmVectorKernel.microKernel(MR, columnTo - columnFrom, ap, 0, dyT,
+                            (c0 / NR * columns + columnFrom) * NR, tile);
                     for (int r = 0; r < taps; r++) {
                         int dst = intoOff + (t0 + r) * co + c0;
                         FloatVector.fromArray(SPECIES, tile, r * NR).add(FloatVector.fromArray(SPECIES, into, dst))
@@ -470,70 +473,32 @@ final class DirectConv {
                     }
                 }
             }
-            return true;
         });
     }
 
     /**
-     * The 6 x 2-vector register block of the weight gradient: kernel taps {@code [t0, t0 + 6)} (the last repeated
-     * past {@code k}) by output channels {@code [c0, c0 + NR)}, over columns {@code [from, to)}.
+     * The micro-kernel's A panel for kernel taps {@code [t0, t0 + 6)} (the last repeated past {@code k}) over columns
+     * {@code [from, to)}: {@code [column][6]}, from the staged images. Packed once per block of taps and read by every
+     * block of output channels. (Reading a row of outputs at a time per tap, contiguous loads and strided stores, was
+     * measured slower.)
      */
-    private static void weightBlock(float[] xs, int[] columnAt, int[] offsets, int t0, int k, float[] dyT, int co,
-                                    int c0, int from, int to, float[] tile) {
+    private static void packTaps(float[] xs, int[] columnAt, int[] offsets, int t0, int k, int from, int to,
+                                 float[] ap) {
         int o0 = offsets[t0];
         int o1 = offsets[Math.min(t0 + 1, k - 1)];
         int o2 = offsets[Math.min(t0 + 2, k - 1)];
         int o3 = offsets[Math.min(t0 + 3, k - 1)];
         int o4 = offsets[Math.min(t0 + 4, k - 1)];
         int o5 = offsets[Math.min(t0 + 5, k - 1)];
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c01 = FloatVector.zero(SPECIES);
-        FloatVector c10 = FloatVector.zero(SPECIES);
-        FloatVector c11 = FloatVector.zero(SPECIES);
-        FloatVector c20 = FloatVector.zero(SPECIES);
-        FloatVector c21 = FloatVector.zero(SPECIES);
-        FloatVector c30 = FloatVector.zero(SPECIES);
-        FloatVector c31 = FloatVector.zero(SPECIES);
-        FloatVector c40 = FloatVector.zero(SPECIES);
-        FloatVector c41 = FloatVector.zero(SPECIES);
-        FloatVector c50 = FloatVector.zero(SPECIES);
-        FloatVector c51 = FloatVector.zero(SPECIES);
-        int di = from * co + c0;
-        for (int col = from; col < to; col++, di += co) {
+        for (int col = from, d = 0; col < to; col++, d += MR) {
             int at = columnAt[col];
-            FloatVector b0 = FloatVector.fromArray(SPECIES, dyT, di);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, dyT, di + LANES);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, xs[at + o0]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, xs[at + o1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, xs[at + o2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, xs[at + o3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(SPECIES, xs[at + o4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(SPECIES, xs[at + o5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
+            ap[d] = xs[at + o0];
+            ap[d + 1] = xs[at + o1];
+            ap[d + 2] = xs[at + o2];
+            ap[d + 3] = xs[at + o3];
+            ap[d + 4] = xs[at + o4];
+            ap[d + 5] = xs[at + o5];
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, LANES);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + LANES);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + LANES);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + LANES);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + LANES);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + LANES);
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -49,6 +49,11 @@ class ImplicitConvTest {
             ConvGeometry.transposed(5, 32, 32, 32, 3, 3, 1, 1, 0),    // D5: stride 1, 3 output channels
             ConvGeometry.conv(3, 2, 35, 63, 20, 5, 2, 2),             // kernel 5, 20 channels (not whole panels)
             ConvGeometry.conv(2, 1, 8, 96, 64, 3, 3, 0),              // stride 3, no padding, 64 channels
+            // rows of outputs shorter than a vector: runs of 4 or 2, images grouped to fill panels
+            ConvGeometry.conv(6, 16, 8, 8, 20, 3, 2, 1),              // E3-like: 4x4 outputs, one panel an image
+            ConvGeometry.conv(9, 8, 4, 4, 24, 3, 2, 1),               // E4-like: 2x2 outputs, 9 images (a part group)
+            ConvGeometry.conv(5, 4, 6, 8, 7, 3, 2, 1),                // 3x4 outputs: panels straddle images
+            ConvGeometry.transposed(7, 12, 4, 4, 10, 3, 2, 1, 1),     // D2-like: the transposed pass on 4x4 rows
         };
     }
 
@@ -249,6 +254,10 @@ class ImplicitConvTest {
             assertTrue(DirectConv.weightFits(g[10]) && DirectConv.weightFits(g[12]) && DirectConv.weightFits(g[14]),
                     "the direct weight gradient takes E1, D5 and the 64-channel case");
             assertTrue(g[11].inChannels() * 9 > SgemmVectorKernel.KC, "a direct forward past one kc-block");
+            for (int i = 15; i < g.length; i++) {
+                assertTrue(g[i].outW() < VectorSupport.floatLanes() && DirectConv.dataFits(g[i]),
+                        "the direct passes take rows shorter than a vector: " + g[i]);
+            }
         }
     }
 }
