@@ -169,11 +169,15 @@ final class DirectConv {
         int group = group(g);
         int perTask = imagesPerTask(g);
         int tasks = (g.batch() + perTask - 1) / perTask;
+        // Over several reduction blocks with rows of outputs shorter than a vector, a tile's blocks are summed in a
+        // scratch tile and written once (y's runs are then written element by element once, not once per block).
+        boolean sumTiles = k > KC && run < LANES;
         parallel.forTasks(tasks, (task, worker) -> {
             Scratch s = scratch.get();
             float[] xs = s.staged(group * staged.imageSize() + LANES);
             float[] panel = s.panel(k * NR + LANES);
             float[] tile = s.tile;
+            float[] sum = s.sum;
             Columns cols = s.panelColumns;
             int end = Math.min(g.batch(), (task + 1) * perTask);
             for (int g0 = task * perTask; g0 < end; g0 += group) {
@@ -187,12 +191,25 @@ final class DirectConv {
                     pack(xs, staged.offsets, k, cols, run, panel);
                     for (int wPanel = 0; wPanel < panels; wPanel++) {
                         int rows = Math.min(MR, co - wPanel * MR);
+                        int yAt = yOff + g0 * outImage + wPanel * MR * positions;
                         for (int kb = 0; kb < k; kb += KC) {
                             int kEnd = Math.min(k, kb + KC);
                             SgemmVectorKernel.microKernel(MR, kEnd - kb, wp, wPanel * k * MR + kb * MR, panel, kb * NR,
                                     tile);
-                            write(tile, rows, cols, y, yOff + g0 * outImage + wPanel * MR * positions, positions,
-                                    kb > 0, kEnd == k ? bias : null, biasOff + wPanel * MR);
+                            if (!sumTiles) {
+                                write(tile, rows, cols, y, yAt, positions, kb > 0, kEnd == k ? bias : null,
+                                        biasOff + wPanel * MR);
+                            } else if (kb == 0) {
+                                System.arraycopy(tile, 0, sum, 0, MR * NR);
+                            } else {
+                                for (int i = 0; i < MR * NR; i += LANES) {
+                                    FloatVector.fromArray(SPECIES, tile, i).add(FloatVector.fromArray(SPECIES, sum, i))
+                                            .intoArray(sum, i);
+                                }
+                            }
+                        }
+                        if (sumTiles) {
+                            write(sum, rows, cols, y, yAt, positions, false, bias, biasOff + wPanel * MR);
                         }
                     }
                 }
@@ -506,6 +523,7 @@ final class DirectConv {
     /** One thread's buffers, grown to the largest call seen and then reused. */
     private static final class Scratch {
         final float[] tile = new float[MR * NR];
+        final float[] sum = new float[MR * NR];
         float[] staged = new float[0];
         float[] panel = new float[0];
         float[] rows = new float[0];
