@@ -442,38 +442,40 @@ final class DirectConv {
         weights.runParts(g, beta, dw, dwOff, parts, MR, (b0, columnFrom, columnTo, into, intoOff, rowFrom, rowTo) -> {
             Scratch s = scratch.get();
             int images = Math.min(g.batch(), b0 + chunk) - b0;
+            int columns = images * positions;
             if (columnFrom == 0) {
-                // the chunk's inputs staged and its output gradient as [channel block][column][NR], once per chunk
-                float[] xs = s.staged(images * staged.imageSize());
-                float[] dyT = s.rows(images * positions * co);
-                int[] columnAt = s.columns(images * positions);
-                int columns = images * positions;
-                for (int i = 0; i < images; i++) {
-                    staged.stage(x, (b0 + i) * inImage, xs, i * staged.imageSize());
-                    int src = dy.offset() + (b0 + i) * outImage;
-                    for (int c = 0; c < co; c++) {
-                        int row = src + c * positions;
-                        int dst = ((c / NR) * columns + i * positions) * NR + c % NR;
-                        if (dyf != null) {
-                            for (int p = 0; p < positions; p++) {
-                                dyT[dst + p * NR] = dyf[row + p];
-                            }
-                        } else {
-                            for (int p = 0; p < positions; p++) {
-                                dyT[dst + p * NR] = dyb[row + p] & 0xFF;
-                            }
+                s.staged(images * staged.imageSize());
+                s.rows(images * positions * co);
+                s.columns(images * positions);
+                s.ready = 0;
+            }
+            // the images this block reaches, staged, and their output gradient as [channel block][column][NR]: just
+            // before their first block, so that they are still in cache when it reads them
+            for (int last = (columnTo - 1) / positions; s.ready <= last; s.ready++) {
+                int i = s.ready;
+                staged.stage(x, (b0 + i) * inImage, s.staged, i * staged.imageSize());
+                int src = dy.offset() + (b0 + i) * outImage;
+                for (int c = 0; c < co; c++) {
+                    int row = src + c * positions;
+                    int dst = ((c / NR) * columns + i * positions) * NR + c % NR;
+                    if (dyf != null) {
+                        for (int p = 0; p < positions; p++) {
+                            s.rows[dst + p * NR] = dyf[row + p];
+                        }
+                    } else {
+                        for (int p = 0; p < positions; p++) {
+                            s.rows[dst + p * NR] = dyb[row + p] & 0xFF;
                         }
                     }
-                    for (int p = 0; p < positions; p++) {
-                        columnAt[i * positions + p] = i * staged.imageSize() + positionAt[p];
-                    }
+                }
+                for (int p = 0; p < positions; p++) {
+                    s.columns[i * positions + p] = i * staged.imageSize() + positionAt[p];
                 }
             }
             float[] xs = s.staged;
             float[] dyT = s.rows;
             int[] columnAt = s.columns;
             float[] tile = s.tile;
-            int columns = images * positions;
             float[] ap = s.panel(MR * (columnTo - columnFrom));
             for (int t0 = rowFrom; t0 < rowTo; t0 += MR) {
                 int taps = Math.min(MR, rowTo - t0);
@@ -524,6 +526,8 @@ final class DirectConv {
     private static final class Scratch {
         final float[] tile = new float[MR * NR];
         final float[] sum = new float[MR * NR];
+        /** The weight gradient's images of the current chunk staged so far. */
+        int ready;
         float[] staged = new float[0];
         float[] panel = new float[0];
         float[] rows = new float[0];
