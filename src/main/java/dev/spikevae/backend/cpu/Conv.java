@@ -185,17 +185,28 @@ final class Conv {
             // A big weight: accumulate chunk after chunk straight into dw, each GEMM spread over the pool.
             for (int t = 0; t < chunks; t++) {
                 accumulateWeightGradient(x, dy, t * chunk, Math.min(g.batch(), (t + 1) * chunk),
-                        t == 0 ? beta : 1f, dw, dwOff, g, map, true);
+                        t == 0 ? beta : 1f, dw, dwOff, 0, kSize, g, map, true);
             }
             return;
         }
         float[] partials = scratch.get().partials(groups * weightSize);
-        parallel.forTasks(groups, (group, worker) -> {
+        // Where the groups do not share out evenly over the threads, each group's columns of dw (the GEMM's n) are cut
+        // into one part per thread: every element is still summed by one task in the same order.
+        int parts = groups % parallel.threads() == 0 ? 1 : parallel.threads();
+        int panels = (kSize + sgemm.columnBlock() - 1) / sgemm.columnBlock();
+        parallel.forTasks(groups * parts, (task, worker) -> {
+            int group = task / parts;
+            int part = task % parts;
+            int n0 = Math.min(kSize, part * panels / parts * sgemm.columnBlock());
+            int n1 = Math.min(kSize, (part + 1) * panels / parts * sgemm.columnBlock());
+            if (n0 >= n1) {
+                return;
+            }
             int first = group * chunks / groups;
             int end = (group + 1) * chunks / groups;
             for (int t = first; t < end; t++) {
                 accumulateWeightGradient(x, dy, t * chunk, Math.min(g.batch(), (t + 1) * chunk),
-                        t == first ? 0f : 1f, partials, group * weightSize, g, map, false);
+                        t == first ? 0f : 1f, partials, group * weightSize, n0, n1, g, map, false);
             }
         });
         parallel.forRange(weightSize, 1 << 14, (from, to) -> {
@@ -210,11 +221,11 @@ final class Conv {
     }
 
     /**
-     * target = beta target + dY_chunk im2col(x_chunk)^T for images [b0, b1): dY's matrix is gathered (it is
-     * as small as the output), im2col(x)^T packed from x by the kernel.
+     * Columns {@code [n0, n1)} of target = beta target + dY_chunk im2col(x_chunk)^T for images [b0, b1): dY's matrix
+     * is gathered (it is as small as the output), im2col(x)^T packed from x by the kernel.
      */
     private void accumulateWeightGradient(ConvOperand x, ConvOperand dy, int b0, int b1, float beta,
-                                          float[] target, int targetOff, ConvGeometry g, int[] map,
+                                          float[] target, int targetOff, int n0, int n1, ConvGeometry g, int[] map,
                                           boolean multiThreaded) {
         int positions = g.outH() * g.outW();
         int kSize = g.inChannels() * g.kH() * g.kW();
@@ -225,12 +236,15 @@ final class Conv {
         int outImage = g.outChannels() * positions;
         ConvSources.channels(dy, b0 * outImage, g.outChannels(), positions).block(0, g.outChannels(), 0, columns, grad,
                 0, columns);
-        GemmSource colT = ConvSources.columnsTransposed(x, b0 * inImage, g, map);
+        GemmSource all = ConvSources.columnsTransposed(x, b0 * inImage, g, map);
+        GemmSource colT = n0 == 0 ? all : (p0, rows, j0, cols, dst, off, ld) -> all.block(p0, rows, n0 + j0, cols, dst,
+                off, ld);
         if (multiThreaded) {
-            sgemm.gemm(false, g.outChannels(), kSize, columns, grad, 0, columns, colT, beta, target, targetOff, kSize);
-        } else {
-            sgemm.gemmSerial(false, g.outChannels(), kSize, columns, grad, 0, columns, colT, beta, target, targetOff,
+            sgemm.gemm(false, g.outChannels(), n1 - n0, columns, grad, 0, columns, colT, beta, target, targetOff + n0,
                     kSize);
+        } else {
+            sgemm.gemmSerial(false, g.outChannels(), n1 - n0, columns, grad, 0, columns, colT, beta, target,
+                    targetOff + n0, kSize);
         }
     }
 

@@ -33,6 +33,11 @@ final class Sgemm {
         return kernel.description();
     }
 
+    /** Columns of the kernel's register block: a split of C's columns at multiples of it keeps whole tiles. */
+    int columnBlock() {
+        return kernel.columnBlock();
+    }
+
     /** Whether the kernel is the Vector API one ({@link SgemmKernel#vectorApi}). */
     boolean vectorApi() {
         return kernel.vectorApi();
