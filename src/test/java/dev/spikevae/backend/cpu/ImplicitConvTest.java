@@ -54,7 +54,7 @@ class ImplicitConvTest {
             ConvGeometry.conv(9, 8, 4, 4, 24, 3, 2, 1),               // E4-like: 2x2 outputs, 9 images (a part group)
             ConvGeometry.conv(5, 4, 6, 8, 7, 3, 2, 1),                // 3x4 outputs: panels straddle images
             ConvGeometry.transposed(7, 12, 4, 4, 10, 3, 2, 1, 1),     // D2-like: the transposed pass on 4x4 rows
-            ConvGeometry.conv(9, 8, 24, 24, 20, 3, 1, 1),             // 2 weight groups: on 3 threads cut in parts
+            ConvGeometry.conv(9, 8, 24, 24, 20, 3, 1, 1),             // 2 weight groups, cut into parts per thread
         };
     }
 
@@ -249,7 +249,7 @@ class ImplicitConvTest {
         assertTrue(g[9].outChannels() > 256, "a transposed GEMM depth beyond one kc-block");
         assertTrue(Conv.weightGroups(g[1]) > 1 && Conv.weightGroups(g[4]) == 1, "both weight-gradient reductions");
         assertTrue(Conv.weightGroups(g[19]) == 2 && g[19].inChannels() * 9 > 2 * 16 && g[19].outChannels() % 16 != 0,
-                "GEMM weight-gradient groups (20 channels: not the direct path's) that 3 threads cut into parts");
+                "GEMM weight-gradient groups (20 channels: not the direct path's), cut into parts of whole panels");
         if (VectorSupport.available()) {
             for (int i = 10; i < g.length; i++) {
                 assertTrue(DirectConv.forwardFits(g[i]), "the direct forward takes " + g[i]);
