@@ -24,6 +24,15 @@ final class ConvStaging {
      * arithmetic (rows of the narrow layers are 4 to 32 floats).
      */
     private final int[] spread;
+    /** Rows at least this long are staged row by row ({@link #stageRows}); shorter ones through {@link #spread}. */
+    private static final int LONG_ROW = 16;
+    /**
+     * Per column phase of an input row: the first input column it takes (then every {@code sW}-th), how many, and
+     * where in the staged row the first lands.
+     */
+    private final int[] phaseFirst;
+    private final int[] phaseLength;
+    private final int[] phaseAt;
 
     ConvStaging(ConvGeometry g) {
         this.g = g;
@@ -40,6 +49,16 @@ final class ConvStaging {
                             ci * plane + kh * row + (kw % g.strideW()) * width + kw / g.strideW();
                 }
             }
+        }
+        int sW = g.strideW();
+        phaseFirst = new int[sW];
+        phaseLength = new int[sW];
+        phaseAt = new int[sW];
+        for (int phase = 0; phase < sW; phase++) {
+            int iw0 = Math.floorMod(phase - g.padW(), sW);
+            phaseFirst[phase] = iw0;
+            phaseLength[phase] = Math.max(0, (g.inW() - iw0 + sW - 1) / sW);
+            phaseAt[phase] = phase * width + (iw0 + g.padW()) / sW;
         }
         spread = new int[g.inH() * g.inW()];
         for (int ih = 0; ih < g.inH(); ih++) {
@@ -79,6 +98,27 @@ final class ConvStaging {
         byte[] xb = x.bytes();
         int n = spread.length;
         int from = x.offset() + start;
+        if (g.strideW() == 1) {
+            // rows land whole: a copy per row
+            int inW = g.inW();
+            for (int ci = 0; ci < g.inChannels(); ci++) {
+                int at = off + ci * plane + g.padH() * row + g.padW();
+                for (int ih = 0; ih < g.inH(); ih++, at += row, from += inW) {
+                    if (xf != null) {
+                        System.arraycopy(xf, from, dst, at, inW);
+                    } else {
+                        for (int i = 0; i < inW; i++) {
+                            dst[at + i] = xb[from + i] & 0xFF;
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        if (g.inW() >= LONG_ROW) {
+            stageRows(xf, xb, from, dst, off);
+            return;
+        }
         for (int ci = 0, at = off; ci < g.inChannels(); ci++, at += plane, from += n) {
             if (xf != null) {
                 for (int i = 0; i < n; i++) {
@@ -92,9 +132,47 @@ final class ConvStaging {
         }
     }
 
+    /**
+     * {@link #stage} for long rows: row by row, phase by phase, each phase's floats written contiguously (the indices of
+     * the inner loops run in step with the loop, so no element is bounds-checked on its own).
+     */
+    private void stageRows(float[] xf, byte[] xb, int from, float[] dst, int off) {
+        int inW = g.inW();
+        int sW = g.strideW();
+        for (int ci = 0; ci < g.inChannels(); ci++) {
+            int rowAt = off + ci * plane + g.padH() * row;
+            for (int ih = 0; ih < g.inH(); ih++, rowAt += row, from += inW) {
+                for (int phase = 0; phase < sW; phase++) {
+                    int at = rowAt + phaseAt[phase];
+                    int in = from + phaseFirst[phase];
+                    int n = phaseLength[phase];
+                    if (xf != null) {
+                        for (int i = 0; i < n; i++) {
+                            dst[at + i] = xf[in + i * sW];
+                        }
+                    } else {
+                        for (int i = 0; i < n; i++) {
+                            dst[at + i] = xb[in + i * sW] & 0xFF;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** The inverse of {@link #stage} on the unpadded part: the staged image at {@code xs[from]} into x at {@code off}. */
     void unstage(float[] xs, int from, float[] x, int off) {
         int n = spread.length;
+        if (g.strideW() == 1) {
+            int inW = g.inW();
+            for (int ci = 0, to = off; ci < g.inChannels(); ci++) {
+                int at = from + ci * plane + g.padH() * row + g.padW();
+                for (int ih = 0; ih < g.inH(); ih++, at += row, to += inW) {
+                    System.arraycopy(xs, at, x, to, inW);
+                }
+            }
+            return;
+        }
         for (int ci = 0, at = from, to = off; ci < g.inChannels(); ci++, at += plane, to += n) {
             for (int i = 0; i < n; i++) {
                 x[to + i] = xs[at + spread[i]];

@@ -146,6 +146,17 @@ final class DirectConv {
     private static void pack(float[] xs, int[] offsets, int k, Columns cols, int run, float[] panel) {
         int[] at = cols.runAt;
         int runs = cols.runs;
+        if (runs == 2 && run == LANES) {
+            // the common case of long rows: two vectors a tap
+            int at0 = at[0];
+            int at1 = at[1];
+            for (int p = 0, d = 0; p < k; p++, d += NR) {
+                int o = offsets[p];
+                FloatVector.fromArray(SPECIES, xs, at0 + o).intoArray(panel, d);
+                FloatVector.fromArray(SPECIES, xs, at1 + o).intoArray(panel, d + LANES);
+            }
+            return;
+        }
         for (int p = 0, d = 0; p < k; p++, d += NR) {
             int o = offsets[p];
             for (int q = 0; q < runs; q++) {
@@ -242,6 +253,10 @@ final class DirectConv {
      */
     private static void write(float[] tile, int rows, Columns cols, float[] y, int at, int positions,
                               boolean accumulate, float[] bias, int biasOff) {
+        if (cols.segments == 1 && cols.segmentLength[0] == NR) {
+            writePanel(tile, rows, y, at + cols.segmentAt[0], positions, accumulate, bias, biasOff);
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             float b = bias == null ? 0f : bias[biasOff + r];
             for (int i = 0; i < cols.segments; i++) {
@@ -270,6 +285,27 @@ final class DirectConv {
                     y[dst + j] = v;
                 }
             }
+        }
+    }
+
+    /** {@link #write} of a panel whose columns are one run of NR outputs of one image: two vectors a row. */
+    private static void writePanel(float[] tile, int rows, float[] y, int at, int positions, boolean accumulate,
+                                   float[] bias, int biasOff) {
+        for (int r = 0; r < rows; r++) {
+            int dst = at + r * positions;
+            FloatVector v0 = FloatVector.fromArray(SPECIES, tile, r * NR);
+            FloatVector v1 = FloatVector.fromArray(SPECIES, tile, r * NR + LANES);
+            if (accumulate) {
+                v0 = v0.add(FloatVector.fromArray(SPECIES, y, dst));
+                v1 = v1.add(FloatVector.fromArray(SPECIES, y, dst + LANES));
+            }
+            if (bias != null) {
+                float b = bias[biasOff + r];
+                v0 = v0.add(b);
+                v1 = v1.add(b);
+            }
+            v0.intoArray(y, dst);
+            v1.intoArray(y, dst + LANES);
         }
     }
 
@@ -362,6 +398,14 @@ final class DirectConv {
                                      float[] packed, int off) {
         float[] tf = t.floats();
         byte[] tb = t.bytes();
+        if (tf != null && cols.segments == 1 && cols.segmentLength[0] == NR) {
+            // a panel of one image's outputs (long rows, f32): two vectors a channel
+            for (int c = 0, src = start + cols.segmentAt[0], d = off; c < channels; c++, src += positions, d += NR) {
+                FloatVector.fromArray(SPECIES, tf, src).intoArray(packed, d);
+                FloatVector.fromArray(SPECIES, tf, src + LANES).intoArray(packed, d + LANES);
+            }
+            return;
+        }
         for (int c = 0; c < channels; c++) {
             int d = off + c * NR;
             for (int i = 0; i < cols.segments; i++) {
