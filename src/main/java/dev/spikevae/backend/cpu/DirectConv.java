@@ -174,7 +174,7 @@ final class DirectConv {
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = co * positions;
         int panels = (co + MR - 1) / MR;
-        float[] wp = panels(w, wOff, co, k, false);
+        float[] wp = panels(w, wOff, co, k, false, scratch.get().weights);
         int[] positionAt = staged.positions();
         int run = run(g);
         int group = group(g);
@@ -232,10 +232,13 @@ final class DirectConv {
      * The rows of a row-major {@code rows x depth} matrix at {@code a[off]} (of a {@code depth x rows} one's
      * transpose when {@code transposed}) in panels of MR rows, {@code [panel][depth][MR]}, zero past the last row:
      * the micro-kernel's A operand. The forward pass takes the weights' rows (output channels), the transposed pass
-     * their columns (input channel, tap).
+     * their columns (input channel, tap). Into the calling thread's buffer (reused: a fresh array of ESVAE's widest
+     * weights, 1.2 MB, on every call was a large-object allocation for the collector each time).
      */
-    private static float[] panels(float[] a, int off, int rows, int depth, boolean transposed) {
-        float[] packed = new float[(rows + MR - 1) / MR * depth * MR];
+    private static float[] panels(float[] a, int off, int rows, int depth, boolean transposed, Buffer into) {
+        int size = (rows + MR - 1) / MR * depth * MR;
+        float[] packed = into.get(size);
+        java.util.Arrays.fill(packed, 0, size, 0f);
         for (int r = 0; r < rows; r++) {
             for (int d = 0; d < depth; d++) {
                 float v = transposed ? a[off + d * rows + r] : a[off + r * depth + d];
@@ -337,7 +340,7 @@ final class DirectConv {
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = co * positions;
         int panels = (k + MR - 1) / MR;
-        float[] wt = panels(w, wOff, k, co, true);
+        float[] wt = panels(w, wOff, k, co, true, scratch.get().weights);
         int[] positionAt = staged.positions();
         int run = run(g);
         int group = group(g);
@@ -566,8 +569,22 @@ final class DirectConv {
 
     // ------------------------------------------------------------------------------------------------
 
+    /** A float buffer grown to the largest size asked for, then reused. */
+    private static final class Buffer {
+        private float[] data = new float[0];
+
+        float[] get(int n) {
+            if (data.length < n) {
+                data = new float[n];
+            }
+            return data;
+        }
+    }
+
     /** One thread's buffers, grown to the largest call seen and then reused. */
     private static final class Scratch {
+        /** The packed weights of a call made on this thread (read by every task of the call). */
+        final Buffer weights = new Buffer();
         final float[] tile = new float[MR * NR];
         final float[] sum = new float[MR * NR];
         /** The weight gradient's images of the current chunk staged so far. */
