@@ -50,15 +50,12 @@ final class ConvWeightReduction {
      * result).
      */
     void runParts(ConvGeometry g, float beta, float[] dw, int dwOff, int parts, int unit, PartBlock body) {
+        if (emptyBatch(g, beta, dw, dwOff)) {
+            return;
+        }
         int co = g.outChannels();
         int k = g.inChannels() * g.kH() * g.kW();
         int size = co * k;
-        if (g.batch() == 0) {
-            for (int i = dwOff; i < dwOff + size; i++) {
-                dw[i] = beta == 0f ? 0f : beta * dw[i];
-            }
-            return;
-        }
         int positions = g.outH() * g.outW();
         int chunk = Conv.chunkImages(g);
         int chunks = (g.batch() + chunk - 1) / chunk;
@@ -99,15 +96,12 @@ final class ConvWeightReduction {
      * {@code transposed}, else as [co][k] (dw's own layout).
      */
     void run(ConvGeometry g, float beta, float[] dw, int dwOff, boolean transposed, ColumnBlock body) {
+        if (emptyBatch(g, beta, dw, dwOff)) {
+            return;
+        }
         int co = g.outChannels();
         int k = g.inChannels() * g.kH() * g.kW();
         int size = co * k;
-        if (g.batch() == 0) {
-            for (int i = dwOff; i < dwOff + size; i++) {
-                dw[i] = beta == 0f ? 0f : beta * dw[i];
-            }
-            return;
-        }
         int positions = g.outH() * g.outW();
         int chunk = Conv.chunkImages(g);
         int chunks = (g.batch() + chunk - 1) / chunk;
@@ -150,6 +144,18 @@ final class ConvWeightReduction {
             }
         });
         sumGroups(partials, groups, co, k, transposed, beta, dw, dwOff);
+    }
+
+    /** With no images, dw = beta dw (and true). */
+    private static boolean emptyBatch(ConvGeometry g, float beta, float[] dw, int dwOff) {
+        if (g.batch() != 0) {
+            return false;
+        }
+        int size = g.outChannels() * g.inChannels() * g.kH() * g.kW();
+        for (int i = dwOff; i < dwOff + size; i++) {
+            dw[i] = beta == 0f ? 0f : beta * dw[i];
+        }
+        return true;
     }
 
     /** dw = the groups' partial sums added in group order (plus beta dw where there are several). */
