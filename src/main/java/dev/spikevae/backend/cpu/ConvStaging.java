@@ -133,8 +133,8 @@ final class ConvStaging {
     }
 
     /**
-     * {@link #stage} for long rows: row by row, phase by phase, each phase's floats written contiguously (the indices of
-     * the inner loops run in step with the loop, so no element is bounds-checked on its own).
+     * {@link #stage} for long rows: row by row, phase by phase, each phase's floats written contiguously (the indices
+     * of the inner loops run in step with the loop, so no element is bounds-checked on its own).
      */
     private void stageRows(float[] xf, byte[] xb, int from, float[] dst, int off) {
         int inW = g.inW();
@@ -160,7 +160,9 @@ final class ConvStaging {
         }
     }
 
-    /** The inverse of {@link #stage} on the unpadded part: the staged image at {@code xs[from]} into x at {@code off}. */
+    /**
+     * The inverse of {@link #stage} on the unpadded part: the staged image at {@code xs[from]} into x at {@code off}.
+     */
     void unstage(float[] xs, int from, float[] x, int off) {
         int n = spread.length;
         if (g.strideW() == 1) {

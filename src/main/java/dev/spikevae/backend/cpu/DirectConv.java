@@ -109,7 +109,10 @@ final class DirectConv {
         /** Where run q starts in the group's staged images, at tap offset 0. */
         final int[] runAt = new int[NR];
         int runs;
-        /** Segment i: its first column (from j0), where it starts in the tensor (from the group's first image), its length. */
+        /**
+         * Segment i: its first column (from j0), where it starts in the tensor (from the group's first image), its
+         * length.
+         */
         final int[] segmentColumn = new int[NR];
         final int[] segmentAt = new int[NR];
         final int[] segmentLength = new int[NR];
