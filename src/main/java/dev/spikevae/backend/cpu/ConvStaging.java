@@ -20,11 +20,11 @@ final class ConvStaging {
     final int[] offsets;
     /**
      * Where element (ih, iw) of an input channel lands in its staged plane: {@code (ih + padH) * row + (c % sW) * width
-     * + c / sW}, {@code c = iw + padW}. One flat table: the staging then runs one loop per channel, with no per-row
-     * arithmetic (rows of the narrow layers are 4 to 32 floats).
+     * + c / sW}, {@code c = iw + padW}. One flat table: strided rows shorter than {@link #LONG_ROW} (4x4 and 8x8
+     * planes, where per-row arithmetic would dominate) are staged, and strided rows unstaged, by one loop per channel.
      */
     private final int[] spread;
-    /** Rows at least this long are staged row by row ({@link #stageRows}); shorter ones through {@link #spread}. */
+    /** Strided rows at least this long are staged row by row ({@link #stageRows}); shorter ones through the table. */
     private static final int LONG_ROW = 16;
     /**
      * Per column phase of an input row: the first input column it takes (then every {@code sW}-th), how many, and
@@ -98,24 +98,7 @@ final class ConvStaging {
         byte[] xb = x.bytes();
         int n = spread.length;
         int from = x.offset() + start;
-        if (g.strideW() == 1) {
-            // rows land whole: a copy per row
-            int inW = g.inW();
-            for (int ci = 0; ci < g.inChannels(); ci++) {
-                int at = off + ci * plane + g.padH() * row + g.padW();
-                for (int ih = 0; ih < g.inH(); ih++, at += row, from += inW) {
-                    if (xf != null) {
-                        System.arraycopy(xf, from, dst, at, inW);
-                    } else {
-                        for (int i = 0; i < inW; i++) {
-                            dst[at + i] = xb[from + i] & 0xFF;
-                        }
-                    }
-                }
-            }
-            return;
-        }
-        if (g.inW() >= LONG_ROW) {
+        if (g.strideW() == 1 || g.inW() >= LONG_ROW) {
             stageRows(xf, xb, from, dst, off);
             return;
         }
@@ -133,8 +116,9 @@ final class ConvStaging {
     }
 
     /**
-     * {@link #stage} for long rows: row by row, phase by phase, each phase's floats written contiguously (the indices
-     * of the inner loops run in step with the loop, so no element is bounds-checked on its own).
+     * {@link #stage} for long rows and for stride 1: row by row, phase by phase, each phase's floats written
+     * contiguously (the indices of the inner loops run in step with the loop, so no element is bounds-checked on its
+     * own; with stride 1 a row is one copy).
      */
     private void stageRows(float[] xf, byte[] xb, int from, float[] dst, int off) {
         int inW = g.inW();
@@ -146,7 +130,9 @@ final class ConvStaging {
                     int at = rowAt + phaseAt[phase];
                     int in = from + phaseFirst[phase];
                     int n = phaseLength[phase];
-                    if (xf != null) {
+                    if (xf != null && sW == 1) {
+                        System.arraycopy(xf, in, dst, at, n);
+                    } else if (xf != null) {
                         for (int i = 0; i < n; i++) {
                             dst[at + i] = xf[in + i * sW];
                         }
