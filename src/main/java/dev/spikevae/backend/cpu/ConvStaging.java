@@ -31,6 +31,10 @@ final class ConvStaging {
      * where in the staged row the first lands.
      */
     private final int[] phaseFirst;
+    /** The slots of a staged image row that no input column lands in (the padding columns). */
+    private final int[] gaps;
+    /** Whether stride-2 rows are split by {@link StagingVectors}: both phases of whole vectors, and the Vector API. */
+    private final boolean vectorPairs;
     private final int[] phaseLength;
     private final int[] phaseAt;
 
@@ -60,6 +64,18 @@ final class ConvStaging {
             phaseLength[phase] = Math.max(0, (g.inW() - iw0 + sW - 1) / sW);
             phaseAt[phase] = phase * width + (iw0 + g.padW()) / sW;
         }
+        int[] gap = new int[row];
+        int gapCount = 0;
+        for (int phase = 0; phase < sW; phase++) {
+            for (int at = phase * width; at < (phase + 1) * width; at++) {
+                if (at < phaseAt[phase] || at >= phaseAt[phase] + phaseLength[phase]) {
+                    gap[gapCount++] = at;
+                }
+            }
+        }
+        gaps = Arrays.copyOf(gap, gapCount);
+        vectorPairs = sW == 2 && VectorSupport.available() && phaseLength[0] == phaseLength[1]
+                && phaseLength[0] * 2 == g.inW() && StagingVectors.fits(phaseLength[0]);
         spread = new int[g.inH() * g.inW()];
         for (int ih = 0; ih < g.inH(); ih++) {
             for (int iw = 0; iw < g.inW(); iw++) {
@@ -93,7 +109,6 @@ final class ConvStaging {
 
     /** Stages the image at element {@code start} of x (past x's offset) into {@code dst} from {@code off}. */
     void stage(ConvOperand x, int start, float[] dst, int off) {
-        Arrays.fill(dst, off, off + imageSize(), 0f);
         float[] xf = x.floats();
         byte[] xb = x.bytes();
         int n = spread.length;
@@ -102,6 +117,7 @@ final class ConvStaging {
             stageRows(xf, xb, from, dst, off);
             return;
         }
+        Arrays.fill(dst, off, off + imageSize(), 0f);
         for (int ci = 0, at = off; ci < g.inChannels(); ci++, at += plane, from += n) {
             if (xf != null) {
                 for (int i = 0; i < n; i++) {
@@ -116,16 +132,37 @@ final class ConvStaging {
     }
 
     /**
-     * {@link #stage} for long rows and for stride 1: row by row, phase by phase, each phase's floats written
-     * contiguously (the indices of the inner loops run in step with the loop, so no element is bounds-checked on its
-     * own; with stride 1 a row is one copy).
+     * {@link #stage} for long rows and for stride 1: row by row, each phase's floats written contiguously (the indices
+     * of the inner loops run in step with the loop, so no element is bounds-checked on its own; with stride 1 a row is
+     * one copy, with stride 2 both phases go in one loop). Only the padding is zeroed: the border rows and, in each
+     * row, the {@link #gaps} no input column lands in.
      */
     private void stageRows(float[] xf, byte[] xb, int from, float[] dst, int off) {
         int inW = g.inW();
         int sW = g.strideW();
+        int top = g.padH() * row;
+        int bottom = (g.padH() + g.inH()) * row;
         for (int ci = 0; ci < g.inChannels(); ci++) {
-            int rowAt = off + ci * plane + g.padH() * row;
+            int planeAt = off + ci * plane;
+            Arrays.fill(dst, planeAt, planeAt + top, 0f);
+            Arrays.fill(dst, planeAt + bottom, planeAt + plane, 0f);
+            int rowAt = planeAt + top;
+            if (vectorPairs) {
+                // the phase that takes input column 0 takes the even columns
+                int zeroFirst = phaseFirst[0] == 0 ? 0 : 1;
+                StagingVectors.splitRows(xf, xb, from, inW, g.inH(), dst, rowAt, row, phaseAt[zeroFirst],
+                        phaseAt[1 - zeroFirst], gaps);
+                from += g.inH() * inW;
+                continue;
+            }
             for (int ih = 0; ih < g.inH(); ih++, rowAt += row, from += inW) {
+                for (int gap : gaps) {
+                    dst[rowAt + gap] = 0f;
+                }
+                if (sW == 2) {
+                    stagePhasePair(xf, xb, from, dst, rowAt);
+                    continue;
+                }
                 for (int phase = 0; phase < sW; phase++) {
                     int at = rowAt + phaseAt[phase];
                     int in = from + phaseFirst[phase];
@@ -146,6 +183,40 @@ final class ConvStaging {
         }
     }
 
+    /** One input row of a stride-2 plane: both column phases in one loop (their lengths differ by at most one). */
+    private void stagePhasePair(float[] xf, byte[] xb, int from, float[] dst, int rowAt) {
+        int a0 = rowAt + phaseAt[0];
+        int a1 = rowAt + phaseAt[1];
+        int i0 = from + phaseFirst[0];
+        int i1 = from + phaseFirst[1];
+        int n0 = phaseLength[0];
+        int n1 = phaseLength[1];
+        int n = Math.min(n0, n1);
+        if (xf != null) {
+            for (int i = 0; i < n; i++) {
+                dst[a0 + i] = xf[i0 + 2 * i];
+                dst[a1 + i] = xf[i1 + 2 * i];
+            }
+            if (n0 > n) {
+                dst[a0 + n] = xf[i0 + 2 * n];
+            }
+            if (n1 > n) {
+                dst[a1 + n] = xf[i1 + 2 * n];
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst[a0 + i] = xb[i0 + 2 * i] & 0xFF;
+                dst[a1 + i] = xb[i1 + 2 * i] & 0xFF;
+            }
+            if (n0 > n) {
+                dst[a0 + n] = xb[i0 + 2 * n] & 0xFF;
+            }
+            if (n1 > n) {
+                dst[a1 + n] = xb[i1 + 2 * n] & 0xFF;
+            }
+        }
+    }
+
     /**
      * The inverse of {@link #stage} on the unpadded part: the staged image at {@code xs[from]} into x at {@code off}.
      */
@@ -158,6 +229,13 @@ final class ConvStaging {
                 for (int ih = 0; ih < g.inH(); ih++, at += row, to += inW) {
                     System.arraycopy(xs, at, x, to, inW);
                 }
+            }
+            return;
+        }
+        if (vectorPairs) {
+            int zeroFirst = phaseFirst[0] == 0 ? 0 : 1;
+            for (int ci = 0, at = from + g.padH() * row, to = off; ci < g.inChannels(); ci++, at += plane, to += n) {
+                StagingVectors.joinRows(xs, at, row, phaseAt[zeroFirst], phaseAt[1 - zeroFirst], g.inH(), g.inW(), x, to);
             }
             return;
         }
