@@ -19,8 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>the transposed convolution ({@code dx = conv^T(dy, w) + bias}) runs the same micro-kernel on dy's panels (6
  *       rows of the column matrix at a time, across the group's positions) and adds each finished row into the staged
  *       images, run by run, before they are copied out;
- *   <li>the weight gradient packs 6 kernel taps over a block of columns from the staged images and runs the
- *       micro-kernel against the output gradient laid out as [channel block][column][two vectors].
+ *   <li>the weight gradient copies 6 kernel taps over a block of columns from the staged images, as six rows
+ *       ({@link SgemmVectorKernel#microKernelRows}), and runs the micro-kernel on them against the output gradient
+ *       laid out as [channel block][column][two vectors].
  * </ul>
  *
  * <p>Every element is the sum the SGEMM kernel ({@link SgemmVectorKernel}) forms on the implicit GEMM: the same
@@ -62,13 +63,14 @@ final class DirectConv {
 
     /**
      * Whether {@link #backwardWeight} takes {@code g}: output channels in whole register blocks and at most {@link
-     * #MAX_WEIGHT_CHANNELS}, and at most {@link #MAX_WEIGHT_TAPS} taps (input channels x kernel offsets). Where the
-     * weight matrix is wider, each value the GEMM packs feeds enough of it to pay for its gather, and the GEMM path
-     * was measured as fast or faster (docs/benchmarks.md, "Direct convolutions").
+     * #MAX_WEIGHT_CHANNELS}, and either rows of outputs of whole vectors (each tap's row is then vector copies) or at
+     * most {@link #MAX_WEIGHT_TAPS} taps (input channels x kernel offsets): shorter rows are copied a few floats at a
+     * time, and for wide weights the GEMM path was measured as fast as that (docs/benchmarks.md, "Direct
+     * convolutions").
      */
     static boolean weightFits(ConvGeometry g) {
         return g.outChannels() % NR == 0 && g.outChannels() <= MAX_WEIGHT_CHANNELS
-                && g.inChannels() * g.kH() * g.kW() <= MAX_WEIGHT_TAPS;
+                && (g.inChannels() * g.kH() * g.kW() <= MAX_WEIGHT_TAPS || g.outW() % LANES == 0);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -526,13 +528,23 @@ final class DirectConv {
             float[] dyT = s.rows;
             int[] columnAt = s.columns;
             float[] tile = s.tile;
-            float[] ap = s.panel(MR * (columnTo - columnFrom));
+            int width = columnTo - columnFrom;
+            float[] ap = s.panel(MR * width);
+            // the block's rows of outputs (or their parts at its ends): where each starts in the staged images
+            int[] runs = s.runAt(2 * width);
+            int count = 0;
+            for (int col = columnFrom; col < columnTo; count++) {
+                int n = Math.min(columnTo - col, g.outW() - col % g.outW());
+                runs[2 * count] = columnAt[col];
+                runs[2 * count + 1] = n;
+                col += n;
+            }
             for (int t0 = rowFrom; t0 < rowTo; t0 += MR) {
                 int taps = Math.min(MR, rowTo - t0);
-                packTaps(xs, columnAt, staged.offsets, t0, k, columnFrom, columnTo, ap);
+                copyTaps(xs, runs, count, staged.offsets, t0, k, width, ap);
                 for (int c0 = 0; c0 < co; c0 += NR) {
-                    SgemmVectorKernel.microKernel(MR, columnTo - columnFrom, ap, 0, dyT,
-                            (c0 / NR * columns + columnFrom) * NR, tile);
+                    SgemmVectorKernel.microKernelRows(width, ap, 0, width, dyT, (c0 / NR * columns + columnFrom) * NR,
+                            tile);
                     for (int r = 0; r < taps; r++) {
                         int dst = intoOff + (t0 + r) * co + c0;
                         FloatVector.fromArray(SPECIES, tile, r * NR).add(FloatVector.fromArray(SPECIES, into, dst))
@@ -546,27 +558,34 @@ final class DirectConv {
     }
 
     /**
-     * The micro-kernel's A panel for kernel taps {@code [t0, t0 + 6)} (the last repeated past {@code k}) over columns
-     * {@code [from, to)}: {@code [column][6]}, from the staged images. Packed once per block of taps and read by every
-     * block of output channels. (Reading a row of outputs at a time per tap, contiguous loads and strided stores, was
-     * measured slower.)
+     * The micro-kernel's A for kernel taps {@code [t0, t0 + 6)} (the last repeated past {@code k}) over a block of
+     * {@code width} columns, as six rows ({@code [6][width]}, read by {@link SgemmVectorKernel#microKernelRows}): each
+     * row copied from the staged images run by run ({@code runs}: where each of the block's {@code count} rows of
+     * outputs starts at tap 0, and its length), whole vectors where the run has them, as a row of outputs is
+     * contiguous there at every tap. Copied once per block of taps and read by every block of output channels. (The
+     * packed panel's [column][6] order was a transpose: about 1 ns a value.)
      */
-    private static void packTaps(float[] xs, int[] columnAt, int[] offsets, int t0, int k, int from, int to,
-                                 float[] ap) {
-        int o0 = offsets[t0];
-        int o1 = offsets[Math.min(t0 + 1, k - 1)];
-        int o2 = offsets[Math.min(t0 + 2, k - 1)];
-        int o3 = offsets[Math.min(t0 + 3, k - 1)];
-        int o4 = offsets[Math.min(t0 + 4, k - 1)];
-        int o5 = offsets[Math.min(t0 + 5, k - 1)];
-        for (int col = from, d = 0; col < to; col++, d += MR) {
-            int at = columnAt[col];
-            ap[d] = xs[at + o0];
-            ap[d + 1] = xs[at + o1];
-            ap[d + 2] = xs[at + o2];
-            ap[d + 3] = xs[at + o3];
-            ap[d + 4] = xs[at + o4];
-            ap[d + 5] = xs[at + o5];
+    private static void copyTaps(float[] xs, int[] runs, int count, int[] offsets, int t0, int k, int width,
+                                 float[] a) {
+        for (int r = 0; r < MR; r++) {
+            int o = offsets[Math.min(t0 + r, k - 1)];
+            int dst = r * width;
+            for (int q = 0; q < 2 * count; q += 2) {
+                int src = runs[q] + o;
+                int n = runs[q + 1];
+                if (n == LANES) {
+                    FloatVector.fromArray(SPECIES, xs, src).intoArray(a, dst);
+                } else {
+                    int j = 0;
+                    for (; j <= n - LANES; j += LANES) {
+                        FloatVector.fromArray(SPECIES, xs, src + j).intoArray(a, dst + j);
+                    }
+                    for (; j < n; j++) {
+                        a[dst + j] = xs[src + j];
+                    }
+                }
+                dst += n;
+            }
         }
     }
 

@@ -55,6 +55,11 @@ class ImplicitConvTest {
             ConvGeometry.conv(5, 4, 6, 8, 7, 3, 2, 1),                // 3x4 outputs: panels straddle images
             ConvGeometry.transposed(7, 12, 4, 4, 10, 3, 2, 1, 1),     // D2-like: the transposed pass on 4x4 rows
             ConvGeometry.conv(9, 8, 24, 24, 20, 3, 1, 1),             // 2 weight groups, cut into parts per thread
+            // the direct weight gradient's copies of rows of outputs: one vector a row, and rows of 10 (a vector and
+            // a scalar tail) that reduction blocks cut in two
+            ConvGeometry.conv(5, 6, 16, 16, 32, 3, 2, 1),             // E2-like: 8x8 outputs
+            ConvGeometry.transposed(4, 32, 8, 8, 5, 3, 2, 1, 1),      // D3-like: its weight gradient on 8x8 rows
+            ConvGeometry.conv(4, 3, 10, 10, 32, 3, 1, 1),             // 10x10 outputs, 100 positions an image
         };
     }
 
@@ -251,12 +256,17 @@ class ImplicitConvTest {
         assertTrue(Conv.weightGroups(g[19]) == 2 && g[19].inChannels() * 9 > 2 * 16 && g[19].outChannels() % 16 != 0,
                 "GEMM weight-gradient groups (20 channels: not the direct path's), cut into parts of whole panels");
         if (VectorSupport.available()) {
-            for (int i = 10; i < g.length; i++) {
+            for (int i = 10; i < 20; i++) {
                 assertTrue(DirectConv.forwardFits(g[i]), "the direct forward takes " + g[i]);
             }
             assertTrue(DirectConv.weightFits(g[10]) && DirectConv.weightFits(g[12]) && DirectConv.weightFits(g[14]),
                     "the direct weight gradient takes E1, D5 and the 64-channel case");
             assertTrue(g[11].inChannels() * 9 > SgemmVectorKernel.KC, "a direct forward past one kc-block");
+            for (int i = 20; i < 23; i++) {
+                assertTrue(DirectConv.weightFits(g[i]), "the direct weight gradient takes " + g[i]);
+            }
+            assertTrue(g[22].outH() * g[22].outW() % SgemmVectorKernel.KC != 0 && g[22].outW() % 8 != 0,
+                    "rows of outputs with a scalar tail, cut by reduction blocks");
             for (int i = 15; i < 19; i++) {
                 assertTrue(g[i].outW() < VectorSupport.floatLanes() && DirectConv.dataFits(g[i]),
                         "the direct passes take rows shorter than a vector: " + g[i]);
