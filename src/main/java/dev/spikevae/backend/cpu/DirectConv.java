@@ -575,6 +575,10 @@ final class DirectConv {
                 int n = runs[q + 1];
                 if (n == LANES) {
                     FloatVector.fromArray(SPECIES, xs, src).intoArray(a, dst);
+                } else if (n == 2 * LANES) {
+                    // straight-line copies for the common lengths: a loop of one or two trips costs more than its work
+                    FloatVector.fromArray(SPECIES, xs, src).intoArray(a, dst);
+                    FloatVector.fromArray(SPECIES, xs, src + LANES).intoArray(a, dst + LANES);
                 } else {
                     int j = 0;
                     for (; j <= n - LANES; j += LANES) {
