@@ -400,17 +400,22 @@ final class DirectConv {
 
     /**
      * The panel of a [image][channel][position] tensor's columns, {@code [channel][NR]} at {@code packed[off]}: each
-     * channel's segments copied (a u8 operand widened).
+     * channel's segments copied (a u8 operand widened), a vector at a time where they have one.
      */
     private static void packChannels(ConvOperand t, int start, int channels, int positions, Columns cols,
                                      float[] packed, int off) {
         float[] tf = t.floats();
         byte[] tb = t.bytes();
-        if (tf != null && cols.segments == 1 && cols.segmentLength[0] == NR) {
-            // a panel of one image's outputs (long rows, f32): two vectors a channel
+        if (cols.segments == 1 && cols.segmentLength[0] == NR) {
+            // a panel of one image's outputs (long rows): two vectors a channel
             for (int c = 0, src = start + cols.segmentAt[0], d = off; c < channels; c++, src += positions, d += NR) {
-                FloatVector.fromArray(SPECIES, tf, src).intoArray(packed, d);
-                FloatVector.fromArray(SPECIES, tf, src + LANES).intoArray(packed, d + LANES);
+                if (tf != null) {
+                    FloatVector.fromArray(SPECIES, tf, src).intoArray(packed, d);
+                    FloatVector.fromArray(SPECIES, tf, src + LANES).intoArray(packed, d + LANES);
+                } else {
+                    StagingVectors.widen(tb, src).intoArray(packed, d);
+                    StagingVectors.widen(tb, src + LANES).intoArray(packed, d + LANES);
+                }
             }
             return;
         }
@@ -429,7 +434,11 @@ final class DirectConv {
                         packed[dst + j] = tf[src + j];
                     }
                 } else {
-                    for (int j = 0; j < n; j++) {
+                    int j = 0;
+                    for (; j + LANES <= n; j += LANES) {
+                        StagingVectors.widen(tb, src + j).intoArray(packed, dst + j);
+                    }
+                    for (; j < n; j++) {
                         packed[dst + j] = tb[src + j] & 0xFF;
                     }
                 }

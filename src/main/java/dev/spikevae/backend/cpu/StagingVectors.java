@@ -83,8 +83,8 @@ final class StagingVectors {
         }
     }
 
-    /** A vector of u8 elements from {@code xb[at]}, unsigned, as floats. */
-    private static FloatVector widen(byte[] xb, int at) {
+    /** A vector of u8 elements from {@code xb[at]}, unsigned, as floats (also {@link DirectConv}'s). */
+    static FloatVector widen(byte[] xb, int at) {
         IntVector v = (IntVector) ByteVector.fromArray(BYTES, xb, at).convertShape(VectorOperators.B2I, INTS, 0);
         return (FloatVector) v.lanewise(VectorOperators.AND, 0xFF).convert(VectorOperators.I2F, 0);
     }
