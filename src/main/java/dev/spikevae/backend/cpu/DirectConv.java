@@ -505,7 +505,7 @@ final class DirectConv {
             int images = Math.min(g.batch(), b0 + chunk) - b0;
             int columns = images * positions;
             if (columnFrom == 0) {
-                s.staged(images * staged.imageSize());
+                s.staged(images * staged.imageSize() + LANES);
                 s.rows(images * positions * co);
                 s.columns(images * positions);
                 s.ready = 0;
@@ -538,7 +538,7 @@ final class DirectConv {
             int[] columnAt = s.columns;
             float[] tile = s.tile;
             int width = columnTo - columnFrom;
-            float[] ap = s.panel(MR * width);
+            float[] ap = s.panel(MR * width + LANES);
             // the block's rows of outputs (or their parts at its ends): where each starts in the staged images
             int[] runs = s.runAt(2 * width);
             int count = 0;
@@ -570,9 +570,9 @@ final class DirectConv {
      * The micro-kernel's A for kernel taps {@code [t0, t0 + 6)} (the last repeated past {@code k}) over a block of
      * {@code width} columns, as six rows ({@code [6][width]}, read by {@link SgemmVectorKernel#microKernelRows}): each
      * row copied from the staged images run by run ({@code runs}: where each of the block's {@code count} rows of
-     * outputs starts at tap 0, and its length), whole vectors where the run has them, as a row of outputs is
-     * contiguous there at every tap. Copied once per block of taps and read by every block of output channels. (The
-     * packed panel's [column][6] order was a transpose: about 1 ns a value.)
+     * outputs starts at tap 0, and its length) in whole vectors, as a row of outputs is contiguous there at every tap
+     * ({@code xs} and {@code a} have a vector of slack for the last spill). Copied once per block of taps and read by
+     * every block of output channels. (The packed panel's [column][6] order was a transpose: about 1 ns a value.)
      */
     private static void copyTaps(float[] xs, int[] runs, int count, int[] offsets, int t0, int k, int width,
                                  float[] a) {
@@ -582,19 +582,15 @@ final class DirectConv {
             for (int q = 0; q < 2 * count; q += 2) {
                 int src = runs[q] + o;
                 int n = runs[q + 1];
-                if (n == LANES) {
-                    FloatVector.fromArray(SPECIES, xs, src).intoArray(a, dst);
-                } else if (n == 2 * LANES) {
-                    // straight-line copies for the common lengths: a loop of one or two trips costs more than its work
-                    FloatVector.fromArray(SPECIES, xs, src).intoArray(a, dst);
+                // straight-line copies for the common lengths (a loop of one or two trips costs more than its work);
+                // a run, or a run's tail, shorter than a vector is copied as a whole one: the next run (or row, or the
+                // buffers' slack) takes the spill
+                FloatVector.fromArray(SPECIES, xs, src).intoArray(a, dst);
+                if (n == 2 * LANES) {
                     FloatVector.fromArray(SPECIES, xs, src + LANES).intoArray(a, dst + LANES);
-                } else {
-                    int j = 0;
-                    for (; j <= n - LANES; j += LANES) {
+                } else if (n > LANES) {
+                    for (int j = LANES; j < n; j += LANES) {
                         FloatVector.fromArray(SPECIES, xs, src + j).intoArray(a, dst + j);
-                    }
-                    for (; j < n; j++) {
-                        a[dst + j] = xs[src + j];
                     }
                 }
                 dst += n;
