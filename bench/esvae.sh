@@ -5,11 +5,13 @@
 # Needs Debian's python3-torch for the peer and an optimised BLAS under it (apt-get install -y
 # python3-torch libopenblas0-pthread: with Debian's reference libblas3 alone the peer runs about 2x
 # slower, which would flatter the ratio). The peer is the project's bench/torch_esvae_peer.py (the same
-# step in PyTorch, docs/reference.md §14.2); $TORCH_PEER runs another script instead. Threads: $THREADS (default 2).
+# step in PyTorch, docs/reference.md §14.2); $TORCH_PEER runs another script instead. Threads: $THREADS (default 2);
+# timed steps $ITERS (default 5, both sides); spikevae warm-up steps $WARMUP (default 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
 ITERS=${ITERS:-5}
+WARMUP=${WARMUP:-5}
 PEER=${TORCH_PEER:-bench/torch_esvae_peer.py}
 source bench/peer-env.sh
 
@@ -17,7 +19,10 @@ declare -A JAVA PEERS
 for shape in "3 128 cifar10" "1 32 mnist"; do
   set -- $shape
   echo "== $3 shapes (C=$1, L=$2), batch 32, $THREADS threads"
-  out=$(./spikevae bench --esvae "$1,$2,32" --iterations "$ITERS" | tee >(cat >&2) | grep '^C=')
+  # 5 warm-up steps: the JIT compiles the vector kernels over the first few steps (profiles show interpreted
+  # Vector API fallbacks in the first two, none after the fourth); a training run of thousands of steps runs at
+  # the steady rate. The peer (no JIT) warms up with one step.
+  out=$(./spikevae bench --esvae "$1,$2,32" --warmup "$WARMUP" --iterations "$ITERS" | tee >(cat >&2) | grep '^C=')
   JAVA[$3]=$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$out")
   if [ -n "$PY" ] && [ -f "$PEER" ]; then
     pout=$("$PY" "$PEER" "$1" 32 "$2" 32 "$ITERS" "$THREADS" | tee >(cat >&2))

@@ -25,7 +25,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Tiny sizes, no warm-up: proves the benchmarks run (used by the tests).")
     boolean quick;
 
-    @Option(names = "--layers", description = "Also time every ESVAE convolution layer (CIFAR-10 shapes, B = T*N = 512).")
+    @Option(names = "--layers", description = "Also time every ESVAE convolution layer (CIFAR-10 shapes, B = T*N = 512), "
+            + "each against an SGEMM of the largest size timed alternately with it.")
     boolean layers;
 
     @Option(names = "--esvae", paramLabel = "C,L,BATCH",
@@ -119,12 +120,11 @@ public final class BenchCommand implements Callable<Integer> {
             bench.runDirect(cpu);
             return 0;
         }
-        List<EngineBench.Result> engine = bench.runAll();
+        bench.runAll();
         if (layers) {
-            // the rows' share of this run's SGEMM at the largest n (n = 2048 in the standard sizes)
-            double sgemm = engine.stream().filter(r -> r.name().startsWith("sgemm")).mapToDouble(EngineBench.Result::median)
-                    .reduce((first, last) -> last).orElse(0);
-            bench.runLayers(sgemm);
+            // each row's share of an SGEMM at the largest n (n = 2048 in the standard sizes) alternated with it
+            int[] sizes = c.gemmSizes();
+            bench.runLayers(sizes[sizes.length - 1]);
         }
         if (sparse) {
             List<DensityBench.Layer> measured = measure(backend);
