@@ -68,9 +68,10 @@ public final class EngineBench {
 
     /**
      * Forward and both backward passes of every ESVAE convolution layer, and their total time. Each row also gives the
-     * median time of each pass and the row's share of an SGEMM of size {@code sgemmN} timed alternately with it, one
-     * SGEMM after each iteration of the layer (on a shared machine whose speed drifts over minutes, a share against an
-     * SGEMM timed minutes earlier can be off by tens of per cent; alternated, both see the same machine).
+     * median time of each pass and the row's share of an SGEMM of size {@code sgemmN} timed just before and just after
+     * the layer (a third of the iterations each side; the median of both): on a shared machine whose speed drifts over
+     * minutes, a share against an SGEMM timed minutes earlier can be off by tens of per cent, while the layer's own
+     * iterations still run back to back.
      */
     public List<Result> runLayers(int sgemmN) {
         List<Result> out = new ArrayList<>();
@@ -78,20 +79,27 @@ public final class EngineBench {
         for (Map.Entry<String, ConvGeometry> e : esvaeLayers(config.convBatch())) {
             ConvGeometry g = e.getValue();
             double[][] passes = new double[3][];
-            double[] reference = new double[Math.max(1, config.iterations())];
+            double[] reference;
             Result r;
             try (MemoryScope scope = MemoryScope.open()) {
                 Rng rng = new Rng(1);
                 Tensor a = backend.fromHost(rng.uniformHost(sgemmN * sgemmN), sgemmN, sgemmN);
                 Tensor b = backend.fromHost(rng.uniformHost(sgemmN * sgemmN), sgemmN, sgemmN);
                 Tensor c = backend.empty(Shape.of(sgemmN, sgemmN));
-                r = conv(e.getKey(), g, e.getKey().contains("convT"), passes,
-                        () -> backend.matmul(false, false, 1f, a, b, 0f, c), reference);
+                Runnable gemm = () -> backend.matmul(false, false, 1f, a, b, 0f, c);
+                int side = Math.max(3, config.iterations() / 3);
+                double[] before = timeTimes(gemm, side);
+                r = conv(e.getKey(), g, e.getKey().contains("convT"), passes);
+                double[] after = timeTimes(gemm, side);
+                reference = new double[2 * side];
+                System.arraycopy(before, 0, reference, 0, side);
+                System.arraycopy(after, 0, reference, side, side);
+                Arrays.sort(reference);
             }
             double sgemm = 2.0 * sgemmN * sgemmN * sgemmN / 1e9 / median(reference);
             log.printf(Locale.ROOT, "  %-52s forward %.1f / input grad %.1f / weight grad %.1f ms; %.0f %% of SGEMM n=%d"
-                            + " (%.1f GFLOP/s, alternated)%n", "", 1e3 * median(passes[0]), 1e3 * median(passes[1]),
-                    1e3 * median(passes[2]), 100 * r.median() / sgemm, sgemmN, sgemm);
+                            + " (%.1f GFLOP/s, timed around it)%n", "", 1e3 * median(passes[0]),
+                    1e3 * median(passes[1]), 1e3 * median(passes[2]), 100 * r.median() / sgemm, sgemmN, sgemm);
             totalMillis += r.medianMillis();
             out.add(r);
         }
@@ -317,13 +325,21 @@ public final class EngineBench {
         return time(body, warmupSeconds, new int[1]);
     }
 
-    /** As {@link #time(Runnable, double)}, with {@code iteration[0]} the timed iteration running (-1 in warm-up). */
-    private double[] time(Runnable body, double warmupSeconds, int[] iteration) {
-        return time(body, warmupSeconds, iteration, null);
+    /** {@code n} runs of {@code body} after one untimed run, in seconds, sorted. */
+    private static double[] timeTimes(Runnable body, int n) {
+        body.run();
+        double[] s = new double[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            body.run();
+            s[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(s);
+        return s;
     }
 
-    /** As {@link #time(Runnable, double, int[])}, running {@code after} (untimed, if not null) after each timed run. */
-    private double[] time(Runnable body, double warmupSeconds, int[] iteration, Runnable after) {
+    /** As {@link #time(Runnable, double)}, with {@code iteration[0]} the timed iteration running (-1 in warm-up). */
+    private double[] time(Runnable body, double warmupSeconds, int[] iteration) {
         iteration[0] = -1;
         long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         body.run();
@@ -336,9 +352,6 @@ public final class EngineBench {
             long t0 = System.nanoTime();
             body.run();
             s[i] = (System.nanoTime() - t0) / 1e9;
-            if (after != null) {
-                after.run();
-            }
         }
         iteration[0] = -1;
         Arrays.sort(s);
@@ -407,15 +420,6 @@ public final class EngineBench {
      * the same iterations: the layer's forward, its input gradient, its weight gradient, sorted seconds.
      */
     private Result conv(String name, ConvGeometry g, boolean transposed, double[][] passes) {
-        return conv(name, g, transposed, passes, null, null);
-    }
-
-    /**
-     * A layer's three passes timed together; with {@code passes} also each on its own, and with {@code reference}
-     * that body timed once after each iteration (outside the layer's time) into {@code referenceTimes}, sorted.
-     */
-    private Result conv(String name, ConvGeometry g, boolean transposed, double[][] passes, Runnable reference,
-                        double[] referenceTimes) {
         try (MemoryScope scope = MemoryScope.open()) {
             Runnable[] pass = layerPasses(backend, g, transposed);
             int iterations = Math.max(1, config.iterations());
@@ -423,9 +427,6 @@ public final class EngineBench {
                 for (int i = 0; i < 3; i++) {
                     passes[i] = new double[iterations];
                 }
-            }
-            if (reference != null) {
-                time(reference, config.warmupSeconds() / 2);
             }
             int[] iteration = {-1};
             double[] s = time(() -> {
@@ -436,20 +437,11 @@ public final class EngineBench {
                         passes[i][iteration[0]] = (System.nanoTime() - t0) / 1e9;
                     }
                 }
-            }, config.warmupSeconds(), iteration, reference == null ? null : () -> {
-                long t0 = System.nanoTime();
-                reference.run();
-                if (iteration[0] >= 0) {
-                    referenceTimes[iteration[0]] = (System.nanoTime() - t0) / 1e9;
-                }
-            });
+            }, config.warmupSeconds(), iteration);
             if (passes != null) {
                 for (double[] p : passes) {
                     Arrays.sort(p);
                 }
-            }
-            if (referenceTimes != null) {
-                Arrays.sort(referenceTimes);
             }
             double flops = 3 * 2.0 * g.macs();
             double imagesPerSecond = g.batch() / median(s);

@@ -26,7 +26,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--layers", description = "Also time every ESVAE convolution layer (CIFAR-10 shapes, B = T*N = 512), "
-            + "each against an SGEMM of the largest size timed alternately with it.")
+            + "each against an SGEMM of the largest size timed just before and after it.")
     boolean layers;
 
     @Option(names = "--esvae", paramLabel = "C,L,BATCH",
@@ -122,7 +122,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         bench.runAll();
         if (layers) {
-            // each row's share of an SGEMM at the largest n (n = 2048 in the standard sizes) alternated with it
+            // each row's share of an SGEMM at the largest n (n = 2048 in the standard sizes) timed around it
             int[] sizes = c.gemmSizes();
             bench.runLayers(sizes[sizes.length - 1]);
         }
