@@ -31,12 +31,12 @@ final class ConvStaging {
      * where in the staged row the first lands.
      */
     private final int[] phaseFirst;
+    private final int[] phaseLength;
+    private final int[] phaseAt;
     /** The slots of a staged image row that no input column lands in (the padding columns). */
     private final int[] gaps;
     /** Whether stride-2 rows are split by {@link StagingVectors}: both phases of whole vectors, and the Vector API. */
     private final boolean vectorPairs;
-    private final int[] phaseLength;
-    private final int[] phaseAt;
 
     ConvStaging(ConvGeometry g) {
         this.g = g;

@@ -63,10 +63,10 @@ final class DirectConv {
 
     /**
      * Whether {@link #backwardWeight} takes {@code g}: output channels in whole register blocks and at most {@link
-     * #MAX_WEIGHT_CHANNELS}, and either rows of outputs of whole vectors (each tap's row is then vector copies) or at
-     * most {@link #MAX_WEIGHT_TAPS} taps (input channels x kernel offsets): shorter rows are copied a few floats at a
-     * time, and for wide weights the GEMM path was measured as fast as that (docs/benchmarks.md, "Direct
-     * convolutions").
+     * #MAX_WEIGHT_CHANNELS}, and either rows of outputs of whole vectors (each tap's row is then whole vector copies)
+     * or at most {@link #MAX_WEIGHT_TAPS} taps (input channels x kernel offsets). Rows shorter than a vector copy a
+     * vector for a few floats; with wider weights there (E3 to D2) the GEMM path was measured as fast or faster
+     * (docs/benchmarks.md, "Staging by vector permutations...").
      */
     static boolean weightFits(ConvGeometry g) {
         return g.outChannels() % NR == 0 && g.outChannels() <= MAX_WEIGHT_CHANNELS

@@ -11,9 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API half of {@link ConvStaging}: splitting a stride-2 row into its even and odd columns two vectors at a
- * time, where a scalar loop of 8 or 16 elements a phase spent most of its time in loop overhead. Each output vector is
- * two in-vector permutations and a blend (JDK 17 does not compile a permutation across two vectors to vector
- * instructions). u8 rows are widened to floats first. Loaded only when the Vector API is.
+ * time (and joining them back), where a scalar loop of 8 or 16 elements a phase spent most of its time in loop
+ * overhead. Each output vector is two in-vector permutations and a blend (JDK 17 does not compile a permutation across
+ * two vectors to vector instructions). u8 rows are widened to floats first. Loaded only when the Vector API is.
  */
 final class StagingVectors {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -33,7 +33,7 @@ final class StagingVectors {
     private StagingVectors() {
     }
 
-    /** Rows of {@code n} pairs that {@link #split} takes: whole vectors. */
+    /** Rows of {@code n} pairs that {@link #splitRows} and {@link #joinRows} take: whole vectors. */
     static boolean fits(int n) {
         return n % LANES == 0;
     }
