@@ -53,23 +53,18 @@ final class ConvWeightReduction {
         if (emptyBatch(g, beta, dw, dwOff)) {
             return;
         }
-        int co = g.outChannels();
-        int k = g.inChannels() * g.kH() * g.kW();
-        int size = co * k;
-        int positions = g.outH() * g.outW();
-        int chunk = Conv.chunkImages(g);
-        int chunks = (g.batch() + chunk - 1) / chunk;
-        int groups = Conv.weightGroups(g);
-        int block = kernel.reductionBlock();
-        float[] partials = buffers.get().partials(groups * size);
-        parallel.forTasks(groups * parts, (task, worker) -> {
+        Plan plan = new Plan(g);
+        int co = plan.co();
+        int k = plan.k();
+        float[] partials = buffers.get().partials(plan.groups() * plan.size());
+        parallel.forTasks(plan.groups() * parts, (task, worker) -> {
             int group = task / parts;
             int part = task % parts;
             int units = (k + unit - 1) / unit;
             int rowFrom = Math.min(k, part * units / parts * unit);
             int rowTo = Math.min(k, (part + 1) * units / parts * unit);
-            int totOff = group * size;
-            if (groups == 1 && beta != 0f) {
+            int totOff = group * plan.size();
+            if (plan.groups() == 1 && beta != 0f) {
                 for (int p = rowFrom; p < rowTo; p++) {
                     for (int c = 0; c < co; c++) {
                         partials[totOff + p * co + c] = dw[dwOff + c * k + p] * beta;
@@ -78,17 +73,9 @@ final class ConvWeightReduction {
             } else {
                 Arrays.fill(partials, totOff + rowFrom * co, totOff + rowTo * co, 0f);
             }
-            int first = group * chunks / groups;
-            int end = (group + 1) * chunks / groups;
-            for (int t = first; t < end; t++) {
-                int b0 = t * chunk;
-                int columns = (Math.min(g.batch(), b0 + chunk) - b0) * positions;
-                for (int c0 = 0; c0 < columns; c0 += block) {
-                    body.add(b0, c0, (int) Math.min(columns, (long) c0 + block), partials, totOff, rowFrom, rowTo);
-                }
-            }
+            eachBlock(g, plan, group, (b0, c0, c1) -> body.add(b0, c0, c1, partials, totOff, rowFrom, rowTo));
         });
-        sumGroups(partials, groups, co, k, true, beta, dw, dwOff);
+        sumGroups(partials, plan.groups(), co, k, true, beta, dw, dwOff);
     }
 
     /**
@@ -99,51 +86,69 @@ final class ConvWeightReduction {
         if (emptyBatch(g, beta, dw, dwOff)) {
             return;
         }
-        int co = g.outChannels();
-        int k = g.inChannels() * g.kH() * g.kW();
-        int size = co * k;
-        int positions = g.outH() * g.outW();
-        int chunk = Conv.chunkImages(g);
-        int chunks = (g.batch() + chunk - 1) / chunk;
-        int groups = Conv.weightGroups(g);
-        int block = kernel.reductionBlock();
-        float[] partials = buffers.get().partials(groups * size);
-        parallel.forTasks(groups, (group, worker) -> {
+        Plan plan = new Plan(g);
+        int co = plan.co();
+        int k = plan.k();
+        int size = plan.size();
+        boolean blocks = kernel.reductionBlock() != Integer.MAX_VALUE;
+        float[] partials = buffers.get().partials(plan.groups() * size);
+        parallel.forTasks(plan.groups(), (group, worker) -> {
             int totOff = group * size;
             float[] acc = buffers.get().acc(size);
-            boolean started = false;
-            if (groups == 1 && beta != 0f) {
+            boolean[] started = {false};
+            if (plan.groups() == 1 && beta != 0f) {
                 for (int c = 0; c < co; c++) {
                     for (int p = 0; p < k; p++) {
                         partials[totOff + (transposed ? p * co + c : c * k + p)] = dw[dwOff + c * k + p] * beta;
                     }
                 }
-                started = true;
+                started[0] = true;
             }
-            int first = group * chunks / groups;
-            int end = (group + 1) * chunks / groups;
-            for (int t = first; t < end; t++) {
-                int b0 = t * chunk;
-                int columns = (Math.min(g.batch(), b0 + chunk) - b0) * positions;
-                for (int c0 = 0; c0 < columns; c0 = c0 + Math.min(block, columns - c0)) {
-                    int c1 = (int) Math.min(columns, (long) c0 + block);
-                    if (!started || block == Integer.MAX_VALUE) {
-                        // straight onto the sums: the first block, or a kernel without reduction blocks
-                        if (!started) {
-                            Arrays.fill(partials, totOff, totOff + size, 0f);
-                        }
-                        body.add(b0, c0, c1, partials, totOff);
-                        started = true;
-                    } else {
-                        // the dense kernel adds every block, zero or not (-0 + 0 is +0)
-                        Arrays.fill(acc, 0, size, 0f);
-                        body.add(b0, c0, c1, acc, 0);
-                        kernel.add(size, acc, 0, partials, totOff);
+            eachBlock(g, plan, group, (b0, c0, c1) -> {
+                if (!started[0] || !blocks) {
+                    // straight onto the sums: the first block, or a kernel without reduction blocks
+                    if (!started[0]) {
+                        Arrays.fill(partials, totOff, totOff + size, 0f);
                     }
+                    body.add(b0, c0, c1, partials, totOff);
+                    started[0] = true;
+                } else {
+                    // the dense kernel adds every block, zero or not (-0 + 0 is +0)
+                    Arrays.fill(acc, 0, size, 0f);
+                    body.add(b0, c0, c1, acc, 0);
+                    kernel.add(size, acc, 0, partials, totOff);
                 }
-            }
+            });
         });
-        sumGroups(partials, groups, co, k, transposed, beta, dw, dwOff);
+        sumGroups(partials, plan.groups(), co, k, transposed, beta, dw, dwOff);
+    }
+
+    /** A reduction block: columns {@code [c0, c1)} of the chunk starting at image {@code b0}. */
+    @FunctionalInterface
+    private interface Block {
+        void at(int b0, int c0, int c1);
+    }
+
+    /** Every reduction block of the group's chunks, in order (the kernel's blocks, cut from each chunk's start). */
+    private void eachBlock(ConvGeometry g, Plan plan, int group, Block visit) {
+        int block = kernel.reductionBlock();
+        int end = (group + 1) * plan.chunks() / plan.groups();
+        for (int t = group * plan.chunks() / plan.groups(); t < end; t++) {
+            int b0 = t * plan.chunk();
+            int columns = (Math.min(g.batch(), b0 + plan.chunk()) - b0) * plan.positions();
+            for (int c0 = 0; c0 < columns; c0 += Math.min(block, columns - c0)) {
+                visit.at(b0, c0, (int) Math.min(columns, (long) c0 + block));
+            }
+        }
+    }
+
+    /** The sizes both reductions share: the weight's, and the dense path's chunks and groups. */
+    private record Plan(int co, int k, int size, int positions, int chunk, int chunks, int groups) {
+        Plan(ConvGeometry g) {
+            this(g.outChannels(), g.inChannels() * g.kH() * g.kW(), g.outChannels() * g.inChannels() * g.kH() * g.kW(),
+                    g.outH() * g.outW(), Conv.chunkImages(g),
+                    (g.batch() + Conv.chunkImages(g) - 1) / Conv.chunkImages(g), Conv.weightGroups(g));
+        }
     }
 
     /** With no images, dw = beta dw (and true). */
