@@ -56,7 +56,7 @@ class ImplicitConvTest {
             ConvGeometry.transposed(7, 12, 4, 4, 10, 3, 2, 1, 1),     // D2-like: the transposed pass on 4x4 rows
             ConvGeometry.conv(9, 8, 24, 24, 20, 3, 1, 1),             // 2 weight groups, cut into parts per thread
             // the direct weight gradient's copies of rows of outputs: one vector a row, and rows of 10 (a vector and
-            // a scalar tail) that reduction blocks cut in two
+            // a tail shorter than one, copied as a whole vector) that reduction blocks cut in two
             ConvGeometry.conv(5, 6, 16, 16, 32, 3, 2, 1),             // E2-like: 8x8 outputs
             ConvGeometry.transposed(4, 32, 8, 8, 5, 3, 2, 1, 1),      // D3-like: its weight gradient on 8x8 rows
             ConvGeometry.conv(4, 3, 10, 10, 32, 3, 1, 1),             // 10x10 outputs, 100 positions an image
@@ -266,7 +266,7 @@ class ImplicitConvTest {
                 assertTrue(DirectConv.weightFits(g[i]), "the direct weight gradient takes " + g[i]);
             }
             assertTrue(g[22].outH() * g[22].outW() % SgemmVectorKernel.KC != 0 && g[22].outW() % 8 != 0,
-                    "rows of outputs with a scalar tail, cut by reduction blocks");
+                    "rows of outputs with a tail shorter than a vector, cut by reduction blocks");
             for (int i = 15; i < 19; i++) {
                 assertTrue(g[i].outW() < VectorSupport.floatLanes() && DirectConv.dataFits(g[i]),
                         "the direct passes take rows shorter than a vector: " + g[i]);
