@@ -208,6 +208,15 @@ final class DirectConv {
                     for (int wPanel = 0; wPanel < panels; wPanel++) {
                         int rows = Math.min(MR, co - wPanel * MR);
                         int yAt = yOff + g0 * outImage + wPanel * MR * positions;
+                        if (k <= KC && rows == MR && cols.segments == 1 && cols.segmentLength[0] == NR) {
+                            // one block, a whole panel of one image's row: stored straight into y (no tile)
+                            int at = yAt + cols.segmentAt[0];
+                            SgemmVectorKernel.microKernel(MR, k, wp, wPanel * k * MR, panel, 0, y, at, positions);
+                            if (bias != null) {
+                                addBias(y, at, positions, bias, biasOff + wPanel * MR);
+                            }
+                            continue;
+                        }
                         for (int kb = 0; kb < k; kb += KC) {
                             int kEnd = Math.min(k, kb + KC);
                             SgemmVectorKernel.microKernel(MR, kEnd - kb, wp, wPanel * k * MR + kb * MR, panel, kb * NR,
@@ -296,6 +305,16 @@ final class DirectConv {
         }
     }
 
+    /** Adds each row's bias to the NR outputs of the panel stored at {@code y[at + r * positions]} (as {@link #write}). */
+    private static void addBias(float[] y, int at, int positions, float[] bias, int biasOff) {
+        for (int r = 0; r < MR; r++) {
+            int dst = at + r * positions;
+            float b = bias[biasOff + r];
+            FloatVector.fromArray(SPECIES, y, dst).add(b).intoArray(y, dst);
+            FloatVector.fromArray(SPECIES, y, dst + LANES).add(b).intoArray(y, dst + LANES);
+        }
+    }
+
     /** {@link #write} of a panel whose columns are one run of NR outputs of one image: two vectors a row. */
     private static void writePanel(float[] tile, int rows, float[] y, int at, int positions, boolean accumulate,
                                    float[] bias, int biasOff) {
@@ -358,7 +377,6 @@ final class DirectConv {
             float[] strip = s.rows(MR * columnPanels * NR);
             float[] packed = s.panel(columnPanels * co * NR);
             int[] runAt = s.runAt(columnPanels * NR);
-            float[] tile = s.tile;
             Columns cols = s.panelColumns;
             int end = Math.min(g.batch(), (task + 1) * perTask);
             for (int g0 = task * perTask; g0 < end; g0 += group) {
@@ -381,10 +399,8 @@ final class DirectConv {
                 }
                 for (int panel = 0; panel < panels; panel++) {
                     for (int cp = 0; cp < used; cp++) {
-                        SgemmVectorKernel.microKernel(MR, co, wt, panel * co * MR, packed, cp * co * NR, tile);
-                        for (int r = 0; r < MR; r++) {
-                            System.arraycopy(tile, r * NR, strip, (r * used + cp) * NR, NR);
-                        }
+                        SgemmVectorKernel.microKernel(MR, co, wt, panel * co * MR, packed, cp * co * NR, strip,
+                                cp * NR, used * NR);
                     }
                     int rows = Math.min(MR, k - panel * MR);
                     for (int r = 0; r < rows; r++) {

@@ -158,8 +158,12 @@ final class SgemmVectorKernel implements SgemmKernel {
             for (int ir = 0; ir < mc; ir += mr) {
                 int rows = Math.min(mr, mc - ir);
                 for (int jr = 0; jr < n; jr += NR) {
-                    microKernel(mr, k, s.aPack, ir * k, bAll, jr * k, s.tile);
                     int cols = Math.min(NR, n - jr);
+                    if (alpha == 1f && cols == NR) {
+                        microKernel(mr, k, s.aPack, ir * k, bAll, jr * k, strip, jr, n);
+                        continue;
+                    }
+                    microKernel(mr, k, s.aPack, ir * k, bAll, jr * k, s.tile);
                     for (int r = 0; r < rows; r++) {
                         if (alpha == 1f) {
                             System.arraycopy(s.tile, r * NR, strip, r * n + jr, cols);
@@ -349,10 +353,19 @@ final class SgemmVectorKernel implements SgemmKernel {
 
     /** The mr x NR register block over packed panels (mr 6 or 8), into {@code tile} ([mr][NR]); also {@link DirectConv}'s. */
     static void microKernel(int mr, int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+        microKernel(mr, kc, ap, aOff, bp, bOff, tile, 0, NR);
+    }
+
+    /**
+     * The register block stored straight into rows of a matrix: row r at {@code c[cOff + r * ldc]}, NR floats, all mr
+     * rows (the caller has them). Where a tile would only be copied on whole, this saves the copy; the values are the
+     * tile's.
+     */
+    static void microKernel(int mr, int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {
         if (mr == 8) {
-            microKernel8(kc, ap, aOff, bp, bOff, tile);
+            microKernel8(kc, ap, aOff, bp, bOff, c, cOff, ldc);
         } else {
-            microKernel6(kc, ap, aOff, bp, bOff, tile);
+            microKernel6(kc, ap, aOff, bp, bOff, c, cOff, ldc);
         }
     }
 
@@ -419,7 +432,8 @@ final class SgemmVectorKernel implements SgemmKernel {
     }
 
     /** The 6 x NR register block: {@link #microKernel8} without its last two rows. */
-    private static void microKernel6(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+    private static void microKernel6(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff,
+                                     int ldc) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES);
@@ -456,18 +470,18 @@ final class SgemmVectorKernel implements SgemmKernel {
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, LANES);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + LANES);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + LANES);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + LANES);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + LANES);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + LANES);
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + LANES);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + LANES);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + LANES);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + LANES);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + LANES);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + LANES);
     }
 
     /**
@@ -475,7 +489,8 @@ final class SgemmVectorKernel implements SgemmKernel {
      * (a shared zero vector makes C2 box the accumulators), fed by one broadcast of A per row and two
      * vector loads of B per k step.
      */
-    private static void microKernel8(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+    private static void microKernel8(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff,
+                                     int ldc) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES);
@@ -522,23 +537,23 @@ final class SgemmVectorKernel implements SgemmKernel {
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }
-        // Through a scratch tile: one write-back routine then serves full and edge tiles, and the
+        // Usually through a scratch tile: one write-back routine then serves full and edge tiles, and the
         // micro-kernel stays small enough for C2 to keep every accumulator in a register.
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, LANES);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + LANES);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + LANES);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + LANES);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + LANES);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + LANES);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + LANES);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + LANES);
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + LANES);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + LANES);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + LANES);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + LANES);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + LANES);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + LANES);
+        c60.intoArray(c, cOff + 6 * ldc);
+        c61.intoArray(c, cOff + 6 * ldc + LANES);
+        c70.intoArray(c, cOff + 7 * ldc);
+        c71.intoArray(c, cOff + 7 * ldc + LANES);
     }
 }
