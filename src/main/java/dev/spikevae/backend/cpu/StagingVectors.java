@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API half of {@link ConvStaging}: splitting a stride-2 row into its even and odd columns two vectors at a
  * time (and joining them back), where a scalar loop of 8 or 16 elements a phase spent most of its time in loop
  * overhead. Each output vector is two in-vector permutations and a blend (JDK 17 does not compile a permutation across
- * two vectors to vector instructions). u8 rows are widened to floats first. Loaded only when the Vector API is.
+ * two vectors to vector instructions). u8 rows are widened to floats first. Also the 8 x 8 transposition of {@link
+ * DirectConv}'s weight gradient, by the same means. Loaded only when the Vector API is.
  */
 final class StagingVectors {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -29,6 +30,23 @@ final class StagingVectors {
     private static final VectorShuffle<Float> LOW = VectorShuffle.fromOp(SPECIES, i -> i / 2);
     private static final VectorShuffle<Float> HIGH_HALF = VectorShuffle.fromOp(SPECIES, i -> LANES / 2 + i / 2);
     private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(SPECIES, 0xAAAAAAAAAAAAAAAAL);
+
+    /** {@link #transpose8}'s vectors, shuffles (lane j takes lane j - d, UP, or j + d, DOWN) and masks (bit d of j). */
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+    private static final VectorShuffle<Float> UP1 = VectorShuffle.fromOp(S8, j -> (j - 1) & 7);
+    private static final VectorShuffle<Float> DOWN1 = VectorShuffle.fromOp(S8, j -> (j + 1) & 7);
+    private static final VectorShuffle<Float> UP2 = VectorShuffle.fromOp(S8, j -> (j - 2) & 7);
+    private static final VectorShuffle<Float> DOWN2 = VectorShuffle.fromOp(S8, j -> (j + 2) & 7);
+    private static final VectorShuffle<Float> UP4 = VectorShuffle.fromOp(S8, j -> (j - 4) & 7);
+    private static final VectorShuffle<Float> DOWN4 = VectorShuffle.fromOp(S8, j -> (j + 4) & 7);
+    private static final VectorMask<Float> BIT1 = VectorMask.fromLong(S8, 0b10101010);
+    private static final VectorMask<Float> CLEAR1 = VectorMask.fromLong(S8, 0b01010101);
+    private static final VectorMask<Float> BIT2 = VectorMask.fromLong(S8, 0b11001100);
+    private static final VectorMask<Float> CLEAR2 = VectorMask.fromLong(S8, 0b00110011);
+    private static final VectorMask<Float> BIT4 = VectorMask.fromLong(S8, 0b11110000);
+    private static final VectorMask<Float> CLEAR4 = VectorMask.fromLong(S8, 0b00001111);
 
     private StagingVectors() {
     }
@@ -81,6 +99,59 @@ final class StagingVectors {
                 e.rearrange(HIGH_HALF).blend(o.rearrange(HIGH_HALF), ODD_LANES).intoArray(x, to + 2 * i + LANES);
             }
         }
+    }
+
+    /**
+     * An 8 x 8 block transposed: row i of the source ({@code 8} elements at {@code from + i * stride} of {@code xf},
+     * or of the u8 {@code xb} where {@code xf} is null) becomes column i of the destination (row j at {@code to + j *
+     * toStride}). Three butterfly stages, each swapping the off-diagonal d x d blocks of every 2d x 2d block (d = 1,
+     * 2, 4) with an in-vector permutation and a blend per row: eight vector loads and stores where element by element
+     * the same block was 64 loads and 64 stores to 64 places. 256-bit vectors whatever the preferred shape.
+     */
+    static void transpose8(float[] xf, byte[] xb, int from, int stride, float[] to, int at, int toStride) {
+        FloatVector r0 = load8(xf, xb, from);
+        FloatVector r1 = load8(xf, xb, from + stride);
+        FloatVector r2 = load8(xf, xb, from + 2 * stride);
+        FloatVector r3 = load8(xf, xb, from + 3 * stride);
+        FloatVector r4 = load8(xf, xb, from + 4 * stride);
+        FloatVector r5 = load8(xf, xb, from + 5 * stride);
+        FloatVector r6 = load8(xf, xb, from + 6 * stride);
+        FloatVector r7 = load8(xf, xb, from + 7 * stride);
+        // d = 1: rows (0,1), (2,3), (4,5), (6,7)
+        FloatVector s0 = r0.blend(r1.rearrange(UP1), BIT1);
+        FloatVector s1 = r1.blend(r0.rearrange(DOWN1), CLEAR1);
+        FloatVector s2 = r2.blend(r3.rearrange(UP1), BIT1);
+        FloatVector s3 = r3.blend(r2.rearrange(DOWN1), CLEAR1);
+        FloatVector s4 = r4.blend(r5.rearrange(UP1), BIT1);
+        FloatVector s5 = r5.blend(r4.rearrange(DOWN1), CLEAR1);
+        FloatVector s6 = r6.blend(r7.rearrange(UP1), BIT1);
+        FloatVector s7 = r7.blend(r6.rearrange(DOWN1), CLEAR1);
+        // d = 2: rows (0,2), (1,3), (4,6), (5,7)
+        FloatVector t0 = s0.blend(s2.rearrange(UP2), BIT2);
+        FloatVector t2 = s2.blend(s0.rearrange(DOWN2), CLEAR2);
+        FloatVector t1 = s1.blend(s3.rearrange(UP2), BIT2);
+        FloatVector t3 = s3.blend(s1.rearrange(DOWN2), CLEAR2);
+        FloatVector t4 = s4.blend(s6.rearrange(UP2), BIT2);
+        FloatVector t6 = s6.blend(s4.rearrange(DOWN2), CLEAR2);
+        FloatVector t5 = s5.blend(s7.rearrange(UP2), BIT2);
+        FloatVector t7 = s7.blend(s5.rearrange(DOWN2), CLEAR2);
+        // d = 4: rows (0,4), (1,5), (2,6), (3,7)
+        t0.blend(t4.rearrange(UP4), BIT4).intoArray(to, at);
+        t1.blend(t5.rearrange(UP4), BIT4).intoArray(to, at + toStride);
+        t2.blend(t6.rearrange(UP4), BIT4).intoArray(to, at + 2 * toStride);
+        t3.blend(t7.rearrange(UP4), BIT4).intoArray(to, at + 3 * toStride);
+        t4.blend(t0.rearrange(DOWN4), CLEAR4).intoArray(to, at + 4 * toStride);
+        t5.blend(t1.rearrange(DOWN4), CLEAR4).intoArray(to, at + 5 * toStride);
+        t6.blend(t2.rearrange(DOWN4), CLEAR4).intoArray(to, at + 6 * toStride);
+        t7.blend(t3.rearrange(DOWN4), CLEAR4).intoArray(to, at + 7 * toStride);
+    }
+
+    private static FloatVector load8(float[] xf, byte[] xb, int at) {
+        if (xf != null) {
+            return FloatVector.fromArray(S8, xf, at);
+        }
+        IntVector v = (IntVector) ByteVector.fromArray(B8, xb, at).convertShape(VectorOperators.B2I, I8, 0);
+        return (FloatVector) v.lanewise(VectorOperators.AND, 0xFF).convert(VectorOperators.I2F, 0);
     }
 
     /** A vector of u8 elements from {@code xb[at]}, unsigned, as floats (also {@link DirectConv}'s). */

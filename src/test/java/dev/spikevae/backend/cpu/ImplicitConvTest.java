@@ -60,6 +60,9 @@ class ImplicitConvTest {
             ConvGeometry.conv(5, 6, 16, 16, 32, 3, 2, 1),             // E2-like: 8x8 outputs
             ConvGeometry.transposed(4, 32, 8, 8, 5, 3, 2, 1, 1),      // D3-like: its weight gradient on 8x8 rows
             ConvGeometry.conv(4, 3, 10, 10, 32, 3, 1, 1),             // 10x10 outputs, 100 positions an image
+            // the direct weight gradient's output gradient transposed 8 x 8 in vectors (more positions than one
+            // channel block's lines keep in the first-level cache), with a last position past the whole eights
+            ConvGeometry.conv(3, 2, 23, 23, 16, 3, 1, 1),             // 23x23 outputs, 529 positions an image
         };
     }
 
