@@ -51,17 +51,7 @@ final class BatchNormLifCpu {
                     steps, count, p);
             float[] u = s.membranes;
             for (int t = 0; t < steps; t++) {
-                int row = sOff + t * l.neurons() + first;
-                int uRow = t * count;
-                if (sB != null) {
-                    for (int i = 0; i < count; i++) {
-                        sB[row + i] = u[uRow + i] > threshold ? (byte) 1 : (byte) 0;
-                    }
-                } else {
-                    for (int i = 0; i < count; i++) {
-                        sF[row + i] = u[uRow + i] > threshold ? 1f : 0f;
-                    }
-                }
+                kernel.spikes(u, t * count, threshold, sF, sB, sOff + t * l.neurons() + first, count);
             }
         });
     }

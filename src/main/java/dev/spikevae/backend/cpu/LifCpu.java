@@ -45,9 +45,7 @@ final class LifCpu {
         forEachRange(steps, neurons, (from, to) -> {
             kernel.forward(x, xOff, null, 0, u, uOff, steps, neurons, from, to, p);
             for (int row = 0, end = steps * neurons; row < end; row += neurons) {
-                for (int i = from; i < to; i++) {
-                    s[sOff + row + i] = u[uOff + row + i] > threshold ? (byte) 1 : (byte) 0;
-                }
+                kernel.spikes(u, uOff + row + from, threshold, null, s, sOff + row + from, to - from);
             }
         });
     }

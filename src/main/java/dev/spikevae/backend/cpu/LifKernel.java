@@ -36,6 +36,22 @@ interface LifKernel {
     void normalizedMembranes(float[] x, int xOff, int xStride, float[] mean, float[] scale, float[] shift, float[] u,
                              int uOff, int uStride, int steps, int count, LifParams p);
 
+    /**
+     * The spikes {@code u > threshold} of {@code count} membranes at {@code u[uOff]}: 1f / 0f into {@code sF} or 1 / 0
+     * into the u8 {@code sB} (exactly one non-null), from {@code sOff}.
+     */
+    default void spikes(float[] u, int uOff, float threshold, float[] sF, byte[] sB, int sOff, int count) {
+        if (sB != null) {
+            for (int i = 0; i < count; i++) {
+                sB[sOff + i] = u[uOff + i] > threshold ? (byte) 1 : (byte) 0;
+            }
+        } else {
+            for (int i = 0; i < count; i++) {
+                sF[sOff + i] = u[uOff + i] > threshold ? 1f : 0f;
+            }
+        }
+    }
+
     /** Ranges starting at multiples of this run entirely in the kernel's fastest blocks (except the last). */
     int alignment();
 

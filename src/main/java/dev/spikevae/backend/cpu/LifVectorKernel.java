@@ -2,7 +2,9 @@ package dev.spikevae.backend.cpu;
 
 import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.Surrogate;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -26,6 +28,10 @@ final class LifVectorKernel implements LifKernel {
     private static final int LANES = SPECIES.length();
     /** Neurons per block: rows of 4 KB per array and time step. */
     private static final int BLOCK = 1024;
+    /** {@link #spikes}' vectors: eight lanes whatever the preferred shape. */
+    private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> EIGHT_INTS = IntVector.SPECIES_256;
+    private static final VectorSpecies<Byte> EIGHT_BYTES = ByteVector.SPECIES_64;
     /** Stands in for the state before the first step (forward) or after the last (backward). */
     private static final float[] ZEROS = new float[LANES];
 
@@ -37,6 +43,26 @@ final class LifVectorKernel implements LifKernel {
     @Override
     public String name() {
         return "vector" + 32 * LANES;
+    }
+
+    /**
+     * {@link LifKernel#spikes} eight membranes at a time: the comparison's mask selects 1 or 0 (u8 spikes through ints
+     * narrowed to bytes: 0.12 ns a spike against 0.72 element by element, where a float-to-byte conversion or a cast of
+     * the mask to bytes was not compiled to vector instructions by JDK 17 and ran at 2.4 to 6.7 ns).
+     */
+    @Override
+    public void spikes(float[] u, int uOff, float threshold, float[] sF, byte[] sB, int sOff, int count) {
+        int whole = count - count % 8;
+        for (int i = 0; i < whole; i += 8) {
+            VectorMask<Float> fired = FloatVector.fromArray(EIGHT, u, uOff + i).compare(VectorOperators.GT, threshold);
+            if (sB != null) {
+                IntVector.zero(EIGHT_INTS).blend(1, fired.cast(EIGHT_INTS))
+                        .convertShape(VectorOperators.I2B, EIGHT_BYTES, 0).reinterpretAsBytes().intoArray(sB, sOff + i);
+            } else {
+                FloatVector.zero(EIGHT).blend(1f, fired).intoArray(sF, sOff + i);
+            }
+        }
+        LifKernel.super.spikes(u, uOff + whole, threshold, sF, sB, sOff + whole, count - whole);
     }
 
     @Override

@@ -222,6 +222,41 @@ class LifCpuTest {
         }
     }
 
+    /**
+     * The spikes read off membranes, vector kernel against the definition {@code u > threshold}: membranes exactly at
+     * the threshold (no spike), just above and below it, NaN (no spike) and infinities, every length from 0 to 40 (the
+     * vector part and its tail) at odd offsets, into f32 and u8 spikes, leaving everything outside the range alone.
+     */
+    @Test
+    void spikesAreMembranesPastTheThreshold() {
+        if (!VectorSupport.available()) {
+            return;
+        }
+        float threshold = LifParams.REFERENCE.threshold();
+        float[] special = {threshold, Math.nextUp(threshold), Math.nextDown(threshold), Float.NaN,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 2 * threshold};
+        Random rnd = new Random(12);
+        LifKernel vector = new LifVectorKernel();
+        for (int count = 0; count <= 40; count++) {
+            float[] u = new float[count + 3];
+            for (int i = 0; i < u.length; i++) {
+                u[i] = rnd.nextBoolean() ? special[rnd.nextInt(special.length)] : rnd.nextFloat() * 2 * threshold;
+            }
+            float[] sF = new float[count + 7];
+            byte[] sB = new byte[count + 7];
+            java.util.Arrays.fill(sF, -1f);
+            java.util.Arrays.fill(sB, (byte) -1);
+            vector.spikes(u, 3, threshold, sF, null, 5, count);
+            vector.spikes(u, 3, threshold, null, sB, 5, count);
+            for (int i = 0; i < count + 7; i++) {
+                boolean inside = i >= 5 && i < 5 + count;
+                boolean fired = inside && u[3 + i - 5] > threshold;
+                assertEquals(inside ? (fired ? 1f : 0f) : -1f, sF[i], 0f, "f32 spike " + i + " of " + count);
+                assertEquals(inside ? (fired ? 1 : 0) : -1, sB[i], "u8 spike " + i + " of " + count);
+            }
+        }
+    }
+
     @Test
     void vectorAndScalarKernelsAgree() {
         if (!VectorSupport.available()) {
