@@ -534,7 +534,7 @@ final class DirectConv {
                 int i = s.ready;
                 staged.stage(x, (b0 + i) * inImage, s.staged, i * staged.imageSize());
                 transposeGradient(dyf, dyb, dy.offset() + (b0 + i) * outImage, co, positions, s.rows,
-                        i * positions * NR, columns * NR);
+                        i * positions * NR, columns * NR, s);
                 for (int p = 0; p < positions; p++) {
                     s.columns[i * positions + p] = i * staged.imageSize() + positionAt[p];
                 }
@@ -579,26 +579,38 @@ final class DirectConv {
      * NR floats per position) stay in the first-level cache across its channels; past that (D5's 1024 positions: 64
      * KiB) every store went to the second level and the copy took a third to a half of the weight gradient, so there
      * eight channels by eight positions are transposed at a time in vectors ({@link StagingVectors#transpose8}; the
-     * channels come in whole register blocks). Measured per image, 32 channels: 256 positions 3-5.7 us element by
-     * element, 3.4-6.2 transposed; 1024 positions 24-40 us against 15-20.
+     * channels come in whole register blocks), a u8 image widened into {@code wide} first. Measured per image, 32
+     * channels: 256 positions 3-5.7 us element by element, 3.4-6.2 transposed; 1024 positions 24-40 us against 15-20.
      */
     private static void transposeGradient(float[] f, byte[] b, int from, int co, int positions, float[] to, int at,
-                                          int block) {
+                                          int block, Scratch s) {
         if ((long) positions * NR * Float.BYTES <= L1_BYTES) {
             copyChannels(f, b, from, co, positions, to, at, block);
             return;
+        }
+        float[] x = f;
+        if (f == null) {
+            int n = co * positions;
+            x = s.wide(n);
+            int i = 0;
+            for (; i + LANES <= n; i += LANES) {
+                StagingVectors.widen(b, from + i).intoArray(x, i);
+            }
+            for (; i < n; i++) {
+                x[i] = b[from + i] & 0xFF;
+            }
+            from = 0;
         }
         int whole = positions - positions % 8;
         for (int c0 = 0; c0 < co; c0 += 8) {
             int row = from + c0 * positions;
             int dst = at + (c0 / NR) * block + c0 % NR;
             for (int p = 0; p < whole; p += 8) {
-                StagingVectors.transpose8(f, b, row + p, positions, to, dst + p * NR, NR);
+                StagingVectors.transpose8(x, row + p, positions, to, dst + p * NR, NR);
             }
             for (int p = whole; p < positions; p++) {
                 for (int c = 0; c < 8; c++) {
-                    int src = row + c * positions + p;
-                    to[dst + p * NR + c] = f != null ? f[src] : b[src] & 0xFF;
+                    to[dst + p * NR + c] = x[row + c * positions + p];
                 }
             }
         }
@@ -679,6 +691,7 @@ final class DirectConv {
         float[] staged = new float[0];
         float[] panel = new float[0];
         float[] rows = new float[0];
+        float[] wide = new float[0];
         int[] columns = new int[0];
         final Columns panelColumns = new Columns();
         int[] runAt = new int[0];
@@ -702,6 +715,14 @@ final class DirectConv {
                 panel = new float[n];
             }
             return panel;
+        }
+
+        /** A u8 output gradient widened for {@link #transposeGradient}. */
+        float[] wide(int n) {
+            if (wide.length < n) {
+                wide = new float[n];
+            }
+            return wide;
         }
 
         float[] rows(int n) {

@@ -33,8 +33,6 @@ final class StagingVectors {
 
     /** {@link #transpose8}'s vectors, shuffles (lane j takes lane j - d, UP, or j + d, DOWN) and masks (bit d of j). */
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
-    private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
     private static final VectorShuffle<Float> UP1 = VectorShuffle.fromOp(S8, j -> (j - 1) & 7);
     private static final VectorShuffle<Float> DOWN1 = VectorShuffle.fromOp(S8, j -> (j + 1) & 7);
     private static final VectorShuffle<Float> UP2 = VectorShuffle.fromOp(S8, j -> (j - 2) & 7);
@@ -102,21 +100,22 @@ final class StagingVectors {
     }
 
     /**
-     * An 8 x 8 block transposed: row i of the source ({@code 8} elements at {@code from + i * stride} of {@code xf},
-     * or of the u8 {@code xb} where {@code xf} is null) becomes column i of the destination (row j at {@code to + j *
-     * toStride}). Three butterfly stages, each swapping the off-diagonal d x d blocks of every 2d x 2d block (d = 1,
-     * 2, 4) with an in-vector permutation and a blend per row: eight vector loads and stores where element by element
-     * the same block was 64 loads and 64 stores to 64 places. 256-bit vectors whatever the preferred shape.
+     * An 8 x 8 block of floats transposed: row i of the source (8 elements at {@code from + i * stride}) becomes column
+     * i of the destination (row j at {@code to + j * toStride}). Three butterfly stages, each swapping the off-diagonal
+     * d x d blocks of every 2d x 2d block (d = 1, 2, 4) with an in-vector permutation and a blend per row: eight vector
+     * loads and stores where element by element the same block was 64 loads and 64 stores to 64 places. 256-bit
+     * vectors whatever the preferred shape. (Floats only: a variant that also widened u8 rows held its loaded vectors
+     * in a phi of the two loads, which C2 boxed, and ran 4 to 8 times slower.)
      */
-    static void transpose8(float[] xf, byte[] xb, int from, int stride, float[] to, int at, int toStride) {
-        FloatVector r0 = load8(xf, xb, from);
-        FloatVector r1 = load8(xf, xb, from + stride);
-        FloatVector r2 = load8(xf, xb, from + 2 * stride);
-        FloatVector r3 = load8(xf, xb, from + 3 * stride);
-        FloatVector r4 = load8(xf, xb, from + 4 * stride);
-        FloatVector r5 = load8(xf, xb, from + 5 * stride);
-        FloatVector r6 = load8(xf, xb, from + 6 * stride);
-        FloatVector r7 = load8(xf, xb, from + 7 * stride);
+    static void transpose8(float[] x, int from, int stride, float[] to, int at, int toStride) {
+        FloatVector r0 = FloatVector.fromArray(S8, x, from);
+        FloatVector r1 = FloatVector.fromArray(S8, x, from + stride);
+        FloatVector r2 = FloatVector.fromArray(S8, x, from + 2 * stride);
+        FloatVector r3 = FloatVector.fromArray(S8, x, from + 3 * stride);
+        FloatVector r4 = FloatVector.fromArray(S8, x, from + 4 * stride);
+        FloatVector r5 = FloatVector.fromArray(S8, x, from + 5 * stride);
+        FloatVector r6 = FloatVector.fromArray(S8, x, from + 6 * stride);
+        FloatVector r7 = FloatVector.fromArray(S8, x, from + 7 * stride);
         // d = 1: rows (0,1), (2,3), (4,5), (6,7)
         FloatVector s0 = r0.blend(r1.rearrange(UP1), BIT1);
         FloatVector s1 = r1.blend(r0.rearrange(DOWN1), CLEAR1);
@@ -144,14 +143,6 @@ final class StagingVectors {
         t5.blend(t1.rearrange(DOWN4), CLEAR4).intoArray(to, at + 5 * toStride);
         t6.blend(t2.rearrange(DOWN4), CLEAR4).intoArray(to, at + 6 * toStride);
         t7.blend(t3.rearrange(DOWN4), CLEAR4).intoArray(to, at + 7 * toStride);
-    }
-
-    private static FloatVector load8(float[] xf, byte[] xb, int at) {
-        if (xf != null) {
-            return FloatVector.fromArray(S8, xf, at);
-        }
-        IntVector v = (IntVector) ByteVector.fromArray(B8, xb, at).convertShape(VectorOperators.B2I, I8, 0);
-        return (FloatVector) v.lanewise(VectorOperators.AND, 0xFF).convert(VectorOperators.I2F, 0);
     }
 
     /** A vector of u8 elements from {@code xb[at]}, unsigned, as floats (also {@link DirectConv}'s). */
