@@ -579,7 +579,7 @@ final class DirectConv {
      * NR floats per position) stay in the first-level cache across its channels; past that (D5's 1024 positions: 64
      * KiB) every store went to the second level and the copy took a third to a half of the weight gradient, so there
      * eight channels by eight positions are transposed at a time in vectors ({@link StagingVectors#transpose8}; the
-     * channels come in whole register blocks), a u8 image widened into {@code wide} first. Measured per image, 32
+     * channels come in whole register blocks), a u8 image widened into a scratch first. Measured per image, 32
      * channels: 256 positions 3-5.7 us element by element, 3.4-6.2 transposed; 1024 positions 24-40 us against 15-20.
      */
     private static void transposeGradient(float[] f, byte[] b, int from, int co, int positions, float[] to, int at,
