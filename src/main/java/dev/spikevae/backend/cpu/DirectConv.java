@@ -584,7 +584,8 @@ final class DirectConv {
      */
     private static void transposeGradient(float[] f, byte[] b, int from, int co, int positions, float[] to, int at,
                                           int block, Scratch s) {
-        if ((long) positions * NR * Float.BYTES <= L1_BYTES) {
+        if ((long) positions * NR * Float.BYTES <= L1_BYTES || LANES < 8) {
+            // (transpose8 needs 256-bit vectors; with narrower ones it would run the Vector API's slow fallback)
             copyChannels(f, b, from, co, positions, to, at, block);
             return;
         }

@@ -52,7 +52,8 @@ final class LifVectorKernel implements LifKernel {
      */
     @Override
     public void spikes(float[] u, int uOff, float threshold, float[] sF, byte[] sB, int sOff, int count) {
-        int whole = count - count % 8;
+        // eight lanes need 256-bit vectors; narrower ones would run the Vector API's slow fallback
+        int whole = LANES >= 8 ? count - count % 8 : 0;
         for (int i = 0; i < whole; i += 8) {
             VectorMask<Float> fired = FloatVector.fromArray(EIGHT, u, uOff + i).compare(VectorOperators.GT, threshold);
             if (sB != null) {
