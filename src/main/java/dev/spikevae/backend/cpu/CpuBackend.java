@@ -355,7 +355,7 @@ public final class CpuBackend extends Backend {
     @Override
     protected void kConvBackwardData(Tensor dy, Tensor w, Tensor bias, Tensor dx, ConvGeometry g) {
         probe("backwardData", g, "dy", dy);
-        if (dy.dtype() == DType.U8 && sparse(dy, SpikeConv.maxDensity(SpikeConv.backwardDataRow(g), false))) {
+        if (dy.dtype() == DType.U8 && sparse(dy, SpikeConv.backwardDataMaxDensity(g))) {
             spikeConv.backwardData(bytes(dy), dy.offset(), data(w), w.offset(), bias == null ? null : data(bias),
                     bias == null ? 0 : bias.offset(), data(dx), dx.offset(), g);
             return;

@@ -47,6 +47,20 @@ final class SpikeConv {
         return row < MIN_ROW ? 0 : limit * Math.min(1.0, (double) row / FULL_ROW);
     }
 
+    /**
+     * Spike channels (the dense path's reduction) a transposed forward pass (backward data) needs before its sparse path
+     * can pay: whatever the density, the sparse pass then adds its whole column matrix back into the image (col2im,
+     * positions x taps an image, element by element), which costs about what the dense pass's reduction over 32 or 64
+     * channels does. {@code bench --sparse} at 1 % density (2026-12-03, after the direct kernels' straight stores): D4
+     * (32 channels) 0.66x, D3 (64) 0.81x, D2 (128) 1.65x, D1 (256) 2.01x.
+     */
+    static final int MIN_DATA_CHANNELS = 128;
+
+    /** {@link #maxDensity} for a transposed forward pass (backward data) of {@code g}: none below {@link #MIN_DATA_CHANNELS}. */
+    static double backwardDataMaxDensity(ConvGeometry g) {
+        return g.outChannels() < MIN_DATA_CHANNELS ? 0 : maxDensity(backwardDataRow(g), false);
+    }
+
     /** Forward: each input spike adds a row of weights along the output channels. */
     static int forwardRow(ConvGeometry g) {
         return g.outChannels();

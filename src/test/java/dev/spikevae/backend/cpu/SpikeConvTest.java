@@ -199,6 +199,13 @@ class SpikeConvTest {
         ConvGeometry e2 = ConvGeometry.conv(1, 32, 16, 16, 64, 3, 2, 1);
         assertEquals(64, SpikeConv.forwardRow(e2));
         assertEquals(288, SpikeConv.backwardDataRow(e2));
+        // transposed forward passes (backward data): only with enough spike channels to outweigh the sparse col2im
+        ConvGeometry d4 = ConvGeometry.transposed(1, 32, 16, 16, 32, 3, 2, 1, 1);
+        ConvGeometry d3 = ConvGeometry.transposed(1, 64, 8, 8, 32, 3, 2, 1, 1);
+        ConvGeometry d2 = ConvGeometry.transposed(1, 128, 4, 4, 64, 3, 2, 1, 1);
+        assertEquals(0.0, SpikeConv.backwardDataMaxDensity(d4), 0, "D4: 32 spike channels stay dense");
+        assertEquals(0.0, SpikeConv.backwardDataMaxDensity(d3), 0, "D3: 64 spike channels stay dense");
+        assertEquals(SpikeConv.MAX_DENSITY, SpikeConv.backwardDataMaxDensity(d2), 0, "D2: 128 spike channels");
     }
 
     @Test
