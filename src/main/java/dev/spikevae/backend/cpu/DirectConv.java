@@ -452,13 +452,7 @@ final class DirectConv {
                         packed[dst + j] = tf[src + j];
                     }
                 } else {
-                    int j = 0;
-                    for (; j + LANES <= n; j += LANES) {
-                        StagingVectors.widen(tb, src + j).intoArray(packed, dst + j);
-                    }
-                    for (; j < n; j++) {
-                        packed[dst + j] = tb[src + j] & 0xFF;
-                    }
+                    StagingVectors.widenRun(tb, src, packed, dst, n);
                 }
             }
         }
@@ -593,13 +587,7 @@ final class DirectConv {
         if (f == null) {
             int n = co * positions;
             x = s.wide(n);
-            int i = 0;
-            for (; i + LANES <= n; i += LANES) {
-                StagingVectors.widen(b, from + i).intoArray(x, i);
-            }
-            for (; i < n; i++) {
-                x[i] = b[from + i] & 0xFF;
-            }
+            StagingVectors.widenRun(b, from, x, 0, n);
             from = 0;
         }
         int whole = positions - positions % 8;

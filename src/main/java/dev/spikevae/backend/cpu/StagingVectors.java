@@ -145,6 +145,17 @@ final class StagingVectors {
         t7.blend(t3.rearrange(DOWN4), CLEAR4).intoArray(to, at + 7 * toStride);
     }
 
+    /** {@code n} u8 elements from {@code xb[from]}, unsigned, as floats into {@code to[at]}: whole vectors, then one by one. */
+    static void widenRun(byte[] xb, int from, float[] to, int at, int n) {
+        int j = 0;
+        for (; j + LANES <= n; j += LANES) {
+            widen(xb, from + j).intoArray(to, at + j);
+        }
+        for (; j < n; j++) {
+            to[at + j] = xb[from + j] & 0xFF;
+        }
+    }
+
     /** A vector of u8 elements from {@code xb[at]}, unsigned, as floats (also {@link DirectConv}'s). */
     static FloatVector widen(byte[] xb, int at) {
         IntVector v = (IntVector) ByteVector.fromArray(BYTES, xb, at).convertShape(VectorOperators.B2I, INTS, 0);
