@@ -71,7 +71,11 @@ public final class EngineBench {
      * median time of each pass and the row's share of an SGEMM of size {@code sgemmN} timed just before and just after
      * the layer (a third of the iterations each side; the median of both): on a shared machine whose speed drifts over
      * minutes, a share against an SGEMM timed minutes earlier can be off by tens of per cent, while the layer's own
-     * iterations still run back to back.
+     * iterations still run back to back. A second line sets the layer beside a model of it: its activations streamed
+     * once a pass ({@link #passBytes}) at the backend's streaming rate ({@code y = 2x + 1} over 64 MB, timed around
+     * the layer as the SGEMM is) and its arithmetic at the SGEMM's rate, one after the other; a layer whose
+     * activations are large beside its arithmetic (few channels on a large image) cannot reach the SGEMM's rate
+     * unless the two overlap.
      */
     public List<Result> runLayers(int sgemmN) {
         List<Result> out = new ArrayList<>();
@@ -80,26 +84,41 @@ public final class EngineBench {
             ConvGeometry g = e.getValue();
             double[][] passes = new double[3][];
             double[] reference;
+            double streamSeconds;
             Result r;
+            int streamFloats = streamFloats();
             try (MemoryScope scope = MemoryScope.open()) {
                 Rng rng = new Rng(1);
                 Tensor a = backend.fromHost(rng.uniformHost(sgemmN * sgemmN), sgemmN, sgemmN);
                 Tensor b = backend.fromHost(rng.uniformHost(sgemmN * sgemmN), sgemmN, sgemmN);
                 Tensor c = backend.empty(Shape.of(sgemmN, sgemmN));
                 Runnable gemm = () -> backend.matmul(false, false, 1f, a, b, 0f, c);
+                Tensor sx = backend.fromHost(rng.uniformHost(streamFloats), streamFloats);
+                Tensor sy = backend.empty(Shape.of(streamFloats));
+                Runnable stream = () -> backend.affine(sx, 2f, 1f, sy);
                 int side = Math.max(3, config.iterations() / 3);
                 double[] before = timeTimes(gemm, side);
+                double[] streamBefore = timeTimes(stream, side);
                 r = conv(e.getKey(), g, e.getKey().contains("convT"), passes);
                 double[] after = timeTimes(gemm, side);
-                reference = new double[2 * side];
-                System.arraycopy(before, 0, reference, 0, side);
-                System.arraycopy(after, 0, reference, side, side);
-                Arrays.sort(reference);
+                double[] streamAfter = timeTimes(stream, side);
+                reference = both(before, after);
+                streamSeconds = median(both(streamBefore, streamAfter));
             }
             double sgemm = 2.0 * sgemmN * sgemmN * sgemmN / 1e9 / median(reference);
             log.printf(Locale.ROOT, "  %-52s forward %.1f / input grad %.1f / weight grad %.1f ms; %.0f %% of SGEMM n=%d"
                             + " (%.1f GFLOP/s, timed around it)%n", "", 1e3 * median(passes[0]),
                     1e3 * median(passes[1]), 1e3 * median(passes[2]), 100 * r.median() / sgemm, sgemmN, sgemm);
+            // a model beside the measurement: each pass streams its two activations once at the backend's streaming
+            // rate and does its arithmetic at the SGEMM's, one after the other
+            double stream = 8.0 * streamFloats / streamSeconds / 1e9;
+            double bytes = 3 * passBytes(g);
+            double memoryMillis = bytes / stream / 1e6;
+            double arithmeticMillis = 3 * 2.0 * g.macs() / sgemm / 1e6;
+            log.printf(Locale.ROOT, "  %-52s model: activations %.0f MB, %.1f ms at the streaming rate (%.1f GB/s, "
+                            + "timed around it) + %.1f ms of arithmetic at the SGEMM's = %.0f %% of SGEMM if they never "
+                            + "overlap%n", "", bytes / 1e6, memoryMillis, stream, arithmeticMillis,
+                    100 * arithmeticMillis / (arithmeticMillis + memoryMillis));
             totalMillis += r.medianMillis();
             out.add(r);
         }
@@ -325,6 +344,29 @@ public final class EngineBench {
         return time(body, warmupSeconds, new int[1]);
     }
 
+    /** Floats of the streaming case of {@link #runLayers} (as the memory copy's: 64 MB read and 64 MB written a run). */
+    private int streamFloats() {
+        return Math.max(1 << 12, config.lifSteps() * config.lifNeurons() / 2);
+    }
+
+    /**
+     * Bytes one pass of g reads and writes at the least: its two activations (input and output, f32), each once; the
+     * weights are small beside them. The same for all three passes: each reads one activation (and dy or x) and
+     * writes the other, or reads both.
+     */
+    static double passBytes(ConvGeometry g) {
+        return 4.0 * ((double) g.inputShape().numel() + g.outputShape().numel());
+    }
+
+    /** Two sorted samples merged and sorted. */
+    private static double[] both(double[] a, double[] b) {
+        double[] all = new double[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        Arrays.sort(all);
+        return all;
+    }
+
     /** {@code n} runs of {@code body} after one untimed run, in seconds, sorted. */
     private static double[] timeTimes(Runnable body, int n) {
         body.run();
@@ -373,7 +415,7 @@ public final class EngineBench {
 
     /** The peer for bandwidth figures: one thread copying a large array (bytes read + written). */
     private Result memoryCopy() {
-        int n = Math.max(1 << 16, config.lifSteps() * config.lifNeurons() / 2);
+        int n = streamFloats();
         float[] a = new float[n];
         float[] b = new float[n];
         Arrays.fill(a, 1f);

@@ -46,7 +46,7 @@ class CliTest {
         Run r = run("bench", "--quick", "--layers");
         assertEquals(0, r.code(), r.err());
         for (String c : new String[] {"memory copy", "sgemm n=64", "lif fwd+bwd", "conv2d", "convT2d", "E1 conv", "D5 convT", "sum of medians",
-                "forward", "input grad", "weight grad", "% of SGEMM"}) {
+                "forward", "input grad", "weight grad", "% of SGEMM", "model: activations", "if they never overlap"}) {
             assertTrue(r.out().contains(c), "missing " + c + " in\n" + r.out());
         }
     }
