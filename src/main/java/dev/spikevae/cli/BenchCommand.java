@@ -26,7 +26,8 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--layers", description = "Also time every ESVAE convolution layer (CIFAR-10 shapes, B = T*N = 512), "
-            + "each against an SGEMM of the largest size timed just before and after it.")
+            + "each against an SGEMM of the largest size timed just before and after it, with a model line: its "
+            + "activations streamed once a pass at the backend's streaming rate plus its arithmetic at the SGEMM's.")
     boolean layers;
 
     @Option(names = "--esvae", paramLabel = "C,L,BATCH",
