@@ -46,7 +46,7 @@ final class Conv {
 
     /**
      * Uses the direct convolutions where they apply, or the implicit GEMM everywhere (for benchmarks: both give the
-     * same bits).
+     * same bits, but for the weight gradients {@link DirectConv#backwardWeightLanes} sums in another order).
      */
     void setDirect(boolean on) {
         directOn = on;
@@ -171,6 +171,10 @@ final class Conv {
         int weightSize = g.outChannels() * kSize;
         if (g.batch() == 0) {
             scale(dw, dwOff, weightSize, beta);
+            return;
+        }
+        if (direct != null && directOn && DirectConv.laneWeightFits(g)) {
+            direct.backwardWeightLanes(x, dy, dw, dwOff, beta, g);
             return;
         }
         if (direct != null && directOn && DirectConv.weightFits(g)) {

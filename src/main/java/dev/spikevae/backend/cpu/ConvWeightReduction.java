@@ -9,7 +9,8 @@ import java.util.Arrays;
  * Conv#chunkImages} images, {@link Conv#weightGroups} groups of consecutive chunks summed apart and then added in
  * group order; in each chunk, blocks of the SGEMM kernel's reduction length, each a chain from zero added onto the
  * group's sum. A path that adds every block's products in column order, from zero, gets the dense path's result
- * bit for bit.
+ * bit for bit ({@link #run}, {@link #runParts}); one that sums a group its own way keeps only the groups ({@link
+ * #runGroups}).
  */
 final class ConvWeightReduction {
     /**
@@ -74,6 +75,55 @@ final class ConvWeightReduction {
                 Arrays.fill(partials, totOff + rowFrom * co, totOff + rowTo * co, 0f);
             }
             eachBlock(g, plan, group, (b0, c0, c1) -> body.add(b0, c0, c1, partials, totOff, rowFrom, rowTo));
+        });
+        sumGroups(partials, plan.groups(), co, k, true, beta, dw, dwOff);
+    }
+
+    /**
+     * The images of one group (a run of whole chunks, {@code [imageFrom, imageTo)}), whose sums for the rows (taps)
+     * {@code [rowFrom, rowTo)} of the [k][co] partial sums a body forms in an order of its own and adds onto {@code
+     * into}.
+     */
+    @FunctionalInterface
+    interface GroupBody {
+        void add(int imageFrom, int imageTo, float[] into, int intoOff, int rowFrom, int rowTo);
+    }
+
+    /**
+     * dw = beta dw + the sum over the batch, for a body that sums each group's images in an order of its own (not the
+     * dense path's blocks): the dense path's groups, added in group order, each cut into {@code parts} runs of rows
+     * as {@link #runParts} cuts them. The groups depend on the geometry alone, so the result does not depend on the
+     * thread count.
+     */
+    void runGroups(ConvGeometry g, float beta, float[] dw, int dwOff, int parts, int unit, GroupBody body) {
+        if (emptyBatch(g, beta, dw, dwOff)) {
+            return;
+        }
+        Plan plan = new Plan(g);
+        int co = plan.co();
+        int k = plan.k();
+        float[] partials = buffers.get().partials(plan.groups() * plan.size());
+        parallel.forTasks(plan.groups() * parts, (task, worker) -> {
+            int group = task / parts;
+            int part = task % parts;
+            int units = (k + unit - 1) / unit;
+            int rowFrom = Math.min(k, part * units / parts * unit);
+            int rowTo = Math.min(k, (part + 1) * units / parts * unit);
+            int totOff = group * plan.size();
+            if (plan.groups() == 1 && beta != 0f) {
+                for (int p = rowFrom; p < rowTo; p++) {
+                    for (int c = 0; c < co; c++) {
+                        partials[totOff + p * co + c] = dw[dwOff + c * k + p] * beta;
+                    }
+                }
+            } else {
+                Arrays.fill(partials, totOff + rowFrom * co, totOff + rowTo * co, 0f);
+            }
+            int imageFrom = group * plan.chunks() / plan.groups() * plan.chunk();
+            int imageTo = Math.min(g.batch(), (group + 1) * plan.chunks() / plan.groups() * plan.chunk());
+            if (rowFrom < rowTo) {
+                body.add(imageFrom, imageTo, partials, totOff, rowFrom, rowTo);
+            }
         });
         sumGroups(partials, plan.groups(), co, k, true, beta, dw, dwOff);
     }

@@ -288,8 +288,10 @@ public final class CpuBackend extends Backend {
 
     /**
      * Whether dense convolutions use the direct kernels where they apply (default true, or {@code
-     * -Dspikevae.conv.direct=false}); off, they all run as implicit GEMMs. The results are the same bits either way:
-     * this is for benchmarks. Returns whether this backend has the direct kernels (the Vector API ones only).
+     * -Dspikevae.conv.direct=false}); off, they all run as implicit GEMMs. The results are the same bits either way,
+     * but for the weight gradients of kernels 3 wide on few taps, which the direct path sums along positions (within
+     * rounding): this is for benchmarks. Returns whether this backend has the direct kernels (the Vector API ones
+     * only).
      */
     public boolean setDirectConvolutions(boolean on) {
         conv.setDirect(on);

@@ -2,6 +2,7 @@ package dev.spikevae.backend.cpu;
 
 import dev.spikevae.tensor.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,7 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  * fused multiply-adds in the same k order, in chains from zero of its reduction block {@code kc}, added block after
  * block; the forward adds the bias last, as {@link ConvIm2col#scatter} does, and the weight gradient keeps the dense
  * path's chunks and groups ({@link ConvWeightReduction}). The results are therefore bitwise those of {@link Conv}'s
- * GEMM path, for every thread count.
+ * GEMM path, for every thread count; except {@link #backwardWeightLanes}, a weight gradient for kernels 3 wide on
+ * few taps summed along positions in another order (within rounding of the GEMM path's, the same for every thread
+ * count).
  */
 final class DirectConv {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -594,6 +597,151 @@ final class DirectConv {
         });
     }
 
+    /** The most taps and output channels {@link #backwardWeightLanes} takes (its lane sums stay in cache). */
+    private static final int MAX_LANE_TAPS = 32;
+    private static final int MAX_LANE_CHANNELS = 64;
+    /** The fewest runs of outputs a call of {@link #laneBlock} takes (whole images). */
+    private static final int LANE_RUNS = Integer.getInteger("laneRuns", 128);
+
+    /**
+     * Whether {@link #backwardWeightLanes} takes {@code g}: kernels 3 wide at stride 1 along rows (a kernel row's three
+     * taps then read a run of the staged image and the runs one and two floats on), rows of outputs of whole vectors,
+     * few taps and channels (ESVAE's last decoder layer: 27 taps, 32 channels). At stride 2 (the first encoder layer)
+     * it measured within noise of {@link #backwardWeight} on f32 operands (4.58 against 4.51 ms, alternated), so that
+     * layer keeps the GEMM path's bits.
+     */
+    static boolean laneWeightFits(ConvGeometry g) {
+        return LANES >= 8 && g.strideW() == 1 && g.kW() == 3 && g.outW() % LANES == 0
+                && g.inChannels() * g.kH() * g.kW() <= MAX_LANE_TAPS && g.outChannels() <= MAX_LANE_CHANNELS;
+    }
+
+    /**
+     * dw = beta dw + sum over the batch of dy (x) im2col(x), as dot products along output positions, without the
+     * transposition of dy and the tap rows of {@link #backwardWeight}: for 3 output channels by the 3 taps of a
+     * kernel row, 9 vectors of lane sums, each multiply-add taking a vector of dy (its channels' rows regrouped as
+     * [run][3 channels][LANES], a vector copy) and a vector of the taps' run in the staged image. Lane l of a sum holds
+     * the products at the positions {@code p = l (mod LANES)} of a group's images in order; the lanes are added once
+     * per group. The summation order differs from the GEMM path's (the same value within rounding) and is the same
+     * for every thread count: the groups are the dense path's ({@link ConvWeightReduction#runGroups}). Nine sums (13
+     * vector registers) and offsets fixed in the code: in a microbenchmark the loop ran at about 70 % of the SGEMM
+     * micro-kernel's rate so, and at 45-60 % with twelve sums (all 16 AVX2 registers) or with the taps' offsets passed
+     * in (docs/benchmarks.md). Requires {@link #laneWeightFits}.
+     */
+    void backwardWeightLanes(ConvOperand x, ConvOperand dy, float[] dw, int dwOff, float beta, ConvGeometry g) {
+        ConvStaging staged = new ConvStaging(g);
+        int co = g.outChannels();
+        int blocks = (co + 2) / 3;
+        int positions = g.outH() * g.outW();
+        int runs = positions / LANES;
+        int inImage = g.inChannels() * g.inH() * g.inW();
+        int outImage = co * positions;
+        int[] offsets = staged.offsets;
+        int[] positionAt = staged.positions();
+        // images per kernel call: at least LANE_RUNS runs of outputs (E1: 4 images of 32 runs; D5: one of 128), so
+        // that loading and storing the sums is a small part of a call
+        int batch = Math.max(1, LANE_RUNS / runs);
+        int[] runAt = new int[batch * runs];
+        for (int q = 0; q < batch * runs; q++) {
+            runAt[q] = q / runs * staged.imageSize() + positionAt[q % runs * LANES];
+        }
+        int groups = Conv.weightGroups(g);
+        int parts = groups % parallel.threads() == 0 ? 1 : parallel.threads();
+        int tapStride = blocks * 3 * LANES;
+        weights.runGroups(g, beta, dw, dwOff, parts, 3, (from, to, into, intoOff, rowFrom, rowTo) -> {
+            Scratch s = scratch.get();
+            float[] xs = s.staged(batch * staged.imageSize() + LANES);
+            float[] acc = s.lanes((rowTo - rowFrom) * tapStride);
+            java.util.Arrays.fill(acc, 0, (rowTo - rowFrom) * tapStride, 0f);
+            float[] d = s.rows(blocks * 3 * batch * positions);
+            for (int i0 = from; i0 < to; i0 += batch) {
+                int images = Math.min(batch, to - i0);
+                for (int i = 0; i < images; i++) {
+                    staged.stage(x, (i0 + i) * inImage, xs, i * staged.imageSize());
+                    regroup(dy, dy.offset() + (i0 + i) * outImage, co, positions, d, i * positions, images);
+                }
+                // a block of channels' rows of dy stays in the first-level cache across every row of taps
+                for (int b = 0; b < blocks; b++) {
+                    for (int t0 = rowFrom; t0 < rowTo; t0 += 3) {
+                        laneBlock(xs, runAt, images * runs, offsets[t0], d, b * 3 * images * positions, acc,
+                                (t0 - rowFrom) * tapStride + b * 3 * LANES, tapStride);
+                    }
+                }
+            }
+            for (int t = rowFrom; t < rowTo; t++) {
+                for (int c = 0; c < co; c++) {
+                    into[intoOff + t * co + c] += FloatVector.fromArray(SPECIES, acc, (t - rowFrom) * tapStride
+                            + c * LANES).reduceLanes(VectorOperators.ADD);
+                }
+            }
+        });
+    }
+
+    /**
+     * One image's dy ({@code co} rows of {@code positions}) into the layout {@code [block of 3 channels][column][3]
+     * [LANES]} of {@code images} images' columns, as its columns from {@code column} on: a vector copy each (u8
+     * widened). A last block of fewer channels repeats its last channel (those sums are never read).
+     */
+    private static void regroup(ConvOperand dy, int from, int co, int positions, float[] d, int column, int images) {
+        float[] f = dy.floats();
+        byte[] b = dy.bytes();
+        int blocks = (co + 2) / 3;
+        for (int c = 0; c < 3 * blocks; c++) {
+            int src = from + Math.min(c, co - 1) * positions;
+            int dst = (c / 3) * 3 * images * positions + 3 * column + (c % 3) * LANES;
+            for (int p = 0; p < positions; p += LANES, dst += 3 * LANES) {
+                (f != null ? FloatVector.fromArray(SPECIES, f, src + p) : StagingVectors.widen(b, src + p))
+                        .intoArray(d, dst);
+            }
+        }
+    }
+
+    /**
+     * The lane sums of 3 output channels (regrouped dy at {@code d[dAt]}) by the 3 taps of a kernel row (the staged
+     * images at offsets {@code o}, {@code o + 1} and {@code o + 2}) over {@code runs} runs of LANES outputs: tap r's
+     * sum with channel c at {@code acc[at + r * tapStride + c * LANES]}.
+     */
+    private static void laneBlock(float[] xs, int[] runAt, int runs, int o, float[] d, int dAt, float[] acc, int at,
+                                  int tapStride) {
+        int at1 = at + tapStride;
+        int at2 = at1 + tapStride;
+        FloatVector a00 = FloatVector.fromArray(SPECIES, acc, at);
+        FloatVector a01 = FloatVector.fromArray(SPECIES, acc, at + LANES);
+        FloatVector a02 = FloatVector.fromArray(SPECIES, acc, at + 2 * LANES);
+        FloatVector a10 = FloatVector.fromArray(SPECIES, acc, at1);
+        FloatVector a11 = FloatVector.fromArray(SPECIES, acc, at1 + LANES);
+        FloatVector a12 = FloatVector.fromArray(SPECIES, acc, at1 + 2 * LANES);
+        FloatVector a20 = FloatVector.fromArray(SPECIES, acc, at2);
+        FloatVector a21 = FloatVector.fromArray(SPECIES, acc, at2 + LANES);
+        FloatVector a22 = FloatVector.fromArray(SPECIES, acc, at2 + 2 * LANES);
+        for (int q = 0, p = dAt; q < runs; q++, p += 3 * LANES) {
+            int xa = runAt[q] + o;
+            FloatVector x0 = FloatVector.fromArray(SPECIES, xs, xa);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, xs, xa + 1);
+            FloatVector x2 = FloatVector.fromArray(SPECIES, xs, xa + 2);
+            FloatVector dv = FloatVector.fromArray(SPECIES, d, p);
+            a00 = dv.fma(x0, a00);
+            a10 = dv.fma(x1, a10);
+            a20 = dv.fma(x2, a20);
+            dv = FloatVector.fromArray(SPECIES, d, p + LANES);
+            a01 = dv.fma(x0, a01);
+            a11 = dv.fma(x1, a11);
+            a21 = dv.fma(x2, a21);
+            dv = FloatVector.fromArray(SPECIES, d, p + 2 * LANES);
+            a02 = dv.fma(x0, a02);
+            a12 = dv.fma(x1, a12);
+            a22 = dv.fma(x2, a22);
+        }
+        a00.intoArray(acc, at);
+        a01.intoArray(acc, at + LANES);
+        a02.intoArray(acc, at + 2 * LANES);
+        a10.intoArray(acc, at1);
+        a11.intoArray(acc, at1 + LANES);
+        a12.intoArray(acc, at1 + 2 * LANES);
+        a20.intoArray(acc, at2);
+        a21.intoArray(acc, at2 + LANES);
+        a22.intoArray(acc, at2 + 2 * LANES);
+    }
+
     /**
      * One image's output gradient ({@code co} channels of {@code positions}, at {@code from} in {@code f} or, u8, in
      * {@code b}) into the weight gradient's B layout: channel c's value at position p to {@code to[at + (c / NR) *
@@ -732,6 +880,16 @@ final class DirectConv {
                 panel = new float[n];
             }
             return panel;
+        }
+
+        float[] lanes = new float[0];
+
+        /** {@link #backwardWeightLanes}'s lane sums. */
+        float[] lanes(int n) {
+            if (lanes.length < n) {
+                lanes = new float[n];
+            }
+            return lanes;
         }
 
         /** A u8 output gradient widened for {@link #transposeGradient}. */

@@ -344,6 +344,49 @@ class ConvTest {
         }
     }
 
+    /**
+     * The weight gradient summed as dot products along positions ({@link DirectConv#backwardWeightLanes}, with the
+     * Vector API): within 1e-5 of each element's sum of absolute products of the double-precision sums, with beta,
+     * and bitwise the same for 1, 2 and 3 threads. Output channels not a multiple of 3, several chunks and groups, a
+     * lone image (one group cut into parts per thread), 64 channels, stride 2 down the rows, no padding.
+     */
+    @Test
+    void laneWeightGradientMatchesDirectSumsForEveryThreadCount() {
+        Random rnd = new Random(7);
+        ConvGeometry[] geometries = {
+            ConvGeometry.transposed(9, 32, 32, 32, 3, 3, 1, 1, 0),     // D5: 32 channels (11 blocks of 3), 1024 positions
+            ConvGeometry.conv(70, 1, 8, 16, 4, 3, 1, 1),               // 70 images: several chunks and groups
+            ConvGeometry.conv(1, 2, 8, 16, 64, 3, 1, 1),               // a lone image, 64 channels
+            ConvGeometry.conv(3, 1, 12, 10, 5, 3, 1, 0),               // no padding, 5 channels
+            new ConvGeometry(4, 3, 9, 16, 7, 3, 3, 2, 1, 1, 1, 5, 16), // stride 2 down the rows, 1 along them
+        };
+        for (ConvGeometry g : geometries) {
+            if (VectorSupport.available()) {
+                assertTrue(DirectConv.laneWeightFits(g), "the lanes path takes " + g);
+            }
+            float[] x = random(rnd, g.inputShape().numel());
+            float[] dy = random(rnd, g.outputShape().numel());
+            float[] start = random(rnd, g.weightShape().numel());
+            Reference grad = weightGradientDirect(toDouble(x), toDouble(dy), g);
+            float[] dw1 = backwardWeight(ONE, x, dy, null, 0f, g);
+            assertClose(grad, dw1, 1e-5, "backwardWeight " + g);
+            assertArrayEquals(dw1, backwardWeight(TWO, x, dy, null, 0f, g), "2 threads differ from 1: " + g);
+            assertArrayEquals(dw1, backwardWeight(THREE, x, dy, null, 0f, g), "3 threads differ from 1: " + g);
+            for (float beta : new float[] {1f, 0.5f}) {
+                double[] expect = new double[start.length];
+                double[] scale = new double[start.length];
+                for (int i = 0; i < start.length; i++) {
+                    expect[i] = beta * start[i] + grad.value()[i];
+                    scale[i] = Math.abs(beta * start[i]) + grad.scale()[i];
+                }
+                float[] got = backwardWeight(TWO, x, dy, start, beta, g);
+                assertClose(new Reference(expect, scale), got, 1e-5, "backwardWeight beta " + beta + " " + g);
+                assertArrayEquals(backwardWeight(THREE, x, dy, start, beta, g), got, "beta " + beta + ", 3 threads "
+                        + "differ from 2: " + g);
+            }
+        }
+    }
+
     @Test
     void resultsAreBitwiseIdenticalForAnyThreadCount() {
         Random rnd = new Random(6);
