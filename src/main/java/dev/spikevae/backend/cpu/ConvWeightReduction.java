@@ -51,32 +51,9 @@ final class ConvWeightReduction {
      * result).
      */
     void runParts(ConvGeometry g, float beta, float[] dw, int dwOff, int parts, int unit, PartBlock body) {
-        if (emptyBatch(g, beta, dw, dwOff)) {
-            return;
-        }
         Plan plan = new Plan(g);
-        int co = plan.co();
-        int k = plan.k();
-        float[] partials = buffers.get().partials(plan.groups() * plan.size());
-        parallel.forTasks(plan.groups() * parts, (task, worker) -> {
-            int group = task / parts;
-            int part = task % parts;
-            int units = (k + unit - 1) / unit;
-            int rowFrom = Math.min(k, part * units / parts * unit);
-            int rowTo = Math.min(k, (part + 1) * units / parts * unit);
-            int totOff = group * plan.size();
-            if (plan.groups() == 1 && beta != 0f) {
-                for (int p = rowFrom; p < rowTo; p++) {
-                    for (int c = 0; c < co; c++) {
-                        partials[totOff + p * co + c] = dw[dwOff + c * k + p] * beta;
-                    }
-                }
-            } else {
-                Arrays.fill(partials, totOff + rowFrom * co, totOff + rowTo * co, 0f);
-            }
-            eachBlock(g, plan, group, (b0, c0, c1) -> body.add(b0, c0, c1, partials, totOff, rowFrom, rowTo));
-        });
-        sumGroups(partials, plan.groups(), co, k, true, beta, dw, dwOff);
+        forParts(g, beta, dw, dwOff, parts, unit, (group, partials, totOff, rowFrom, rowTo) -> eachBlock(g, plan, group,
+                (b0, c0, c1) -> body.add(b0, c0, c1, partials, totOff, rowFrom, rowTo)));
     }
 
     /**
@@ -96,6 +73,28 @@ final class ConvWeightReduction {
      * thread count.
      */
     void runGroups(ConvGeometry g, float beta, float[] dw, int dwOff, int parts, int unit, GroupBody body) {
+        Plan plan = new Plan(g);
+        forParts(g, beta, dw, dwOff, parts, unit, (group, partials, totOff, rowFrom, rowTo) -> {
+            int imageFrom = group * plan.chunks() / plan.groups() * plan.chunk();
+            int imageTo = Math.min(g.batch(), (group + 1) * plan.chunks() / plan.groups() * plan.chunk());
+            if (rowFrom < rowTo) {
+                body.add(imageFrom, imageTo, partials, totOff, rowFrom, rowTo);
+            }
+        });
+    }
+
+    /** One part of one group: its rows of the [k][co] partial sums at {@code partials[totOff]}, started. */
+    @FunctionalInterface
+    private interface Part {
+        void run(int group, float[] partials, int totOff, int rowFrom, int rowTo);
+    }
+
+    /**
+     * The frame of {@link #runParts} and {@link #runGroups}: one pool task per part of a group, its rows of the
+     * group's partial sums set to beta dw (a lone group) or zero before {@code part} adds onto them, then the groups
+     * added in group order.
+     */
+    private void forParts(ConvGeometry g, float beta, float[] dw, int dwOff, int parts, int unit, Part part) {
         if (emptyBatch(g, beta, dw, dwOff)) {
             return;
         }
@@ -105,10 +104,10 @@ final class ConvWeightReduction {
         float[] partials = buffers.get().partials(plan.groups() * plan.size());
         parallel.forTasks(plan.groups() * parts, (task, worker) -> {
             int group = task / parts;
-            int part = task % parts;
+            int index = task % parts;
             int units = (k + unit - 1) / unit;
-            int rowFrom = Math.min(k, part * units / parts * unit);
-            int rowTo = Math.min(k, (part + 1) * units / parts * unit);
+            int rowFrom = Math.min(k, index * units / parts * unit);
+            int rowTo = Math.min(k, (index + 1) * units / parts * unit);
             int totOff = group * plan.size();
             if (plan.groups() == 1 && beta != 0f) {
                 for (int p = rowFrom; p < rowTo; p++) {
@@ -119,11 +118,7 @@ final class ConvWeightReduction {
             } else {
                 Arrays.fill(partials, totOff + rowFrom * co, totOff + rowTo * co, 0f);
             }
-            int imageFrom = group * plan.chunks() / plan.groups() * plan.chunk();
-            int imageTo = Math.min(g.batch(), (group + 1) * plan.chunks() / plan.groups() * plan.chunk());
-            if (rowFrom < rowTo) {
-                body.add(imageFrom, imageTo, partials, totOff, rowFrom, rowTo);
-            }
+            part.run(group, partials, totOff, rowFrom, rowTo);
         });
         sumGroups(partials, plan.groups(), co, k, true, beta, dw, dwOff);
     }

@@ -601,7 +601,7 @@ final class DirectConv {
     private static final int MAX_LANE_TAPS = 32;
     private static final int MAX_LANE_CHANNELS = 64;
     /** The fewest runs of outputs a call of {@link #laneBlock} takes (whole images). */
-    private static final int LANE_RUNS = Integer.getInteger("laneRuns", 128);
+    private static final int LANE_RUNS = 128;
 
     /**
      * Whether {@link #backwardWeightLanes} takes {@code g}: kernels 3 wide at stride 1 along rows (a kernel row's three
@@ -637,8 +637,8 @@ final class DirectConv {
         int outImage = co * positions;
         int[] offsets = staged.offsets;
         int[] positionAt = staged.positions();
-        // images per kernel call: at least LANE_RUNS runs of outputs (E1: 4 images of 32 runs; D5: one of 128), so
-        // that loading and storing the sums is a small part of a call
+        // images per kernel call: at least LANE_RUNS runs of outputs (D5: one image of 128 runs; 16 x 16 outputs: 4
+        // images), so that loading and storing the sums is a small part of a call
         int batch = Math.max(1, LANE_RUNS / runs);
         int[] runAt = new int[batch * runs];
         for (int q = 0; q < batch * runs; q++) {
@@ -857,6 +857,7 @@ final class DirectConv {
         float[] panel = new float[0];
         float[] rows = new float[0];
         float[] wide = new float[0];
+        float[] lanes = new float[0];
         int[] columns = new int[0];
         final Columns panelColumns = new Columns();
         int[] runAt = new int[0];
@@ -881,8 +882,6 @@ final class DirectConv {
             }
             return panel;
         }
-
-        float[] lanes = new float[0];
 
         /** {@link #backwardWeightLanes}'s lane sums. */
         float[] lanes(int n) {
