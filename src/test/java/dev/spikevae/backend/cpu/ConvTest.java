@@ -321,6 +321,17 @@ class ConvTest {
         assertTrue(Math.abs(analytic - numeric) <= bound, label + ": analytic " + analytic + ", numeric " + numeric);
     }
 
+    /** beta start + grad, with the scale |beta start| + grad's. */
+    private static Reference withBeta(Reference grad, float[] start, float beta) {
+        double[] expect = new double[start.length];
+        double[] scale = new double[start.length];
+        for (int i = 0; i < start.length; i++) {
+            expect[i] = beta * start[i] + grad.value()[i];
+            scale[i] = Math.abs(beta * start[i]) + grad.scale()[i];
+        }
+        return new Reference(expect, scale);
+    }
+
     @Test
     void backwardWeightAccumulatesWithBeta() {
         Random rnd = new Random(5);
@@ -332,13 +343,7 @@ class ConvTest {
             float[] start = random(rnd, g.weightShape().numel());
             Reference grad = weightGradientDirect(toDouble(x), toDouble(dy), g);
             for (float beta : new float[] {1f, 0.5f}) {
-                double[] expect = new double[start.length];
-                double[] scale = new double[start.length];
-                for (int i = 0; i < start.length; i++) {
-                    expect[i] = beta * start[i] + grad.value()[i];
-                    scale[i] = Math.abs(beta * start[i]) + grad.scale()[i];
-                }
-                assertClose(new Reference(expect, scale), backwardWeight(TWO, x, dy, start, beta, g), 1e-5,
+                assertClose(withBeta(grad, start, beta), backwardWeight(TWO, x, dy, start, beta, g), 1e-5,
                         "backwardWeight beta " + beta + " " + g);
             }
         }
@@ -373,14 +378,8 @@ class ConvTest {
             assertArrayEquals(dw1, backwardWeight(TWO, x, dy, null, 0f, g), "2 threads differ from 1: " + g);
             assertArrayEquals(dw1, backwardWeight(THREE, x, dy, null, 0f, g), "3 threads differ from 1: " + g);
             for (float beta : new float[] {1f, 0.5f}) {
-                double[] expect = new double[start.length];
-                double[] scale = new double[start.length];
-                for (int i = 0; i < start.length; i++) {
-                    expect[i] = beta * start[i] + grad.value()[i];
-                    scale[i] = Math.abs(beta * start[i]) + grad.scale()[i];
-                }
                 float[] got = backwardWeight(TWO, x, dy, start, beta, g);
-                assertClose(new Reference(expect, scale), got, 1e-5, "backwardWeight beta " + beta + " " + g);
+                assertClose(withBeta(grad, start, beta), got, 1e-5, "backwardWeight beta " + beta + " " + g);
                 assertArrayEquals(backwardWeight(THREE, x, dy, start, beta, g), got, "beta " + beta + ", 3 threads "
                         + "differ from 2: " + g);
             }
