@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The spike-sparse convolutions give bitwise what the dense path gives (the same summation order; skipped zeros
  * add exact zeros), at every density, over odd shapes, for every thread count. One exception, by design: the weight
  * gradients of the geometries the dense path sums as dot products along positions ({@link
- * DirectConv#backwardWeightLanes}: kernels 3 wide at stride 1 or 2, rows of whole vectors, few taps), a different
- * order, which agree within a stated rounding bound instead.
+ * DirectConv#backwardWeightLanes}: kernels 3 wide at stride 1 along rows, rows of whole vectors, few taps), a
+ * different order, which agree within a stated rounding bound instead.
  */
 class SpikeConvTest {
     private static final double[] DENSITIES = {0, 0.01, 0.1, 0.5, 1};
