@@ -346,7 +346,7 @@ public final class EngineBench {
 
     /** Floats of the streaming case of {@link #runLayers} (as the memory copy's: 64 MB read and 64 MB written a run). */
     private int streamFloats() {
-        return Math.max(1 << 12, config.lifSteps() * config.lifNeurons() / 2);
+        return Math.max(1 << 16, config.lifSteps() * config.lifNeurons() / 2);
     }
 
     /**
