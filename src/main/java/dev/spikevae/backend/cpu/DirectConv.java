@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>the forward pass ({@code y = conv(x, w) + bias}) packs each column panel with one vector copy per run of
  *       outputs and tap and runs the SGEMM micro-kernel ({@link SgemmVectorKernel#microKernel}) on it against the
- *       weights in panels of 6 output channels;
+ *       weights in panels of 6 output channels (the last 2 to 4 in panels of 4, {@link #channelPanels});
  *   <li>the transposed convolution ({@code dx = conv^T(dy, w) + bias}) runs the same micro-kernel on dy's panels (6
  *       rows of the column matrix at a time, across the group's positions) and adds each finished row into the staged
  *       images, run by run, before they are copied out;
@@ -183,8 +183,8 @@ final class DirectConv {
         int positions = g.outH() * g.outW();
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = co * positions;
-        int panels = (co + MR - 1) / MR;
-        float[] wp = panels(w, wOff, co, k, false, scratch.get().weights);
+        int[] heights = channelPanels(co);
+        float[] wp = panels(w, wOff, co, k, heights, scratch.get().weights);
         int[] positionAt = staged.positions();
         int run = run(g);
         int group = group(g);
@@ -210,36 +210,36 @@ final class DirectConv {
                 for (int j0 = 0; j0 < columns; j0 += NR) {
                     cols.map(j0, Math.min(NR, columns - j0), run, positions, positionAt, staged.imageSize(), co);
                     pack(xs, staged.offsets, k, cols, run, panel);
-                    for (int wPanel = 0; wPanel < panels; wPanel++) {
-                        int rows = Math.min(MR, co - wPanel * MR);
-                        int yAt = yOff + g0 * outImage + wPanel * MR * positions;
-                        if (k <= KC && rows == MR && cols.segments == 1 && cols.segmentLength[0] == NR) {
+                    for (int wPanel = 0, c0 = 0; wPanel < heights.length; c0 += heights[wPanel++]) {
+                        int mr = heights[wPanel];
+                        int rows = Math.min(mr, co - c0);
+                        int yAt = yOff + g0 * outImage + c0 * positions;
+                        if (k <= KC && rows == mr && cols.segments == 1 && cols.segmentLength[0] == NR) {
                             // one block, a whole panel of one image's row: stored straight into y (no tile)
                             int at = yAt + cols.segmentAt[0];
-                            SgemmVectorKernel.microKernel(MR, k, wp, wPanel * k * MR, panel, 0, y, at, positions);
+                            SgemmVectorKernel.microKernel(mr, k, wp, c0 * k, panel, 0, y, at, positions);
                             if (bias != null) {
-                                addBias(y, at, positions, bias, biasOff + wPanel * MR);
+                                addBias(y, at, positions, mr, bias, biasOff + c0);
                             }
                             continue;
                         }
                         for (int kb = 0; kb < k; kb += KC) {
                             int kEnd = Math.min(k, kb + KC);
-                            SgemmVectorKernel.microKernel(MR, kEnd - kb, wp, wPanel * k * MR + kb * MR, panel, kb * NR,
-                                    tile);
+                            SgemmVectorKernel.microKernel(mr, kEnd - kb, wp, c0 * k + kb * mr, panel, kb * NR, tile);
                             if (!sumTiles) {
                                 write(tile, rows, cols, y, yAt, positions, kb > 0, kEnd == k ? bias : null,
-                                        biasOff + wPanel * MR);
+                                        biasOff + c0);
                             } else if (kb == 0) {
-                                System.arraycopy(tile, 0, sum, 0, MR * NR);
+                                System.arraycopy(tile, 0, sum, 0, mr * NR);
                             } else {
-                                for (int i = 0; i < MR * NR; i += LANES) {
+                                for (int i = 0; i < mr * NR; i += LANES) {
                                     FloatVector.fromArray(SPECIES, tile, i).add(FloatVector.fromArray(SPECIES, sum, i))
                                             .intoArray(sum, i);
                                 }
                             }
                         }
                         if (sumTiles) {
-                            write(sum, rows, cols, y, yAt, positions, false, bias, biasOff + wPanel * MR);
+                            write(sum, rows, cols, y, yAt, positions, false, bias, biasOff + c0);
                         }
                     }
                 }
@@ -265,6 +265,51 @@ final class DirectConv {
             }
         }
         return packed;
+    }
+
+    /**
+     * {@link #panels} of a weight's rows (output channels) in panels of the given heights ({@link #channelPanels}):
+     * the panel of rows {@code [r0, r0 + h)} at {@code packed[r0 * depth]}, {@code [depth][h]}, zero past the last row.
+     */
+    private static float[] panels(float[] a, int off, int rows, int depth, int[] heights, Buffer into) {
+        int size = 0;
+        for (int h : heights) {
+            size += h * depth;
+        }
+        float[] packed = into.get(size);
+        java.util.Arrays.fill(packed, 0, size, 0f);
+        for (int p = 0, r0 = 0; p < heights.length; r0 += heights[p++]) {
+            int h = heights[p];
+            for (int r = r0; r < Math.min(rows, r0 + h); r++) {
+                for (int d = 0; d < depth; d++) {
+                    packed[r0 * depth + d * h + r - r0] = a[off + r * depth + d];
+                }
+            }
+        }
+        return packed;
+    }
+
+    /**
+     * The forward pass's panels of output channels: of 6 rows, but a remainder of 2 to 4 rows in panels of 4 (two
+     * where 2 are left, taking one 6 with them: 32 channels as 6, 6, 6, 6, 4, 4). A panel of 4 costs about 4.4 rows of
+     * a panel of 6 ({@link SgemmVectorKernel#microKernel}), where a last panel of 6 computes 6 rows for 2 to 4.
+     */
+    static int[] channelPanels(int rows) {
+        int rem = rows % MR;
+        int sixes = rows / MR;
+        int fours = 0;
+        if (rem == 3 || rem == 4 || (rem == 2 && sixes == 0)) {
+            fours = 1;
+        } else if (rem == 2) {
+            sixes--;
+            fours = 2;
+        } else if (rem != 0) {
+            sixes++;
+        }
+        int[] heights = new int[sixes + fours];
+        java.util.Arrays.fill(heights, 0, sixes, MR);
+        java.util.Arrays.fill(heights, sixes, heights.length, 4);
+        return heights;
     }
 
     /**
@@ -311,8 +356,8 @@ final class DirectConv {
     }
 
     /** Adds each row's bias to the NR outputs of the panel stored at {@code y[at + r * positions]} (as {@link #write}). */
-    private static void addBias(float[] y, int at, int positions, float[] bias, int biasOff) {
-        for (int r = 0; r < MR; r++) {
+    private static void addBias(float[] y, int at, int positions, int rows, float[] bias, int biasOff) {
+        for (int r = 0; r < rows; r++) {
             int dst = at + r * positions;
             float b = bias[biasOff + r];
             FloatVector.fromArray(SPECIES, y, dst).add(b).intoArray(y, dst);

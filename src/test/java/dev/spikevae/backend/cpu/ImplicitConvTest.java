@@ -66,6 +66,10 @@ class ImplicitConvTest {
             // the direct weight gradient's output gradient transposed 8 x 8 in vectors (more positions than one
             // channel block's lines keep in the first-level cache), with a last position past the whole eights
             ConvGeometry.conv(3, 2, 23, 23, 16, 3, 1, 1),             // 23x23 outputs, 529 positions an image
+            // the direct forward's panels of 4 output channels (DirectConv.channelPanels): 6 + 6 + 4 (one row unused)
+            // and a lone panel of 4 for 2 channels
+            ConvGeometry.conv(4, 5, 16, 16, 15, 3, 1, 1),
+            ConvGeometry.conv(3, 4, 8, 16, 2, 3, 1, 1),
         };
     }
 
@@ -286,6 +290,27 @@ class ImplicitConvTest {
     }
 
     @Test
+    void outputChannelsFallIntoPanelsOfSixAndOfFour() {
+        // 32 channels: four panels of 6 and two of 4 (no row computed in vain); remainders of 3 and 4 in one panel of
+        // 4; remainders of 1 and 5 in a last panel of 6, as the 6-row kernel alone
+        assertArrayEquals(new int[] {6, 6, 6, 6, 4, 4}, DirectConv.channelPanels(32));
+        assertArrayEquals(new int[] {4, 4}, DirectConv.channelPanels(8));
+        assertArrayEquals(new int[] {4}, DirectConv.channelPanels(2));
+        assertArrayEquals(new int[] {4}, DirectConv.channelPanels(3));
+        assertArrayEquals(new int[] {6, 6, 4}, DirectConv.channelPanels(15));
+        assertArrayEquals(new int[] {6, 6, 6}, DirectConv.channelPanels(18));
+        assertArrayEquals(new int[] {6, 6}, DirectConv.channelPanels(7));
+        assertArrayEquals(new int[] {6, 6}, DirectConv.channelPanels(11));
+        for (int rows = 1; rows <= 300; rows++) {
+            int sum = 0;
+            for (int h : DirectConv.channelPanels(rows)) {
+                sum += h;
+            }
+            assertTrue(sum >= rows && sum - rows < 6, rows + " rows: panels of " + sum);
+        }
+    }
+
+    @Test
     void theGeometriesCoverTheCasesTheyClaim() {
         ConvGeometry[] g = geometries();
         assertTrue(Conv.chunkImages(g[1]) < g[1].batch() && g[1].batch() % Conv.chunkImages(g[1]) != 0,
@@ -304,6 +329,9 @@ class ImplicitConvTest {
             assertTrue(g[11].inChannels() * 9 > SgemmVectorKernel.KC, "a direct forward past one kc-block");
             for (int i = 20; i < 23; i++) {
                 assertTrue(DirectConv.weightFits(g[i]), "the direct weight gradient takes " + g[i]);
+            }
+            for (int i = 24; i < 26; i++) {
+                assertTrue(DirectConv.forwardFits(g[i]), "the direct forward takes " + g[i]);
             }
             assertTrue(g[22].outH() * g[22].outW() % SgemmVectorKernel.KC != 0 && g[22].outW() % 8 != 0,
                     "rows of outputs with a tail shorter than a vector, cut by reduction blocks");
