@@ -184,7 +184,7 @@ final class DirectConv {
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = co * positions;
         int[] heights = channelPanels(co);
-        float[] wp = panels(w, wOff, co, k, heights, scratch.get().weights);
+        float[] wp = panels(w, wOff, co, k, false, heights, scratch.get().weights);
         int[] positionAt = staged.positions();
         int run = run(g);
         int group = group(g);
@@ -248,30 +248,15 @@ final class DirectConv {
     }
 
     /**
-     * The rows of a row-major {@code rows x depth} matrix at {@code a[off]} (of a {@code depth x rows} one's
-     * transpose when {@code transposed}) in panels of MR rows, {@code [panel][depth][MR]}, zero past the last row:
-     * the micro-kernel's A operand. The forward pass takes the weights' rows (output channels), the transposed pass
-     * their columns (input channel, tap). Into the calling thread's buffer (reused: a fresh array of ESVAE's widest
-     * weights, 1.2 MB, on every call was a large-object allocation for the collector each time).
+     * The rows of a row-major {@code rows x depth} matrix at {@code a[off]} (of a {@code depth x rows} one's transpose
+     * when {@code transposed}) in panels of the given heights ({@link #channelPanels}): the panel of rows {@code [r0,
+     * r0 + h)} at {@code packed[r0 * depth]}, {@code [depth][h]}, zero past the last row: the micro-kernel's A
+     * operand. The forward pass takes the weights' rows (output channels), the transposed pass their columns (input
+     * channel, tap). Into the calling thread's buffer (reused: a fresh array of ESVAE's widest weights, 1.2 MB, on
+     * every call was a large-object allocation for the collector each time).
      */
-    private static float[] panels(float[] a, int off, int rows, int depth, boolean transposed, Buffer into) {
-        int size = (rows + MR - 1) / MR * depth * MR;
-        float[] packed = into.get(size);
-        java.util.Arrays.fill(packed, 0, size, 0f);
-        for (int r = 0; r < rows; r++) {
-            for (int d = 0; d < depth; d++) {
-                float v = transposed ? a[off + d * rows + r] : a[off + r * depth + d];
-                packed[(r / MR) * depth * MR + d * MR + r % MR] = v;
-            }
-        }
-        return packed;
-    }
-
-    /**
-     * {@link #panels} of a weight's rows (output channels) in panels of the given heights ({@link #channelPanels}):
-     * the panel of rows {@code [r0, r0 + h)} at {@code packed[r0 * depth]}, {@code [depth][h]}, zero past the last row.
-     */
-    private static float[] panels(float[] a, int off, int rows, int depth, int[] heights, Buffer into) {
+    private static float[] panels(float[] a, int off, int rows, int depth, boolean transposed, int[] heights,
+                                  Buffer into) {
         int size = 0;
         for (int h : heights) {
             size += h * depth;
@@ -282,7 +267,7 @@ final class DirectConv {
             int h = heights[p];
             for (int r = r0; r < Math.min(rows, r0 + h); r++) {
                 for (int d = 0; d < depth; d++) {
-                    packed[r0 * depth + d * h + r - r0] = a[off + r * depth + d];
+                    packed[r0 * depth + d * h + r - r0] = transposed ? a[off + d * rows + r] : a[off + r * depth + d];
                 }
             }
         }
@@ -290,9 +275,11 @@ final class DirectConv {
     }
 
     /**
-     * The forward pass's panels of output channels: of 6 rows, but a remainder of 2 to 4 rows in panels of 4 (two
-     * where 2 are left, taking one 6 with them: 32 channels as 6, 6, 6, 6, 4, 4). A panel of 4 costs about 4.4 rows of
-     * a panel of 6 ({@link SgemmVectorKernel#microKernel}), where a last panel of 6 computes 6 rows for 2 to 4.
+     * The heights of the micro-kernel's row panels over {@code rows} rows (the forward pass's output channels, the
+     * transposed pass's input channel x tap rows): 6, but a remainder of 2 to 4 rows in panels of 4 (two where 2 are
+     * left, taking one 6 with them: 32 channels as 6, 6, 6, 6, 4, 4; 27 rows as 6, 6, 6, 6, 4). A panel of 4 costs
+     * about 4.4 rows of a panel of 6 ({@link SgemmVectorKernel#microKernel}), where a last panel of 6 computes 6 rows
+     * for 2 to 4.
      */
     static int[] channelPanels(int rows) {
         int rem = rows % MR;
@@ -399,9 +386,10 @@ final class DirectConv {
 
     /**
      * dx = conv^T(dy, w) + bias (bias over dx's channels, or null); requires {@link #dataFits}. Per group of images,
-     * dy is packed once into panels of NR columns (output positions); per panel of 6 rows (input channel, kernel tap)
-     * of the column matrix, the rows are computed across the group's columns (the SGEMM micro-kernel, transposed
-     * weights broadcast) and then added, row after row, into the staged (padded, phase-split) images, where each run
+     * dy is packed once into panels of NR columns (output positions); per panel of 6 rows (input channel, kernel
+     * tap; the last 2 to 4 rows in panels of 4, {@link #channelPanels}) of the column matrix, the rows are computed
+     * across the group's columns (the SGEMM micro-kernel, transposed weights broadcast) and then added, row after
+     * row, into the staged (padded, phase-split) images, where each run
      * of outputs lands on a contiguous run: the adds of col2im, in its order (every element of dx receives its taps
      * in tap order).
      */
@@ -413,8 +401,8 @@ final class DirectConv {
         int positions = g.outH() * g.outW();
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = co * positions;
-        int panels = (k + MR - 1) / MR;
-        float[] wt = panels(w, wOff, k, co, true, scratch.get().weights);
+        int[] heights = channelPanels(k);
+        float[] wt = panels(w, wOff, k, co, true, heights, scratch.get().weights);
         int[] positionAt = staged.positions();
         int run = run(g);
         int group = group(g);
@@ -455,14 +443,15 @@ final class DirectConv {
                         java.util.Arrays.fill(xs, plane, plane + staged.plane, bias == null ? 0f : bias[biasOff + ci]);
                     }
                 }
-                for (int panel = 0; panel < panels; panel++) {
+                for (int panel = 0, r0 = 0; panel < heights.length; r0 += heights[panel++]) {
+                    int mr = heights[panel];
                     for (int cp = 0; cp < used; cp++) {
-                        SgemmVectorKernel.microKernel(MR, co, wt, panel * co * MR, packed, cp * co * NR, strip,
-                                cp * NR, used * NR);
+                        SgemmVectorKernel.microKernel(mr, co, wt, r0 * co, packed, cp * co * NR, strip, cp * NR,
+                                used * NR);
                     }
-                    int rows = Math.min(MR, k - panel * MR);
+                    int rows = Math.min(mr, k - r0);
                     for (int r = 0; r < rows; r++) {
-                        addRuns(strip, r * used * NR, runAt, runs, run, staged.offsets[panel * MR + r], xs);
+                        addRuns(strip, r * used * NR, runAt, runs, run, staged.offsets[r0 + r], xs);
                     }
                 }
                 for (int i = 0; i < images; i++) {
