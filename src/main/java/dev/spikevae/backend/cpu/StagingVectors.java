@@ -67,18 +67,21 @@ final class StagingVectors {
             for (int gap : gaps) {
                 dst[rowAt + gap] = 0f;
             }
-            for (int i = 0; i < n; i += LANES) {
-                FloatVector v0;
-                FloatVector v1;
-                if (xf != null) {
-                    v0 = FloatVector.fromArray(SPECIES, xf, in + 2 * i);
-                    v1 = FloatVector.fromArray(SPECIES, xf, in + 2 * i + LANES);
-                } else {
-                    v0 = widen(xb, in + 2 * i);
-                    v1 = widen(xb, in + 2 * i + LANES);
+            // one loop per operand type: vectors that are a phi of the two loads are boxed by C2
+            if (xf != null) {
+                for (int i = 0; i < n; i += LANES) {
+                    FloatVector v0 = FloatVector.fromArray(SPECIES, xf, in + 2 * i);
+                    FloatVector v1 = FloatVector.fromArray(SPECIES, xf, in + 2 * i + LANES);
+                    v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH).intoArray(dst, rowAt + even + i);
+                    v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH).intoArray(dst, rowAt + odd + i);
                 }
-                v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH).intoArray(dst, rowAt + even + i);
-                v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH).intoArray(dst, rowAt + odd + i);
+            } else {
+                for (int i = 0; i < n; i += LANES) {
+                    FloatVector v0 = widen(xb, in + 2 * i);
+                    FloatVector v1 = widen(xb, in + 2 * i + LANES);
+                    v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH).intoArray(dst, rowAt + even + i);
+                    v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH).intoArray(dst, rowAt + odd + i);
+                }
             }
         }
     }
