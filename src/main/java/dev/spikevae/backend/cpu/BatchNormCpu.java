@@ -33,9 +33,18 @@ final class BatchNormCpu {
         double[] sums = channelSums(outer, channels, inner, (row, rowOff, c, spanOff, acc) -> {
             if (spanOff >= 0) {
                 acc[c] += spans.sum(x, xOff + spanOff, inner);
+            } else if (inner == 1) {
+                for (int ch = 0, e = xOff + rowOff; ch < channels; ch++, e++) {
+                    acc[ch] += x[e];
+                }
             } else {
-                for (int p = 0, e = xOff + rowOff; p < channels * inner; p++) {
-                    acc[p / inner] += x[e + p];
+                // channel by channel (the same order as element by element, without a division per element)
+                for (int ch = 0, e = xOff + rowOff; ch < channels; ch++) {
+                    double a = acc[ch];
+                    for (int end = e + inner; e < end; e++) {
+                        a += x[e];
+                    }
+                    acc[ch] = a;
                 }
             }
         }, 1);
@@ -47,10 +56,20 @@ final class BatchNormCpu {
         double[] squares = channelSums(outer, channels, inner, (row, rowOff, c, spanOff, acc) -> {
             if (spanOff >= 0) {
                 acc[c] += spans.sumSquaredDeviation(x, xOff + spanOff, inner, meanF[c]);
+            } else if (inner == 1) {
+                for (int ch = 0, e = xOff + rowOff; ch < channels; ch++, e++) {
+                    float d = x[e] - meanF[ch];
+                    acc[ch] += d * d;
+                }
             } else {
-                for (int p = 0, e = xOff + rowOff; p < channels * inner; p++) {
-                    float d = x[e + p] - meanF[p / inner];
-                    acc[p / inner] += d * d;
+                for (int ch = 0, e = xOff + rowOff; ch < channels; ch++) {
+                    float m = meanF[ch];
+                    double a = acc[ch];
+                    for (int end = e + inner; e < end; e++) {
+                        float d = x[e] - m;
+                        a += d * d;
+                    }
+                    acc[ch] = a;
                 }
             }
         }, 1);
@@ -99,12 +118,25 @@ final class BatchNormCpu {
             if (spanOff >= 0) {
                 acc[2 * c] += spans.sum(dy, dyOff + spanOff, inner);
                 acc[2 * c + 1] += spans.sumProductDeviation(dy, dyOff + spanOff, x, xOff + spanOff, inner, mean[mOff + c]);
-            } else {
-                for (int p = 0; p < channels * inner; p++) {
-                    int ch = p / inner;
-                    float g = dy[dyOff + rowOff + p];
+            } else if (inner == 1) {
+                for (int ch = 0, p = rowOff; ch < channels; ch++, p++) {
+                    float g = dy[dyOff + p];
                     acc[2 * ch] += g;
-                    acc[2 * ch + 1] += g * (x[xOff + rowOff + p] - mean[mOff + ch]);
+                    acc[2 * ch + 1] += g * (x[xOff + p] - mean[mOff + ch]);
+                }
+            } else {
+                // channel by channel (the same order as element by element, without a division per element)
+                for (int ch = 0, p = rowOff; ch < channels; ch++) {
+                    float m = mean[mOff + ch];
+                    double sum = acc[2 * ch];
+                    double product = acc[2 * ch + 1];
+                    for (int end = p + inner; p < end; p++) {
+                        float g = dy[dyOff + p];
+                        sum += g;
+                        product += g * (x[xOff + p] - m);
+                    }
+                    acc[2 * ch] = sum;
+                    acc[2 * ch + 1] = product;
                 }
             }
         }, 2);
