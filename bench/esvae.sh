@@ -6,7 +6,9 @@
 # python3-torch libopenblas0-pthread: with Debian's reference libblas3 alone the peer runs about 2x
 # slower, which would flatter the ratio). The peer is the project's bench/torch_esvae_peer.py (the same
 # step in PyTorch, docs/reference.md §14.2); $TORCH_PEER runs another script instead. Threads: $THREADS (default 2);
-# timed steps $ITERS (default 5, both sides); spikevae warm-up steps $WARMUP (default 5).
+# the peer's timed steps $ITERS (default 5, about 20 s); spikevae's $JAVA_ITERS (default 40: about the same 20 s, so
+# that both medians are taken over a similar stretch of a machine whose speed drifts); spikevae warm-up steps $WARMUP
+# (default 5).
 # Rounds: $ROUNDS (default 3). Each round runs spikevae and then the peer back to back, for each shape; the ratio of
 # a round compares two runs a minute apart, and the table gives every round's and their median. On a shared machine
 # whose speed drifts over minutes, one pair can be off by a third in either direction (docs/benchmarks.md).
@@ -14,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
 ITERS=${ITERS:-5}
+JAVA_ITERS=${JAVA_ITERS:-40}
 WARMUP=${WARMUP:-5}
 ROUNDS=${ROUNDS:-3}
 PEER=${TORCH_PEER:-bench/torch_esvae_peer.py}
@@ -32,7 +35,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     # 5 warm-up steps: the JIT compiles the vector kernels over the first few steps (profiles show interpreted
     # Vector API fallbacks in the first two, none after the fourth); a training run of thousands of steps runs at
     # the steady rate. The peer (no JIT) warms up with one step.
-    out=$(./spikevae bench --esvae "$2,$3,32" --warmup "$WARMUP" --iterations "$ITERS" | tee >(cat >&2) | grep '^C=')
+    out=$(./spikevae bench --esvae "$2,$3,32" --warmup "$WARMUP" --iterations "$JAVA_ITERS" | tee >(cat >&2) | grep '^C=')
     JAVA[$1]+="$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$out") "
     if [ -n "$PY" ] && [ -f "$PEER" ]; then
       pout=$("$PY" "$PEER" "$2" 32 "$3" 32 "$ITERS" "$THREADS" | tee >(cat >&2))
