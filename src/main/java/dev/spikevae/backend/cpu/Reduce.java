@@ -168,19 +168,11 @@ final class Reduce {
         }
     }
 
-    /** Whether {@link ReduceVectors} runs the span sums (the Vector API with 256-bit vectors). */
-    private static final boolean VECTOR_SPANS = VectorSupport.available() && VectorSupport.floatLanes() >= 8;
-
-    /** {@link #spanSumScalar}, with the Vector API where it is here (the same bits). */
-    private static double spanSum(float[] x, int p, int n) {
-        return VECTOR_SPANS ? ReduceVectors.spanSum(x, p, n) : spanSumScalar(x, p, n);
-    }
-
     /**
      * Sum of n contiguous values in double with four interleaved accumulators, combined in a fixed order:
      * four independent add chains instead of one that waits on every addition's latency.
      */
-    static double spanSumScalar(float[] x, int p, int n) {
+    private static double spanSum(float[] x, int p, int n) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;

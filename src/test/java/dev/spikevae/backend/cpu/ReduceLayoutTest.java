@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Reductions and broadcasts: exact against naive loops, and bitwise independent of the thread count. */
 class ReduceLayoutTest {
@@ -58,25 +57,6 @@ class ReduceLayoutTest {
             }
             for (int i = 0; i < want.length; i++) {
                 assertEquals(want[i], first[i], 1e-6 * Math.max(1, Math.abs(want[i])));
-            }
-        }
-    }
-
-    @Test
-    void vectorSpanSumsAreTheScalarOnesBitForBit() {
-        assumeTrue(VectorSupport.available() && VectorSupport.floatLanes() >= 8,
-                "the Vector API with 256-bit vectors is not in use in this JVM");
-        Rng rng = new Rng(11);
-        float[] x = rng.uniformHost(4096);
-        for (int i = 0; i < x.length; i++) {
-            // magnitudes from 1e-18 to 1e18, both signs: sums of floats over a narrower range are exact in double
-            // whatever the order; over this one any other grouping of the adds rounds differently somewhere
-            x[i] = (x[i] - 0.5f) * (float) Math.pow(10, i % 37 - 18);
-        }
-        for (int n = 0; n <= 67; n++) {
-            for (int p : new int[] {0, 1, 3, 6, 1001}) {
-                assertEquals(Double.doubleToRawLongBits(Reduce.spanSumScalar(x, p, n)),
-                        Double.doubleToRawLongBits(ReduceVectors.spanSum(x, p, n)), "span of " + n + " at " + p);
             }
         }
     }
