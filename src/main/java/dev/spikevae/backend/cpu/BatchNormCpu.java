@@ -112,10 +112,43 @@ final class BatchNormCpu {
     void backward(float[] dy, int dyOff, float[] x, int xOff, int outer, int channels, int inner, float[] mean, int mOff,
                   float[] var, int vOff, float[] gamma, int gOff, float scale, float eps, boolean training, float[] dx,
                   int dxOff, float[] dGamma, int dgOff, float[] dBeta, int dbOff) {
+        backward(dy, dyOff, x, xOff, outer, channels, inner, mean, mOff, var, vOff, gamma, gOff, scale, eps, training,
+                dx, dxOff, dGamma, dgOff, dBeta, dbOff, null);
+    }
+
+    /**
+     * The backward's two sums over each span (one channel's {@code inner} values of one outer row) that starts in
+     * {@code [from, to)} (offsets into the {@code [outer, C, inner]} tensor, multiples of inner): sum dy into
+     * {@code into[2 s]} and sum dy (x - mean) into {@code into[2 s + 1]}, s = the span's index {@code row * C + c}.
+     * Each is the value {@link #backward} forms for that span itself, so a caller that has just written dy (the fused
+     * batch norm + LIF backward, block by block while it is in cache) hands them to {@link #backward} and the pass over
+     * the whole of dy and x that would recompute them is skipped, with the same bits.
+     */
+    void spanSums(float[] dy, int dyOff, float[] x, int xOff, int channels, int inner, float[] mean, int mOff, int from,
+                  int to, double[] into) {
+        for (int e = from; e < to; e += inner) {
+            int span = e / inner;
+            into[2 * span] = spans.sum(dy, dyOff + e, inner);
+            into[2 * span + 1] = spans.sumProductDeviation(dy, dyOff + e, x, xOff + e, inner, mean[mOff + span % channels]);
+        }
+    }
+
+    /**
+     * {@link #backward}, with its statistics' per-span sums already formed ({@link #spanSums} of every span, {@code
+     * [outer][C][2]}; taken in span mode) or, where {@code spanSums} is null, formed here. They are then added as those
+     * formed here are (each chunk's from zero in row order, the chunks in order), so the result is the same.
+     */
+    void backward(float[] dy, int dyOff, float[] x, int xOff, int outer, int channels, int inner, float[] mean, int mOff,
+                  float[] var, int vOff, float[] gamma, int gOff, float scale, float eps, boolean training, float[] dx,
+                  int dxOff, float[] dGamma, int dgOff, float[] dBeta, int dbOff, double[] spanSums) {
         long n = (long) outer * inner;
         // acc[2c] = sum dy, acc[2c + 1] = sum dy (x - mean)
         double[] sums = channelSums(outer, channels, inner, (row, rowOff, c, spanOff, acc) -> {
-            if (spanOff >= 0) {
+            if (spanOff >= 0 && spanSums != null) {
+                int span = spanOff / inner;
+                acc[2 * c] += spanSums[2 * span];
+                acc[2 * c + 1] += spanSums[2 * span + 1];
+            } else if (spanOff >= 0) {
                 acc[2 * c] += spans.sum(dy, dyOff + spanOff, inner);
                 acc[2 * c + 1] += spans.sumProductDeviation(dy, dyOff + spanOff, x, xOff + spanOff, inner, mean[mOff + c]);
             } else if (inner == 1) {
