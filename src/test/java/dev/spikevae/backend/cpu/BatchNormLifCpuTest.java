@@ -18,7 +18,8 @@ class BatchNormLifCpuTest {
     /**
      * {steps, samples, channels, inner}: neurons per step = samples * channels * inner. Spans of 256 and 1024 (which
      * divide the kernel's block of 1024 neurons) take the norm's statistics span by span inside the blocks: one chunk
-     * of rows, several chunks of several rows (16 x 5 rows of 2048 values), a span as long as a block.
+     * of rows, several chunks of several rows (16 x 5 rows of 2048 values), a span as long as a block; spans of 16
+     * also divide the block but keep the norm's own pass (shorter than the fused sums' minimum).
      */
     private static final int[][] SHAPES = {{1, 2, 3, 1}, {3, 5, 7, 1}, {4, 3, 5, 67}, {2, 2, 9, 121}, {16, 2, 4, 256},
         {3, 1, 2600, 1}, {3, 2, 5, 16}, {16, 5, 8, 256}, {2, 3, 3, 1024}};
