@@ -10,7 +10,16 @@ training), and in evaluation mode records the posterior rates r_q of 8 random im
 images of 8 fixed latent spike trains. It saves the state dict, converts it with tools/convert_reference_checkpoint.py,
 runs `./spikevae encode` and `./spikevae decode` on the same inputs, and compares: posterior rates must be equal
 (a spike that lands exactly on the threshold could flip; the count of such entries is printed) and decoded pixels
-within 1e-3. Exit status 0 when both hold.
+within 1e-3.
+
+Then one training step, forward and backward in training mode (batch statistics), on the same weights, images and
+random draws: spikevae's step runs in the test harness dev.spikevae.parity.StepGradients (built with
+`mvn test-compile`), which writes every parameter's gradient and the draws it made (the prior's normals, the
+sampler's uniforms); the published model repeats the step with those draws in place of its own torch.randn and
+torch.rand_like. The loss terms must agree within 1e-5 (relative) and every gradient within 1e-4 of its largest
+magnitude; the biases of layers followed by a batch norm, whose exact gradient is zero (the norm removes any constant),
+are only required to stay at rounding level on both sides (below 1e-5 of their layer's weight gradient).
+Exit status 0 when everything holds.
 
 Needs Python 3 with PyTorch, numpy and PyYAML (Debian: python3-torch python3-numpy python3-yaml).
 """
@@ -26,15 +35,19 @@ import yaml
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def published_outputs(checkout, work):
+def published_model(checkout):
+    """The authors' ESVAE (Fashion-MNIST configuration) and that configuration."""
     sys.path.insert(0, checkout)
     import global_v as glv  # the published code's module of settings
     cfg = yaml.safe_load(open(os.path.join(checkout, "NetworkConfigs/esvae_configs/FASHION.yaml")))["Network"]
     glv.init(cfg, ["cpu"])
     from svae_models import esvae
+    return esvae.ESVAE(device="cpu", distance_lambda=0.001, mmd_type="rbf"), cfg
 
+
+def published_outputs(checkout, work):
     torch.manual_seed(7)
-    net = esvae.ESVAE(device="cpu", distance_lambda=0.001, mmd_type="rbf")
+    net, cfg = published_model(checkout)
     with torch.no_grad():
         # batch-norm statistics and affine parameters as after training, so that every layer fires
         for name, b in net.named_buffers():
@@ -70,6 +83,85 @@ def run(*args):
     subprocess.run(args, check=True, cwd=REPO)
 
 
+def training_step(checkout, work):
+    """One training step of both models on the same weights, images and draws; True when they agree."""
+    torch.manual_seed(11)
+    net, cfg = published_model(checkout)
+    net.load_state_dict(torch.load(os.path.join(work, "published.pth")))
+    n, t = 8, cfg["n_steps"]
+    x = torch.rand(n, 1, 32, 32) * 2 - 1
+    np.save(os.path.join(work, "step_x.npy"), x.numpy().astype(np.float32))
+    out = os.path.join(work, "step")
+    run("mvn", "-q", "-B", "test-compile", "dependency:build-classpath",
+        "-Dmdep.outputFile=" + os.path.join(work, "classpath.txt"))
+    classpath = os.pathsep.join([os.path.join(REPO, "target", "test-classes"), os.path.join(REPO, "target", "classes"),
+                                 open(os.path.join(work, "classpath.txt")).read().strip()])
+    with open(os.path.join(work, "java-classpath.args"), "w") as f:  # a java @-file: the long class path off the log
+        f.write("-cp " + classpath + "\n")
+    run("java", "--add-modules", "jdk.incubator.vector", "@" + os.path.join(work, "java-classpath.args"),
+        "dev.spikevae.parity.StepGradients", os.path.join(work, "published.safetensors"),
+        os.path.join(work, "step_x.npy"), out, "5")
+    normals = torch.from_numpy(np.load(os.path.join(out, "normals.npy")))
+    uniforms = torch.from_numpy(np.load(os.path.join(out, "uniforms.npy")))  # [T, N, L]; the published sampler's is (N, L, T)
+    # the published model draws the prior's normals with torch.randn and the sampler's uniforms with torch.rand_like,
+    # once each in a training forward: give it spikevae's instead
+    saved = torch.randn, torch.rand_like
+    torch.randn = lambda *args, **kwargs: normals.clone()
+    torch.rand_like = lambda like, **kwargs: uniforms.permute(1, 2, 0).contiguous()
+    try:
+        net.train()
+        net.zero_grad()
+        recon, r_q, r_p, _ = net(x.unsqueeze(-1).repeat(1, 1, 1, 1, t))
+        losses = net.loss_function_mmd(x, recon, r_q, r_p)
+        losses["loss"].backward()
+    finally:
+        torch.randn, torch.rand_like = saved
+    ok = True
+    java_terms = dict(zip(("loss", "mse", "mmd"), (float(v) for v in
+                                                  open(os.path.join(out, "loss.txt")).read().split())))
+    for name, key in (("loss", "loss"), ("mse", "Reconstruction_Loss"), ("mmd", "Distance_Loss")):
+        theirs = losses[key].item()
+        rel = abs(java_terms[name] - theirs) / max(abs(theirs), 1e-30)
+        ok &= rel <= 1e-5
+        print(f"step {name}: {java_terms[name]:.8g} against {theirs:.8g} (relative difference {rel:.2g})")
+    differing = int((np.load(os.path.join(out, "rates.npy")) != r_q.detach().numpy()).sum())
+    pixel_error = float(np.abs(np.load(os.path.join(out, "recon.npy")) - recon.detach().numpy()).max())
+    ok &= differing == 0 and pixel_error <= 1e-3
+    print(f"step posterior rates: {differing} of {r_q.numel()} differ; reconstruction within {pixel_error:.3g}")
+    names = dict(net.named_parameters())
+    worst = 0.0
+    compared = zeros = 0
+    for name, p in names.items():
+        if name.startswith("prior.") or name.startswith("posterior."):
+            continue  # FSVAE nets the published ESVAE builds and never uses
+        theirs = p.grad.detach().float()
+        if name == "membrane_output_layer.coef":
+            theirs = theirs.reshape(-1)
+        elif theirs.dim() == 5:
+            theirs = theirs[..., 0]
+        theirs = theirs.numpy()
+        ours = np.load(os.path.join(out, f"grad.{name}.npy"))
+        scale = float(np.abs(theirs).max())
+        layer = name[:-len(".bias")] if name.endswith(".bias") else None
+        if layer is not None and layer + ".bn.weight" in names:
+            # zero exactly: both sides must stay at rounding level
+            weight_scale = float(names[layer + ".weight"].grad.abs().max())
+            noise = max(scale, float(np.abs(ours).max())) / weight_scale
+            good = noise <= 1e-5
+            zeros += 1
+            print(f"  {name:32s} zero in exact arithmetic; both at {noise:.1e} of the weight gradient")
+        else:
+            rel = float(np.abs(ours - theirs).max()) / max(scale, 1e-30)
+            worst = max(worst, rel)
+            compared += 1
+            good = rel <= 1e-4
+            print(f"  {name:32s} max |g| {scale:.3e}, max |difference| / max |g| {rel:.2e}")
+        ok &= good
+    print(f"step gradients: largest relative difference {worst:.2e} over {compared} parameters; {zeros} biases before a "
+          "norm at rounding level")
+    return ok
+
+
 def main():
     if len(sys.argv) not in (2, 3):
         raise SystemExit(__doc__)
@@ -94,6 +186,7 @@ def main():
           f"max |difference| {np.abs(got_rates - rates).max():.6g}")
     print(f"decoded pixels: max |difference| {pixel_error:.3g} (range {decoded.min():.3f} .. {decoded.max():.3f})")
     ok = differing == 0 and pixel_error <= 1e-3
+    ok &= training_step(checkout, work)
     print("agree" if ok else "DISAGREE", f"(work files in {work})")
     sys.exit(0 if ok else 1)
 
