@@ -102,7 +102,8 @@ def training_step(checkout, work):
         "dev.spikevae.parity.StepGradients", os.path.join(work, "published.safetensors"),
         os.path.join(work, "step_x.npy"), out, "5")
     normals = torch.from_numpy(np.load(os.path.join(out, "normals.npy")))
-    uniforms = torch.from_numpy(np.load(os.path.join(out, "uniforms.npy")))  # [T, N, L]; the published sampler's is (N, L, T)
+    # spikevae's uniforms are [T, N, L]; the published sampler draws (N, L, T)
+    uniforms = torch.from_numpy(np.load(os.path.join(out, "uniforms.npy")))
     # the published model draws the prior's normals with torch.randn and the sampler's uniforms with torch.rand_like,
     # once each in a training forward: give it spikevae's instead
     saved = torch.randn, torch.rand_like
@@ -157,8 +158,8 @@ def training_step(checkout, work):
             good = rel <= 1e-4
             print(f"  {name:32s} max |g| {scale:.3e}, max |difference| / max |g| {rel:.2e}")
         ok &= good
-    print(f"step gradients: largest relative difference {worst:.2e} over {compared} parameters; {zeros} biases before a "
-          "norm at rounding level")
+    print(f"step gradients: largest relative difference {worst:.2e} over {compared} parameters; "
+          f"{zeros} biases before a norm at rounding level")
     return ok
 
 

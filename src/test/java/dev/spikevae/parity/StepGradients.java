@@ -28,8 +28,9 @@ import java.util.Map;
  * step in the published PyTorch model. Writes into OUT_DIR, as .npy: {@code grad.<parameter>} for every parameter
  * (the published names), {@code rates} (r_q), {@code recon}, and the step's random draws replayed from the stream
  * ({@link Esvae#forward(Tensor, Rng)} draws the prior's normals {@code [N, L]}, then the sampler's uniforms {@code [T,
- * N, L]}): {@code normals} and {@code uniforms}; and {@code loss.txt}, the loss, MSE and MMD² terms. Fails when the replayed uniforms do not give
- * the spikes the sampler drew (the draw order changed), since the comparison would then be meaningless.
+ * N, L]}): {@code normals} and {@code uniforms}; and {@code loss.txt}, the loss, MSE and MMD² terms. Fails when the
+ * replayed uniforms do not give the spikes the sampler drew (the draw order changed), since the comparison would then
+ * be meaningless.
  *
  * <p>Usage (test classpath): {@code StepGradients CHECKPOINT.safetensors IMAGES.npy OUT_DIR SEED}.
  */
