@@ -136,10 +136,8 @@ def training_step(checkout, work):
         if name.startswith("prior.") or name.startswith("posterior."):
             continue  # FSVAE nets the published ESVAE builds and never uses
         theirs = p.grad.detach().float()
-        if name == "membrane_output_layer.coef":
-            theirs = theirs.reshape(-1)
-        elif theirs.dim() == 5:
-            theirs = theirs[..., 0]
+        if theirs.dim() == 5:
+            theirs = theirs[..., 0]  # Conv3d / ConvTranspose3d weights: the time axis of 1 goes, as in the converter
         theirs = theirs.numpy()
         ours = np.load(os.path.join(out, f"grad.{name}.npy"))
         scale = float(np.abs(theirs).max())
