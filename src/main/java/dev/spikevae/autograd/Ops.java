@@ -383,9 +383,7 @@ public final class Ops {
         int rows = x.numel() / in;
         Tensor x2 = x.view(rows, in);
         Tensor y2 = be.empty(Shape.of(rows, outF));
-        Tensor xf = asFloat(x2);
-        be.matmul(false, true, 1f, xf, w, 0f, y2);
-        releaseIfCopy(xf, x2);
+        be.matmul(false, true, 1f, x2, w, 0f, y2); // x may be u8 spikes: the backend reads them as they are
         if (bias != null) {
             be.binary(BinaryOp.ADD, y2, bias, y2);
         }
@@ -403,9 +401,7 @@ public final class Ops {
             }
             if (needs[1]) {
                 gw = be.empty(w.shape());
-                Tensor xb = asFloat(x2);
-                be.matmul(true, false, 1f, g2, xb, 0f, gw);
-                releaseIfCopy(xb, x2);
+                be.matmul(true, false, 1f, g2, x2, 0f, gw);
             }
             if (bias != null && needs[2]) {
                 gbias = be.empty(bias.shape());
@@ -413,22 +409,6 @@ public final class Ops {
             }
             return grads(gx, gw, gbias);
         }, x, w, bias);
-    }
-
-    /** x itself if it is f32, else a transient f32 copy (u8 spikes feeding a GEMM). */
-    private static Tensor asFloat(Tensor x) {
-        if (x.dtype() == DType.F32) {
-            return x;
-        }
-        Tensor f = x.backend().empty(x.shape());
-        x.backend().cast(x, f);
-        return f;
-    }
-
-    private static void releaseIfCopy(Tensor maybeCopy, Tensor original) {
-        if (maybeCopy != original) {
-            maybeCopy.release();
-        }
     }
 
     /** u8 spikes as f32 values; the gradient passes through unchanged. */

@@ -61,10 +61,10 @@ public final class DensityBench {
             }
 
             @Override
-            public void linear(int m, int n, int k, long nonZero, long total) {
-                String key = "linear " + k + "->" + n + " (" + m + " rows)";
+            public void linear(int m, int n, int k, DType type, long nonZero, long total) {
+                String key = "linear " + k + "->" + n + " (" + m + " rows) " + type;
                 add(key, nonZero, total);
-                info.putIfAbsent(key, new Object[] {"linear", null, "x", DType.F32});
+                info.putIfAbsent(key, new Object[] {"linear", null, "x", type});
             }
 
             private void add(String key, long nonZero, long total) {
@@ -162,8 +162,8 @@ public final class DensityBench {
             long[] c = counts.get(e.getKey());
             double density = c[1] == 0 ? 0 : (double) c[0] / c[1];
             if (g == null) {
-                out.add(new Layer("linear", "forward", e.getKey().substring("linear ".length()), operand, (DType) v[3],
-                        density, null));
+                String shape = e.getKey().substring("linear ".length(), e.getKey().lastIndexOf(' '));
+                out.add(new Layer("linear", "forward", shape, operand, (DType) v[3], density, null));
                 continue;
             }
             boolean transposed;
@@ -209,11 +209,21 @@ public final class DensityBench {
         return enc.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    /** The density of the spikes a linear layer reads (the encoder's, before the latent layer); NaN for none. */
+    public static double linearSpikeDensity(List<Layer> layers) {
+        for (Layer l : layers) {
+            if (l.name().equals("linear") && l.type() == DType.U8) {
+                return l.density();
+            }
+        }
+        return Double.NaN;
+    }
+
     /** The table: one row per layer and pass, the spike operands marked. */
     public static void print(List<Layer> layers, PrintStream out) {
         out.printf(Locale.ROOT, "  %-14s %-14s %-26s %-8s %-4s %9s%n", "layer", "pass", "shape", "operand", "type", "density");
         for (Layer l : layers) {
-            String note = l.type() == DType.U8 ? "  spikes" : l.pass().equals("linear") ? "  (f32 in the GEMM)" : "";
+            String note = l.type() == DType.U8 ? "  spikes" : "";
             out.printf(Locale.ROOT, "  %-14s %-14s %-26s %-8s %-4s %8.2f%%%s%n", l.name(), l.pass(), l.shape(), l.operand(),
                     l.type() == DType.U8 ? "u8" : "f32", 100 * l.density(), note);
         }

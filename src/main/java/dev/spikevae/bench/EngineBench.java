@@ -131,9 +131,12 @@ public final class EngineBench {
      * Dense against spike-sparse time of the passes that read spikes (a convolution's forward and weight gradient,
      * a transposed convolution's forward and weight gradient) for every ESVAE layer with a spike input, at the
      * density measured for it ({@code measured}: by layer order, encoder.1.. then the decoder; NaN for none) and
-     * at 1, 10 and 50 %. Both paths run in the same process, one after the other for each row.
+     * at 1, 10 and 50 %; then the same for the linear layer that reads the encoder's spikes ({@code x w^T} and its
+     * weight gradient {@code dy^T x}, 1024 -> 128 over T*N rows, as at CIFAR-10 shapes) at {@code linearMeasured} (NaN
+     * for none).
+     * Both paths run in the same process, one after the other for each row.
      */
-    public void runSparse(double[] measured) {
+    public void runSparse(double[] measured, double linearMeasured) {
         if (!(backend instanceof CpuBackend cpu)) {
             throw new IllegalArgumentException("--sparse: the spike-sparse convolutions are the cpu backend's; run with "
                     + "--device cpu");
@@ -159,7 +162,42 @@ public final class EngineBench {
                 }
             }
         }
+        int latent = 128;
+        String linear = "linear 1024->" + latent;
+        for (double d : new double[] {linearMeasured, 0.01, 0.10, 0.50}) {
+            if (Double.isNaN(d)) {
+                continue;
+            }
+            for (String pass : new String[] {"forward", "weight grad"}) {
+                double dense = linearCase(cpu, config.convBatch(), 1024, latent, pass, d, SparseMode.DENSE);
+                double sparse = linearCase(cpu, config.convBatch(), 1024, latent, pass, d, SparseMode.SPARSE);
+                log.printf(Locale.ROOT, "  %-26s %-12s %7.2f%% %10.2f %10.2f %7.2fx%s%n", linear, pass, 100 * d,
+                        dense * 1e3, sparse * 1e3, dense / sparse, d == linearMeasured ? "  (measured density)" : "");
+            }
+        }
         cpu.setSparseMode(SparseMode.AUTO);
+    }
+
+    /** Median seconds of a linear layer's pass ({@code x w^T} or {@code dy^T x}) on spikes of density d in a mode. */
+    private double linearCase(CpuBackend cpu, int rows, int in, int out, String pass, double d, SparseMode mode) {
+        cpu.setSparseMode(mode);
+        try (MemoryScope scope = MemoryScope.open()) {
+            Rng rng = new Rng(5);
+            float[] v = rng.uniformHost(rows * in);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = v[i] < d ? 1f : 0f;
+            }
+            Tensor f = backend.fromHost(v, rows, in);
+            Tensor x = backend.empty(Shape.of(rows, in), dev.spikevae.tensor.DType.U8);
+            backend.cast(f, x);
+            f.release();
+            Tensor w = backend.fromHost(rng.uniformHost(out * in), out, in);
+            Tensor y = backend.fromHost(rng.uniformHost(rows * out), rows, out);
+            Tensor dw = backend.empty(Shape.of(out, in));
+            Runnable body = pass.equals("forward") ? () -> backend.matmul(false, true, 1f, x, w, 0f, y)
+                    : () -> backend.matmul(true, false, 1f, y, x, 0f, dw);
+            return median(time(body, config.warmupSeconds() / 4));
+        }
     }
 
     /**

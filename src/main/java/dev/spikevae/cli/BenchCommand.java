@@ -129,9 +129,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (sparse) {
             List<DensityBench.Layer> measured = measure(backend);
-            System.out.println("dense against spike-sparse convolutions (CIFAR-10 layer shapes, B = T*N = " + c.convBatch()
-                    + ", spikes drawn at the density given):");
-            bench.runSparse(DensityBench.forwardSpikeDensities(measured));
+            System.out.println("dense against spike-sparse convolutions and linear layer (CIFAR-10 layer shapes, B = T*N = "
+                    + c.convBatch() + ", spikes drawn at the density given):");
+            bench.runSparse(DensityBench.forwardSpikeDensities(measured), DensityBench.linearSpikeDensity(measured));
         }
         return 0;
     }

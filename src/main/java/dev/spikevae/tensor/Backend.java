@@ -189,7 +189,11 @@ public abstract class Backend {
                 strideC);
     }
 
-    /** A single GEMM on whole tensors viewed as matrices: {@code C = alpha op(A) op(B) + beta C}. */
+    /**
+     * A single GEMM on whole tensors viewed as matrices: {@code C = alpha op(A) op(B) + beta C}. A or B (or both) may
+     * be u8 spikes, their elements taken as exact floats (a linear layer's input spikes, in its forward {@code x w^T}
+     * and weight gradient {@code dy^T x}); C is f32.
+     */
     public final void matmul(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2) {
             throw new IllegalArgumentException("matmul: matrices expected, got A " + a.shape() + ", B " + b.shape()
@@ -204,7 +208,41 @@ public abstract class Backend {
                     + " does not give C " + c.shape() + " (A " + a.shape() + (transA ? "^T" : "") + ", B " + b.shape()
                     + (transB ? "^T" : "") + ")");
         }
+        if (a.dtype() == DType.U8 || b.dtype() == DType.U8) {
+            own("matmul", c);
+            ownAnyType("matmul", a, b);
+            if (m > 0 && n > 0) {
+                kMatmulSpikes(transA, transB, m, n, k, alpha, a, b, beta, c);
+            }
+            return;
+        }
         gemm(transA, transB, m, n, k, alpha, a, 0, a.dim(1), b, 0, b.dim(1), beta, c, 0, n, 1, 0, 0, 0);
+    }
+
+    /**
+     * {@link #matmul} with a u8 operand: through transient f32 copies of the u8 operands and {@link #kGemm}; the CPU
+     * backend overrides it with a path that visits only the spikes that fired.
+     */
+    protected void kMatmulSpikes(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
+                                 float beta, Tensor c) {
+        Tensor af = a.dtype() == DType.F32 ? a : empty(a.shape());
+        Tensor bf = b.dtype() == DType.F32 ? b : empty(b.shape());
+        try {
+            if (af != a) {
+                kCast(a, af);
+            }
+            if (bf != b) {
+                kCast(b, bf);
+            }
+            kGemm(transA, transB, m, n, k, alpha, af, 0, a.dim(1), bf, 0, b.dim(1), beta, c, 0, n, 1, 0, 0, 0);
+        } finally {
+            if (af != a) {
+                af.release();
+            }
+            if (bf != b) {
+                bf.release();
+            }
+        }
     }
 
     private static void checkMatrix(String op, String which, Tensor t, int off, int ld, int rows, int cols, int batch,

@@ -100,6 +100,28 @@ final class ParityCases {
             b.assertEqual("fill u8");
         });
         c.put("kGemm", gemm(GEMM_RTOL, GEMM_ATOL, 1e-3));
+        c.put("kMatmulSpikes", (cpu, gpu, rng) -> {
+            // a linear layer on u8 spikes: x w^T and dy^T x (k = 300 spans two of the CPU SGEMM's blocks), then a
+            // product with alpha, beta and a transposed spike operand
+            int m = 37;
+            int k = 300;
+            int n = 19;
+            Pair x = operand(cpu, gpu, rng, DType.U8, m * k, m, k);
+            Pair w = Pair.of(cpu, gpu, uniform(rng, n * k, -1, 1), n, k);
+            Pair y = Pair.nan(cpu, gpu, m, n);
+            cpu.matmul(false, true, 1f, x.cpu(), w.cpu(), 0f, y.cpu());
+            gpu.matmul(false, true, 1f, x.gpu(), w.gpu(), 0f, y.gpu());
+            y.assertClose("matmul u8 x w^T", GEMM_RTOL, GEMM_ATOL);
+            Pair dy = Pair.of(cpu, gpu, uniform(rng, m * n, -1, 1), m, n);
+            Pair dw = Pair.nan(cpu, gpu, n, k);
+            cpu.matmul(true, false, 1f, dy.cpu(), x.cpu(), 0f, dw.cpu());
+            gpu.matmul(true, false, 1f, dy.gpu(), x.gpu(), 0f, dw.gpu());
+            dw.assertClose("matmul dy^T u8 x", GEMM_RTOL, GEMM_ATOL);
+            Pair c0 = Pair.of(cpu, gpu, uniform(rng, k * n, -1, 1), k, n);
+            cpu.matmul(true, false, 0.5f, x.cpu(), dy.cpu(), 0.25f, c0.cpu());
+            gpu.matmul(true, false, 0.5f, x.gpu(), dy.gpu(), 0.25f, c0.gpu());
+            c0.assertClose("matmul 0.5 (u8 x)^T dy + 0.25 C", GEMM_RTOL, GEMM_ATOL);
+        });
         for (String conv : new String[] {"kConvForward", "kConvBackwardData", "kConvBackwardWeight"}) {
             c.put(conv, (cpu, gpu, rng) -> convCase(conv, cpu, gpu, rng));
         }

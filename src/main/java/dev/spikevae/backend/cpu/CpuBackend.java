@@ -24,8 +24,11 @@ public final class CpuBackend extends Backend {
     private final Sgemm sgemm;
     private final Conv conv;
     private final SpikeConv spikeConv;
+    private final SpikeLinear spikeLinear;
     private volatile SparseMode sparseMode = initialSparseMode();
     private volatile SpikeDensityProbe densityProbe;
+    /** Set while {@link #kMatmulSpikes} runs its dense fallback through {@link #kGemm}, which then counts nothing. */
+    private boolean linearProbeMuted;
     private final Elementwise elementwise;
     private final Reduce reduce;
     private final Layout layout;
@@ -58,6 +61,8 @@ public final class CpuBackend extends Backend {
         this.sgemm = new Sgemm(parallel, sgemmRows);
         this.conv = new Conv(parallel, sgemm);
         this.spikeConv = new SpikeConv(parallel);
+        this.spikeLinear = new SpikeLinear(parallel,
+                VectorSupport.available() ? SpikeVectorKernel.create() : new SpikeScalarKernel());
         this.elementwise = new Elementwise(parallel);
         this.reduce = new Reduce(parallel);
         this.layout = new Layout(parallel);
@@ -260,7 +265,7 @@ public final class CpuBackend extends Backend {
         float[] bd = data(b);
         float[] cd = data(c);
         SpikeDensityProbe p = densityProbe;
-        if (p != null && !transA && transB && batch == 1) {
+        if (p != null && !linearProbeMuted && !transA && transB && batch == 1) {
             long nonZero = 0;
             for (int i = 0; i < m; i++) {
                 int row = a.offset() + offA + i * lda;
@@ -268,12 +273,55 @@ public final class CpuBackend extends Backend {
                     nonZero += ad[row + j] != 0f ? 1 : 0;
                 }
             }
-            p.linear(m, n, k, nonZero, (long) m * k);
+            p.linear(m, n, k, DType.F32, nonZero, (long) m * k);
         }
         for (int i = 0; i < batch; i++) {
             sgemm.gemm(transA, transB, m, n, k, alpha, ad, a.offset() + offA + i * strideA, lda,
                     bd, b.offset() + offB + i * strideB, ldb, beta, cd, c.offset() + offC + i * strideC, ldc);
         }
+    }
+
+    /**
+     * A linear layer's products with its input spikes, {@code x w^T} (A u8) and {@code dy^T x} (B u8), at alpha 1 and
+     * beta 0 take {@link SpikeLinear} when the spikes are sparse enough ({@link SpikeLinear#MAX_DENSITY}); the same
+     * bits as the dense path. Anything else goes through f32 copies and the SGEMM.
+     */
+    @Override
+    protected void kMatmulSpikes(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
+                                 float beta, Tensor c) {
+        SpikeDensityProbe p = densityProbe;
+        if (p != null && a.dtype() == DType.U8 && !transA && transB) {
+            p.linear(m, n, k, DType.U8, nonZero(a), (long) m * k);
+        }
+        boolean plain = alpha == 1f && beta == 0f && k > 0;
+        if (plain && a.dtype() == DType.U8 && b.dtype() == DType.F32 && !transA && transB
+                && sparse(a, SpikeLinear.MAX_DENSITY)) {
+            spikeLinear.forward(m, n, k, bytes(a), a.offset(), a.dim(1), data(b), b.offset(), b.dim(1), data(c),
+                    c.offset(), n);
+            return;
+        }
+        if (plain && a.dtype() == DType.F32 && b.dtype() == DType.U8 && transA && !transB
+                && sparse(b, SpikeLinear.MAX_DENSITY)) {
+            spikeLinear.weightGradient(m, n, k, data(a), a.offset(), a.dim(1), bytes(b), b.offset(), b.dim(1), data(c),
+                    c.offset(), n);
+            return;
+        }
+        // dense: through f32 copies and kGemm, whose probe is muted meanwhile (it would count the input a second time)
+        linearProbeMuted = true;
+        try {
+            super.kMatmulSpikes(transA, transB, m, n, k, alpha, a, b, beta, c);
+        } finally {
+            linearProbeMuted = false;
+        }
+    }
+
+    private long nonZero(Tensor t) {
+        byte[] b = bytes(t);
+        long ones = 0;
+        for (int i = t.offset(); i < t.offset() + t.numel(); i++) {
+            ones += b[i] != 0 ? 1 : 0;
+        }
+        return ones;
     }
 
     /** {@code -Dspikevae.sparse=auto|dense|sparse} (default auto), for comparing whole runs. */

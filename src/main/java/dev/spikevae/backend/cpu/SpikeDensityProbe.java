@@ -20,9 +20,9 @@ public interface SpikeDensityProbe {
     void record(String pass, ConvGeometry g, String operand, DType type, long nonZero, long total);
 
     /**
-     * A GEMM {@code C[m, n] = A[m, k] B[n, k]^T} (a linear layer's forward, {@code x w^T}): the non-zero elements
-     * of A. Ignored unless overridden.
+     * A GEMM {@code C[m, n] = A[m, k] B[n, k]^T} (a linear layer's forward, {@code x w^T}): A's storage type (u8: the
+     * layer's input spikes) and non-zero elements. Ignored unless overridden.
      */
-    default void linear(int m, int n, int k, long nonZero, long total) {
+    default void linear(int m, int n, int k, DType type, long nonZero, long total) {
     }
 }

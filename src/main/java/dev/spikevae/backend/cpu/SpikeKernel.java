@@ -14,6 +14,13 @@ interface SpikeKernel {
     void add(int n, float[] x, int xOff, float[] y, int yOff);
 
     /**
+     * For {@code i < n}: {@code s_i}, the chain from zero over {@code from <= e < to} of {@code v[e] * x[at[e] + i]} added
+     * in e order (each step as {@link #axpy} takes it), stored to {@code y[yOff + i]}, or, with {@code add}, stored
+     * as {@code s_i + y[yOff + i]} (as {@link #add}). The same values as those calls, in registers.
+     */
+    void sumRows(int n, int from, int to, int[] at, float[] v, float[] x, float[] y, int yOff, boolean add);
+
+    /**
      * The SGEMM kernel's reduction block: each element of C is the sum of blocks of this many k in k order,
      * each a chain from zero, added onto C block after block; {@link Integer#MAX_VALUE} when the kernel
      * accumulates straight onto C.

@@ -18,6 +18,17 @@ final class SpikeScalarKernel implements SpikeKernel {
     }
 
     @Override
+    public void sumRows(int n, int from, int to, int[] at, float[] v, float[] x, float[] y, int yOff, boolean add) {
+        for (int i = 0; i < n; i++) {
+            float s = 0f;
+            for (int e = from; e < to; e++) {
+                s += x[at[e] + i] * v[e];
+            }
+            y[yOff + i] = add ? s + y[yOff + i] : s;
+        }
+    }
+
+    @Override
     public int reductionBlock() {
         return Integer.MAX_VALUE;
     }
