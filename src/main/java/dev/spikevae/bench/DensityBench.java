@@ -196,12 +196,15 @@ public final class DensityBench {
                         g.outH(), g.outW());
     }
 
-    /** The forward spike-input densities: the encoder's in order, then the decoder's (EngineBench's layer order). */
+    /**
+     * The forward spike-input densities of the convolutions: the encoder's in order, then the decoder's (EngineBench's
+     * layer order).
+     */
     public static double[] forwardSpikeDensities(List<Layer> layers) {
         List<Double> enc = new ArrayList<>();
         List<Double> dec = new ArrayList<>();
         for (Layer l : layers) {
-            if (l.pass().equals("forward") && l.type() == DType.U8) {
+            if (l.pass().equals("forward") && l.type() == DType.U8 && l.geometry() != null) {
                 (l.name().startsWith("encoder") ? enc : dec).add(l.density());
             }
         }

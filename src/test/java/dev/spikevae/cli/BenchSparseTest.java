@@ -27,6 +27,16 @@ class BenchSparseTest {
         throw new AssertionError("no row " + prefix + " in\n" + out);
     }
 
+    /** The density of a --sparse row at its layer's measured density. */
+    private static double measuredRow(String out, String layer) {
+        for (String line : out.lines().toList()) {
+            if (line.contains(layer) && line.contains("(measured density)")) {
+                return density(line, line.strip().substring(0, 10));
+            }
+        }
+        throw new AssertionError("no measured row for " + layer + " in\n" + out);
+    }
+
     @Test
     void densitiesNameEveryLayerAndMarkTheSpikeInputs() {
         CliTest.Run r = CliTest.run("bench", "--densities", "--quick", "--steps", "2", "--batch", "2");
@@ -63,6 +73,9 @@ class BenchSparseTest {
         }
         assertTrue(out.lines().anyMatch(l -> l.contains(String.format(Locale.ROOT, "%7.2f%%", 10.0))), out);
         assertTrue(out.lines().anyMatch(l -> l.contains("linear 1024->128") && l.contains("(measured density)")), out);
+        // each layer's rows at its own measured density: D1's is decoder.0's, the linear layer's its input spikes'
+        assertEquals(density(out, "decoder.0      forward"), measuredRow(out, "D1 convT 256->128 2->4"), 0.005, out);
+        assertEquals(density(out, "linear         forward        1024"), measuredRow(out, "linear 1024->128"), 0.005, out);
     }
 
     @Test
