@@ -132,8 +132,8 @@ public final class EngineBench {
      * a transposed convolution's forward and weight gradient) for every ESVAE layer with a spike input, at the
      * density measured for it ({@code measured}: by layer order, encoder.1.. then the decoder; NaN for none) and
      * at 1, 10 and 50 %; then the same for the linear layer that reads the encoder's spikes ({@code x w^T} and its
-     * weight gradient {@code dy^T x}, 1024 -> 128 over T*N rows, as at CIFAR-10 shapes) at {@code linearMeasured} (NaN
-     * for none).
+     * weight gradient {@code dy^T x}, 1024 -> 128 and 1024 -> 32 over T*N rows: the CIFAR-10 and the (Fashion-)MNIST
+     * latent sizes) at {@code linearMeasured} (NaN for none).
      * Both paths run in the same process, one after the other for each row.
      */
     public void runSparse(double[] measured, double linearMeasured) {
@@ -162,17 +162,18 @@ public final class EngineBench {
                 }
             }
         }
-        int latent = 128;
-        String linear = "linear 1024->" + latent;
-        for (double d : new double[] {linearMeasured, 0.01, 0.10, 0.50}) {
-            if (Double.isNaN(d)) {
-                continue;
-            }
-            for (String pass : new String[] {"forward", "weight grad"}) {
-                double dense = linearCase(cpu, config.convBatch(), 1024, latent, pass, d, SparseMode.DENSE);
-                double sparse = linearCase(cpu, config.convBatch(), 1024, latent, pass, d, SparseMode.SPARSE);
-                log.printf(Locale.ROOT, "  %-26s %-12s %7.2f%% %10.2f %10.2f %7.2fx%s%n", linear, pass, 100 * d,
-                        dense * 1e3, sparse * 1e3, dense / sparse, d == linearMeasured ? "  (measured density)" : "");
+        for (int latent : new int[] {128, 32}) {
+            String linear = "linear 1024->" + latent;
+            for (double d : new double[] {linearMeasured, 0.01, 0.10, 0.50}) {
+                if (Double.isNaN(d)) {
+                    continue;
+                }
+                for (String pass : new String[] {"forward", "weight grad"}) {
+                    double dense = linearCase(cpu, config.convBatch(), 1024, latent, pass, d, SparseMode.DENSE);
+                    double sparse = linearCase(cpu, config.convBatch(), 1024, latent, pass, d, SparseMode.SPARSE);
+                    log.printf(Locale.ROOT, "  %-26s %-12s %7.2f%% %10.2f %10.2f %7.2fx%s%n", linear, pass, 100 * d,
+                            dense * 1e3, sparse * 1e3, dense / sparse, d == linearMeasured ? "  (measured density)" : "");
+                }
             }
         }
         cpu.setSparseMode(SparseMode.AUTO);

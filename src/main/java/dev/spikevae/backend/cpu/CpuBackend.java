@@ -283,8 +283,9 @@ public final class CpuBackend extends Backend {
 
     /**
      * A linear layer's products with its input spikes, {@code x w^T} (A u8) and {@code dy^T x} (B u8), at alpha 1 and
-     * beta 0 take {@link SpikeLinear} when the spikes are sparse enough ({@link SpikeLinear#MAX_DENSITY}); the same
-     * bits as the dense path. Anything else goes through f32 copies and the SGEMM.
+     * beta 0 take {@link SpikeLinear} when the spikes are sparse enough ({@link SpikeLinear#MAX_DENSITY}, {@link
+     * SpikeLinear#MAX_WEIGHT_DENSITY}); the same bits as the dense path. Anything else goes through f32 copies and the
+     * SGEMM.
      */
     @Override
     protected void kMatmulSpikes(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
@@ -301,7 +302,7 @@ public final class CpuBackend extends Backend {
             return;
         }
         if (plain && a.dtype() == DType.F32 && b.dtype() == DType.U8 && transA && !transB
-                && sparse(b, SpikeLinear.MAX_DENSITY)) {
+                && sparse(b, SpikeLinear.MAX_WEIGHT_DENSITY)) {
             spikeLinear.weightGradient(m, n, k, data(a), a.offset(), a.dim(1), bytes(b), b.offset(), b.dim(1), data(c),
                     c.offset(), n);
             return;

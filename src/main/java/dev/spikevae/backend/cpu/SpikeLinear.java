@@ -23,8 +23,14 @@ final class SpikeLinear {
     /** Result columns (weight gradient) per parallel task. */
     private static final int COLUMNS_PER_TASK = 32;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    /** The density of the spikes up to which both products are faster sparse (to be measured). */
+    /**
+     * The density of the spikes up to which the forward product takes this path: {@code bench --sparse} and a scratch
+     * sweep over ESVAE's linear shapes (docs/benchmarks.md, "Spike-sparse linear layers") put its break-even between
+     * 15 and 30 %.
+     */
     static final double MAX_DENSITY = 0.15;
+    /** The same for the weight gradient, whose break-even came lower (5 to 15 % for 128 outputs) and less steady. */
+    static final double MAX_WEIGHT_DENSITY = 0.05;
 
     private final Parallel parallel;
     private final SpikeKernel kernel;

@@ -142,10 +142,10 @@ class SpikeLinearTest {
     }
 
     @Test
-    void automaticChoiceFollowsTheDensityAndOtherProductsStayDense() {
+    void automaticModeGivesTheSameBitsAtEveryDensityAndOtherProductsKeepTheirMeaning() {
         CpuBackend be = new CpuBackend(2);
         be.setSparseMode(SparseMode.AUTO);
-        for (double d : new double[] {0.02, SpikeLinear.MAX_DENSITY * 0.8, 0.6}) {
+        for (double d : new double[] {SpikeLinear.MAX_WEIGHT_DENSITY * 0.5, SpikeLinear.MAX_DENSITY * 0.8, 0.6}) {
             float[][] auto = run(be, SparseMode.AUTO, SHAPES[3], d, 99);
             float[][] dense = run(be, SparseMode.DENSE, SHAPES[3], d, 99);
             assertArrayEquals(dense[0], auto[0]);
