@@ -40,7 +40,7 @@ class SpikeConvTest {
         ConvGeometry.transposed(5, 32, 16, 16, 16, 3, 2, 1, 1),
     };
 
-    private static float[] spikes(Rng rng, int n, double density, boolean wide) {
+    static float[] spikes(Rng rng, int n, double density, boolean wide) {
         float[] u = rng.uniformHost(n);
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
@@ -49,7 +49,7 @@ class SpikeConvTest {
         return v;
     }
 
-    private static float[] signed(Rng rng, int n) {
+    static float[] signed(Rng rng, int n) {
         float[] v = rng.uniformHost(n);
         for (int i = 0; i < n; i++) {
             v[i] = 2 * v[i] - 1;

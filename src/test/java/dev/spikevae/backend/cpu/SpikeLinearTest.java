@@ -25,22 +25,13 @@ class SpikeLinearTest {
     /** {rows m, inputs k, outputs n}: odd sizes; k = 600 and rows = 530 span three and two blocks of 256. */
     private static final int[][] SHAPES = {{37, 29, 53}, {5, 600, 17}, {530, 64, 9}, {64, 1024, 32}, {3, 7, 300}};
 
+    /** Spikes at a density, mostly ones with a few other byte values (u8 spikes are read as exact floats). */
     private static float[] spikes(Rng rng, int n, double density) {
-        float[] u = rng.uniformHost(n);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            // mostly ones, a few other byte values (u8 spikes are read as exact floats, whatever they hold)
-            v[i] = u[i] < density ? (i % 11 == 0 ? (i % 3 == 0 ? 200f : 2f) : 1f) : 0f;
-        }
-        return v;
+        return SpikeConvTest.spikes(rng, n, density, true);
     }
 
     private static float[] signed(Rng rng, int n) {
-        float[] v = rng.uniformHost(n);
-        for (int i = 0; i < n; i++) {
-            v[i] = 2 * v[i] - 1;
-        }
-        return v;
+        return SpikeConvTest.signed(rng, n);
     }
 
     /** The forward {@code y = x w^T} and the weight gradient {@code dw = dy^T x} through the backend in one mode. */
