@@ -316,11 +316,20 @@ public final class CpuBackend extends Backend {
         }
     }
 
-    private long nonZero(Tensor t) {
-        byte[] b = bytes(t);
+    /** The non-zero elements of a whole tensor, u8 or f32 (for the density probe). */
+    private static long nonZero(Tensor t) {
         long ones = 0;
-        for (int i = t.offset(); i < t.offset() + t.numel(); i++) {
-            ones += b[i] != 0 ? 1 : 0;
+        int end = t.offset() + t.numel();
+        if (t.dtype() == DType.U8) {
+            byte[] b = bytes(t);
+            for (int i = t.offset(); i < end; i++) {
+                ones += b[i] != 0 ? 1 : 0;
+            }
+        } else {
+            float[] f = data(t);
+            for (int i = t.offset(); i < end; i++) {
+                ones += f[i] != 0f ? 1 : 0;
+            }
         }
         return ones;
     }
@@ -375,20 +384,7 @@ public final class CpuBackend extends Backend {
         if (p == null) {
             return;
         }
-        long nonZero = 0;
-        int n = t.numel();
-        if (t.dtype() == DType.U8) {
-            byte[] b = bytes(t);
-            for (int i = t.offset(); i < t.offset() + n; i++) {
-                nonZero += b[i] != 0 ? 1 : 0;
-            }
-        } else {
-            float[] f = data(t);
-            for (int i = t.offset(); i < t.offset() + n; i++) {
-                nonZero += f[i] != 0f ? 1 : 0;
-            }
-        }
-        p.record(pass, g, operand, t.dtype(), nonZero, n);
+        p.record(pass, g, operand, t.dtype(), nonZero(t), t.numel());
     }
 
     @Override
