@@ -2,13 +2,19 @@
 # Engine benchmarks with their peers measured in the same run:
 #   - ./spikevae bench (SGEMM, fused LIF, ESVAE conv / transposed conv; a 1-thread memory copy as the
 #     bandwidth peer),
-#   - numpy's OpenBLAS SGEMM at the same sizes and thread count, when python3 has numpy.
-# Usage: bench/engine.sh [bench options, e.g. --warmup 3 --iterations 20]
+#   - numpy's OpenBLAS SGEMM at the same sizes and thread count, when python3 has numpy,
+#   - with --layers, the same nine ESVAE convolution layers in PyTorch (bench/torch_conv_peer.py), each beside
+#     PyTorch's own SGEMM, and a closing table of both sides, when a python3 has torch: twice, first as the published
+#     model calls them (conv2d, conv_transpose2d and their backward), then with the transposed layers run as the
+#     ordinary convolutions they are the adjoints of (the ops PyTorch hands to oneDNN; its strongest form here).
+# Usage: bench/engine.sh [bench options, e.g. --layers --warmup 3 --iterations 20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads="${SPIKEVAE_THREADS:-$(nproc)}"
 echo "== spikevae (SPIKEVAE_THREADS=$threads)"
-SPIKEVAE_THREADS="$threads" ./spikevae bench "$@"
+ours=$(mktemp)
+trap 'rm -f "$ours"' EXIT
+SPIKEVAE_THREADS="$threads" ./spikevae bench "$@" | tee "$ours"
 if python3 -c 'import numpy' 2>/dev/null; then
     echo "== peer: numpy $(python3 -c 'import numpy; print(numpy.__version__)') / OpenBLAS, $threads threads"
     # OpenBLAS core-type overrides set on some machines slow a current OpenBLAS down: unset them here only.
@@ -33,4 +39,18 @@ for n in (512, 2048):
 PY
 else
     echo "== peer: numpy not available, SGEMM peer skipped"
+fi
+if [[ " $* " == *" --layers "* ]]; then
+    torch_py=""
+    for p in python3 /usr/bin/python3; do
+        if "$p" -c 'import torch' 2>/dev/null; then torch_py=$p; break; fi
+    done
+    if [ -n "$torch_py" ]; then
+        for form in "" --adjoint; do
+            env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads" \
+                "$torch_py" bench/torch_conv_peer.py --threads "$threads" --spikevae "$ours" $form "$@"
+        done
+    else
+        echo "== peer: no python3 with torch, the layers' PyTorch peer skipped (apt-get install python3-torch)"
+    fi
 fi
