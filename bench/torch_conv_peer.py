@@ -75,7 +75,10 @@ def layer_passes(layer, batch, channels_last, adjoint):
     macs = batch * cin * cout * k * k * (size * size if transposed else out_size * out_size)
     conv_args = ([stride, stride], [pad, pad], [1, 1])
     if transposed and adjoint:
-        # the adjoint convolution reads dy (its input) and writes x's shape (its output); y is only a shape here
+        # the convolution whose adjoint the layer is maps the layer's output (y's shape) to its input (x's shape): the
+        # layer's forward is that convolution's input gradient (x as its output gradient, y passed for its shape),
+        # the layer's input gradient its forward on dy, the layer's weight gradient its weight gradient (dy as its
+        # input, x as its output gradient)
         return [lambda: torch.ops.aten.convolution_backward(x, y, w, None, *conv_args, False, [0, 0], 1,
                                                             [True, False, False]),
                 lambda: F.conv2d(dy, w, stride=stride, padding=pad),
