@@ -9,6 +9,9 @@
 # the peer's timed steps $ITERS (default 5, about 20 s); spikevae's $JAVA_ITERS (default 40: about the same 20 s, so
 # that both medians are taken over a similar stretch of a machine whose speed drifts); spikevae warm-up steps $WARMUP
 # (default 5).
+# PEER_FORM=adjoint runs the peer with the decoder's transposed convolutions as the ordinary convolutions they are the
+# adjoints of (the ops PyTorch hands to oneDNN; PyTorch 1.13 runs ConvTranspose2d on much slower kernels of its own):
+# the strongest PyTorch form of the same step, beside the default that calls the layers as the published model does.
 # Rounds: $ROUNDS (default 3). Each round runs spikevae and then the peer back to back, for each shape; the ratio of
 # a round compares two runs a minute apart, and the table gives every round's and their median. On a shared machine
 # whose speed drifts over minutes, one pair can be off by a third in either direction (docs/benchmarks.md).
@@ -38,7 +41,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     out=$(./spikevae bench --esvae "$2,$3,32" --warmup "$WARMUP" --iterations "$JAVA_ITERS" | tee >(cat >&2) | grep '^C=')
     JAVA[$1]+="$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$out") "
     if [ -n "$PY" ] && [ -f "$PEER" ]; then
-      pout=$("$PY" "$PEER" "$2" 32 "$3" 32 "$ITERS" "$THREADS" | tee >(cat >&2))
+      pout=$("$PY" "$PEER" "$2" 32 "$3" 32 "$ITERS" "$THREADS" ${PEER_FORM:+"$PEER_FORM"} | tee >(cat >&2))
       PEERS[$1]+="$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$pout") "
     fi
   done
@@ -53,6 +56,7 @@ median() {
 }
 
 echo
+echo "peer form: ${PEER_FORM:-the layers called as the published model calls them}"
 echo "| shapes | round | spikevae img/s | PyTorch peer img/s | ratio |"
 echo "|---|---|---|---|---|"
 for shape in "${SHAPES[@]}"; do
