@@ -9,6 +9,9 @@
 # With $PUBLISHED_FSVAE set to the directory of a checkout of the published FSVAE code (its svae_models/ and
 # global_v.py; github.com/QgZhan/ESVAE, not part of spikevae), bench/published_fsvae_peer.py also times that code's
 # own training step in the same script, and the table gains its column and ratio.
+# PEER_FORM=adjoint runs the project's peer with the decoder's transposed convolutions as the ordinary convolutions
+# they are the adjoints of (the ops PyTorch hands to oneDNN; PyTorch 1.13 runs ConvTranspose2d on much slower kernels
+# of its own), its fastest form; the published code's own step is always timed as published.
 # Threads: $THREADS (default 2); timed steps: $ITERS (default 5). The load of the machine is printed before and
 # after, since a shared machine changes both sides.
 set -euo pipefail
@@ -24,7 +27,7 @@ out=$(./spikevae bench --spec-step "fsvae/fashion-mnist,1,$BATCH" --iterations "
 JAVA=$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$out")
 PEERV=""
 if [ -n "$PY" ] && [ -f "$PEER" ]; then
-  pout=$("$PY" "$PEER" 1 32 128 "$BATCH" "$ITERS" "$THREADS" 20 0.1 | tee >(cat >&2))
+  pout=$("$PY" "$PEER" 1 32 128 "$BATCH" "$ITERS" "$THREADS" 20 0.1 ${PEER_FORM:+"$PEER_FORM"} | tee >(cat >&2))
   PEERV=$(sed -E 's/.*img_per_s=([0-9.]+).*/\1/' <<<"$pout")
 else
   echo "(no PyTorch peer: install python3-torch)"
@@ -37,6 +40,7 @@ fi
 echo "load after: $(uptime)"
 
 echo
+echo "project peer's form: ${PEER_FORM:-the layers called as the published model calls them}"
 ratio() { if [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; else echo "n/a"; fi; }
 if [ -n "$PUBV" ]; then
   echo "| shapes | spikevae img/s | PyTorch peer img/s | ratio | published code img/s | ratio |"

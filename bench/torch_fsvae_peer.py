@@ -17,11 +17,14 @@ It times one FSVAE training step as the published algorithm computes it, written
 
 Inputs are random images in [-1, 1]; the numbers it learns are irrelevant, only the time is.
 
-Usage: python3 bench/torch_fsvae_peer.py C H LATENT BATCH ITERS THREADS [K] [P]
+Usage: python3 bench/torch_fsvae_peer.py C H LATENT BATCH ITERS THREADS [K] [P] [adjoint]
   C channels, H image size (32 or 64), LATENT the latent size L (128 in every FSVAE config), BATCH images per step,
   ITERS timed steps (after one warm-up step), THREADS torch threads, K candidates per channel (default 20), P the
   scheduled-sampling probability (default 0.1). Prints one line ending in step_s=<median seconds>
   img_per_s=<images per second>. Needs Debian's python3-torch (and libopenblas0-pthread for a fair BLAS).
+  With "adjoint" last, the decoder's transposed convolutions run as the ordinary convolutions they are the adjoints
+  of, the ops PyTorch hands to oneDNN (AdjointConvTranspose2d of bench/torch_esvae_peer.py, checked against
+  ConvTranspose2d at start-up): PyTorch's fastest form of this step on a CPU.
 """
 import random
 import statistics
@@ -32,7 +35,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_esvae_peer import T, READOUT_DECAY, TdBatchNorm, TimeDistributed, lif  # the shared backbone pieces
+# the backbone pieces and the adjoint transposed convolution, shared with the ESVAE peer
+from torch_esvae_peer import (T, READOUT_DECAY, AdjointConvTranspose2d, TdBatchNorm, TimeDistributed, check_adjoint,
+                              lif)
 
 PSP_DECAY = 0.5   # tau_s = 2: syn <- syn + (x - syn) / 2
 SCHEDULED_FROM = 5
@@ -70,7 +75,7 @@ def psp(x):
 
 
 class Fsvae(nn.Module):
-    def __init__(self, channels, size, latent, k):
+    def __init__(self, channels, size, latent, k, deconv=nn.ConvTranspose2d):
         super().__init__()
         hidden = [32, 64, 128, 256] if size == 32 else [32, 64, 128, 256, 512]
         self.side = size // 2 ** len(hidden)
@@ -85,9 +90,9 @@ class Fsvae(nn.Module):
         self.posterior = BernoulliNet(2 * latent, latent, k)
         self.prior = BernoulliNet(latent, latent, k)
         self.decoder_input = TimeDistributed(nn.Linear(latent, flat), flat)
-        decoder = [TimeDistributed(nn.ConvTranspose2d(a, b, 3, 2, 1, 1), b) for a, b in zip(hidden[::-1], hidden[-2::-1])]
-        decoder.append(TimeDistributed(nn.ConvTranspose2d(hidden[0], hidden[0], 3, 2, 1, 1), hidden[0]))
-        decoder.append(TimeDistributed(nn.ConvTranspose2d(hidden[0], channels, 3, 1, 1), channels, spiking=False))
+        decoder = [TimeDistributed(deconv(a, b, 3, 2, 1, 1), b) for a, b in zip(hidden[::-1], hidden[-2::-1])]
+        decoder.append(TimeDistributed(deconv(hidden[0], hidden[0], 3, 2, 1, 1), hidden[0]))
+        decoder.append(TimeDistributed(deconv(hidden[0], channels, 3, 1, 1), channels, spiking=False))
         self.decoder = nn.Sequential(*decoder)
         self.hidden_last = hidden[-1]
         self.register_buffer("coef", torch.tensor([READOUT_DECAY ** (T - 1 - t) for t in range(T)]).view(T, 1, 1, 1, 1))
@@ -136,15 +141,20 @@ class Fsvae(nn.Module):
 
 
 def main(argv):
+    adjoint = len(argv) > 6 and argv[-1] == "adjoint"
+    if adjoint:
+        argv = argv[:-1]
     if len(argv) not in (6, 7, 8):
         sys.exit(__doc__)
     channels, size, latent, batch, iters, threads = map(int, argv[:6])
     k = int(argv[6]) if len(argv) > 6 else 20
     p = float(argv[7]) if len(argv) > 7 else 0.1
     torch.set_num_threads(threads)
+    if adjoint:
+        check_adjoint()
     torch.manual_seed(0)
     random.seed(0)
-    model = Fsvae(channels, size, latent, k)
+    model = Fsvae(channels, size, latent, k, AdjointConvTranspose2d if adjoint else nn.ConvTranspose2d)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-3)
     x = torch.rand(batch, channels, size, size) * 2 - 1
@@ -158,7 +168,8 @@ def main(argv):
         if i > 0:  # step 0 warms up
             times.append(time.perf_counter() - start)
     step = statistics.median(times)
-    print(f"C={channels} H={size} L={latent} k={k} B={batch} threads={threads} p={p} "
+    form = " deconv=adjoint" if adjoint else ""
+    print(f"C={channels} H={size} L={latent} k={k} B={batch} threads={threads} p={p}{form} "
           f"step_s={step:.4f} img_per_s={batch / step:.1f}")
 
 
