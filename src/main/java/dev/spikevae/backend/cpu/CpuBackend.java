@@ -50,7 +50,7 @@ public final class CpuBackend extends Backend {
     }
 
     /**
-     * The same with the Vector API SGEMM's register block of {@code sgemmRows} rows (6 or 8; 0: the machine's
+     * The same with the Vector API SGEMM's register block of {@code sgemmRows} rows (4, 6 or 8; 0: the machine's
      * choice, see {@code spikevae.sgemm.mr}), for benchmarks that compare the two in one process; every result is
      * the same with either.
      */

@@ -16,11 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>the forward pass ({@code y = conv(x, w) + bias}) packs each column panel with one vector copy per run of
  *       outputs and tap and runs the SGEMM micro-kernel ({@link SgemmVectorKernel#microKernel}) on it against the
- *       weights in panels of 6 output channels (the last 2 to 4 in panels of 4, {@link #channelPanels});
+ *       weights in panels of 6 output channels (the last 2 to 4 in panels of 4, {@link #channelPanels}; all of 4
+ *       where {@link #MR} is 4);
  *   <li>the transposed convolution ({@code dx = conv^T(dy, w) + bias}) runs the same micro-kernel on dy's panels (6
  *       rows of the column matrix at a time, across the group's positions) and adds each finished row into the staged
  *       images, run by run, before they are copied out;
- *   <li>the weight gradient copies 6 kernel taps over a block of columns from the staged images, as six rows
+ *   <li>the weight gradient copies {@link #MR} kernel taps over a block of columns from the staged images, as rows
  *       ({@link SgemmVectorKernel#microKernelRows}), and runs the micro-kernel on them against the output gradient
  *       laid out as [channel block][column][two vectors].
  * </ul>
@@ -38,8 +39,11 @@ final class DirectConv {
     private static final int LANES = SPECIES.length();
     /** Two vectors: output positions (forward) or output channels (weight gradient) per register block. */
     private static final int NR = 2 * LANES;
-    /** Output channels (forward) or kernel taps (weight gradient) per register block. */
-    private static final int MR = 6;
+    /**
+     * Output channels (forward) or kernel taps (weight gradient) per register block: 6, or 4 where the SGEMM kernel
+     * chose 4 rows ({@link SgemmVectorKernel#DEFAULT_ROWS}: Java 25 on AVX2, whose 6-row block spills).
+     */
+    static final int MR = SgemmVectorKernel.DEFAULT_ROWS == 4 ? 4 : 6;
     private static final int KC = SgemmVectorKernel.KC;
     /** The most output channels and taps {@link #backwardWeight} takes. */
     private static final int MAX_WEIGHT_CHANNELS = 64;
@@ -279,9 +283,14 @@ final class DirectConv {
      * transposed pass's input channel x tap rows): 6, but a remainder of 2 to 4 rows in panels of 4 (two where 2 are
      * left, taking one 6 with them: 32 channels as 6, 6, 6, 6, 4, 4; 27 rows as 6, 6, 6, 6, 4). A panel of 4 costs
      * about 4.4 rows of a panel of 6 ({@link SgemmVectorKernel#microKernel}), where a last panel of 6 computes 6 rows
-     * for 2 to 4.
+     * for 2 to 4. Where {@link #MR} is 4, panels of 4 throughout.
      */
     static int[] channelPanels(int rows) {
+        if (MR == 4) {
+            int[] fours = new int[(rows + 3) / 4];
+            java.util.Arrays.fill(fours, 4);
+            return fours;
+        }
         int rem = rows % MR;
         int sixes = rows / MR;
         int fours = 0;
@@ -617,8 +626,8 @@ final class DirectConv {
                 int taps = Math.min(MR, rowTo - t0);
                 copyTaps(xs, runs, count, staged.offsets, t0, k, width, ap);
                 for (int c0 = 0; c0 < co; c0 += NR) {
-                    SgemmVectorKernel.microKernelRows(width, ap, 0, width, dyT, (c0 / NR * columns + columnFrom) * NR,
-                            tile);
+                    SgemmVectorKernel.microKernelRows(MR, width, ap, 0, width, dyT,
+                            (c0 / NR * columns + columnFrom) * NR, tile);
                     for (int r = 0; r < taps; r++) {
                         int dst = intoOff + (t0 + r) * co + c0;
                         FloatVector.fromArray(SPECIES, tile, r * NR).add(FloatVector.fromArray(SPECIES, into, dst))
@@ -834,8 +843,9 @@ final class DirectConv {
     }
 
     /**
-     * The micro-kernel's A for kernel taps {@code [t0, t0 + 6)} (the last repeated past {@code k}) over a block of
-     * {@code width} columns, as six rows ({@code [6][width]}, read by {@link SgemmVectorKernel#microKernelRows}): each
+     * The micro-kernel's A for kernel taps {@code [t0, t0 + MR)} (the last repeated past {@code k}) over a block of
+     * {@code width} columns, as {@link #MR} rows ({@code [MR][width]}, read by {@link
+     * SgemmVectorKernel#microKernelRows}): each
      * row copied from the staged images run by run ({@code runs}: where each of the block's {@code count} rows of
      * outputs starts at tap 0, and its length) in whole vectors, as a row of outputs is contiguous there at every tap
      * ({@code xs} and {@code a} have a vector of slack for the last spill). Copied once per block of taps and read by

@@ -19,7 +19,7 @@ final class Sgemm {
         this(parallel, 0);
     }
 
-    /** With the Vector API kernel's register block of {@code rows} rows (6 or 8; 0: the machine's choice). */
+    /** With the Vector API kernel's register block of {@code rows} rows (4, 6 or 8; 0: the machine's choice). */
     Sgemm(Parallel parallel, int rows) {
         this(parallel, VectorSupport.available() ? SgemmVectorKernelFactory.create(rows) : new SgemmScalarKernel());
     }

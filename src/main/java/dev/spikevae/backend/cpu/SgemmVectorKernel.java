@@ -4,7 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed SGEMM on the Vector API. op(A) is packed into row panels of {@code mr} rows (8, or 6 with AVX2) and
+ * Packed SGEMM on the Vector API. op(A) is packed into row panels of {@code mr} rows (8, or 6 with AVX2; 4 there on
+ * Java 25, {@link #DEFAULT_ROWS}) and
  * op(B) into column panels of {@link #NR} columns (two vectors of the preferred species: 32 floats with AVX-512),
  * both zero-padded at the edges, so one register-blocked micro-kernel of {@code mr x NR} accumulators
  * computes every tile into a scratch tile, of which only the valid part is written back to C.
@@ -24,18 +25,21 @@ final class SgemmVectorKernel implements SgemmKernel {
     /**
      * Rows of the register block unless told otherwise: 8 where there are 32 vector registers (AVX-512: 16
      * accumulators, 2 B vectors and a broadcast), 6 where there are 16 (AVX2: 12 accumulators, so that all of them,
-     * the B vectors and the broadcast stay in registers). The property {@code spikevae.sgemm.mr} (6 or 8) overrides
-     * it. The row block does not change any sum: every element of C is the same chain of fused multiply-adds in k
-     * order whichever block computes it.
+     * the B vectors and the broadcast stay in registers), and 4 there on Java 25 or later, whose C2 (25.0.3) spills
+     * one of them once 13 vectors are live in the loop: the 6-row block then runs at half the speed of the 4-row one
+     * (docs/benchmarks.md, "Java 25 on the machine without AVX-512"). The property {@code spikevae.sgemm.mr} (4, 6
+     * or 8) overrides it. The row block does not change any sum: every element of C is the same chain of fused
+     * multiply-adds in k order whichever block computes it.
      */
-    static final int DEFAULT_ROWS = rowsFor(LANES, Integer.getInteger("spikevae.sgemm.mr", 0));
+    static final int DEFAULT_ROWS = rowsFor(LANES, Integer.getInteger("spikevae.sgemm.mr", 0),
+            Runtime.version().feature());
     static final int NR = 2 * LANES;
 
     static final int KC = Math.max(1, Integer.getInteger("spikevae.sgemm.kc", 256));
     private static final int MC_REQUESTED = Integer.getInteger("spikevae.sgemm.mc", 256);
     static final int NC = roundUp(Integer.getInteger("spikevae.sgemm.nc", 1024), NR);
 
-    /** Rows of this kernel's register block (6 or 8) and of its A blocks (a multiple of it). */
+    /** Rows of this kernel's register block (4, 6 or 8) and of its A blocks (a multiple of it). */
     private final int mr;
     private final int mcMax;
 
@@ -81,22 +85,28 @@ final class SgemmVectorKernel implements SgemmKernel {
         this(DEFAULT_ROWS);
     }
 
-    /** The kernel with a register block of {@code rows} (6 or 8) rows. */
+    /** The kernel with a register block of {@code rows} (4, 6 or 8) rows. */
     SgemmVectorKernel(int rows) {
-        this.mr = rowsFor(LANES, rows);
+        this.mr = rowsFor(LANES, rows, Runtime.version().feature());
         this.mcMax = roundUp(MC_REQUESTED, mr);
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(mcMax, mr));
     }
 
-    /** The register block's rows for vectors of {@code lanes} floats, or the {@code requested} 6 or 8 (0: choose). */
-    static int rowsFor(int lanes, int requested) {
-        if (requested == 6 || requested == 8) {
+    /**
+     * The register block's rows for vectors of {@code lanes} floats on a Java {@code feature} release, or the {@code
+     * requested} 4, 6 or 8 (0: choose, {@link #DEFAULT_ROWS}).
+     */
+    static int rowsFor(int lanes, int requested, int feature) {
+        if (requested == 4 || requested == 6 || requested == 8) {
             return requested;
         }
         if (requested != 0) {
-            throw new IllegalArgumentException("spikevae.sgemm.mr must be 6 or 8, got " + requested);
+            throw new IllegalArgumentException("spikevae.sgemm.mr must be 4, 6 or 8, got " + requested);
         }
-        return lanes >= 16 ? 8 : 6;
+        if (lanes >= 16) {
+            return 8;
+        }
+        return feature >= 25 ? 4 : 6;
     }
 
     private static int roundUp(int v, int multiple) {
@@ -351,7 +361,7 @@ final class SgemmVectorKernel implements SgemmKernel {
         }
     }
 
-    /** The mr x NR register block over packed panels (mr 6 or 8; 4 for {@link DirectConv}), into {@code tile} ([mr][NR]). */
+    /** The mr x NR register block over packed panels (mr 4, 6 or 8), into {@code tile} ([mr][NR]). */
     static void microKernel(int mr, int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
         microKernel(mr, kc, ap, aOff, bp, bOff, tile, 0, NR);
     }
@@ -372,12 +382,21 @@ final class SgemmVectorKernel implements SgemmKernel {
     }
 
     /**
-     * {@link #microKernel6} with A read as six rows instead of a packed panel: row r's k-th value at {@code a[aOff + r
-     * * lda + k]}. The same fused multiply-adds in the same order (the same bits); for {@link DirectConv}'s weight
-     * gradient, whose rows (kernel taps over a block of output positions) are vector copies from the staged images,
-     * where the packed panel's [k][6] order would be a transpose.
+     * {@link #microKernel6} (or, {@code mr} 4, {@link #microKernel4}) with A read as {@code mr} rows instead of a
+     * packed panel: row r's k-th value at {@code a[aOff + r * lda + k]}. The same fused multiply-adds in the same
+     * order (the same bits); for {@link DirectConv}'s weight gradient, whose rows (kernel taps over a block of output
+     * positions) are vector copies from the staged images, where the packed panel's [k][mr] order would be a
+     * transpose.
      */
-    static void microKernelRows(int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] tile) {
+    static void microKernelRows(int mr, int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] tile) {
+        if (mr == 4) {
+            microKernelRows4(kc, a, aOff, lda, bp, bOff, tile);
+        } else {
+            microKernelRows6(kc, a, aOff, lda, bp, bOff, tile);
+        }
+    }
+
+    private static void microKernelRows6(int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES);
@@ -431,6 +450,47 @@ final class SgemmVectorKernel implements SgemmKernel {
         c41.intoArray(tile, 4 * NR + LANES);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + LANES);
+    }
+
+    /** {@link #microKernelRows} for 4 rows: {@link #microKernel4} with A read as four rows (the same bits). */
+    private static void microKernelRows4(int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        int a0 = aOff;
+        int a1 = aOff + lda;
+        int a2 = aOff + 2 * lda;
+        int a3 = aOff + 3 * lda;
+        int bi = bOff;
+        for (int p = 0; p < kc; p++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + LANES);
+            FloatVector v0 = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            c00 = v0.fma(b0, c00);
+            c01 = v0.fma(b1, c01);
+            FloatVector v1 = FloatVector.broadcast(SPECIES, a[a1 + p]);
+            c10 = v1.fma(b0, c10);
+            c11 = v1.fma(b1, c11);
+            FloatVector v2 = FloatVector.broadcast(SPECIES, a[a2 + p]);
+            c20 = v2.fma(b0, c20);
+            c21 = v2.fma(b1, c21);
+            FloatVector v3 = FloatVector.broadcast(SPECIES, a[a3 + p]);
+            c30 = v3.fma(b0, c30);
+            c31 = v3.fma(b1, c31);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, LANES);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + LANES);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + LANES);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + LANES);
     }
 
     /**

@@ -12,7 +12,7 @@ final class SgemmVectorKernelFactory {
         return new SgemmVectorKernel();
     }
 
-    /** The kernel with a register block of {@code rows} rows (6 or 8; 0 for the machine's choice). */
+    /** The kernel with a register block of {@code rows} rows (4, 6 or 8; 0 for the machine's choice). */
     static SgemmKernel create(int rows) {
         return rows == 0 ? new SgemmVectorKernel() : new SgemmVectorKernel(rows);
     }

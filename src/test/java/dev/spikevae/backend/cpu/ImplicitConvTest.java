@@ -1,6 +1,7 @@
 package dev.spikevae.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikevae.tensor.ConvGeometry;
@@ -291,6 +292,17 @@ class ImplicitConvTest {
 
     @Test
     void outputChannelsFallIntoPanelsOfSixAndOfFour() {
+        if (DirectConv.MR == 4) {
+            // the 4-row register block (Java 25 on AVX2, or spikevae.sgemm.mr=4): panels of 4 only
+            assertArrayEquals(new int[] {4, 4, 4, 4, 4, 4, 4, 4}, DirectConv.channelPanels(32));
+            assertArrayEquals(new int[] {4, 4, 4, 4, 4, 4, 4}, DirectConv.channelPanels(27));
+            assertArrayEquals(new int[] {4}, DirectConv.channelPanels(1));
+            assertArrayEquals(new int[] {4, 4}, DirectConv.channelPanels(5));
+            for (int rows = 1; rows <= 300; rows++) {
+                assertEquals((rows + 3) / 4, DirectConv.channelPanels(rows).length, rows + " rows");
+            }
+            return;
+        }
         // 32 channels: four panels of 6 and two of 4 (no row computed in vain); remainders of 3 and 4 in one panel of
         // 4; remainders of 1 and 5 in a last panel of 6, as the 6-row kernel alone
         assertArrayEquals(new int[] {6, 6, 6, 6, 4, 4}, DirectConv.channelPanels(32));

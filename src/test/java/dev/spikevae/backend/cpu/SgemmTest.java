@@ -228,14 +228,55 @@ class SgemmTest {
     }
 
     @Test
-    void registerBlockRowsFollowTheVectorWidthUnlessAsked() {
-        assertEquals(6, SgemmVectorKernel.rowsFor(8, 0), "AVX2: 12 accumulators fit its 16 registers");
-        assertEquals(8, SgemmVectorKernel.rowsFor(16, 0), "AVX-512");
-        assertEquals(8, SgemmVectorKernel.rowsFor(8, 8));
-        assertEquals(6, SgemmVectorKernel.rowsFor(16, 6));
+    void registerBlockRowsFollowTheVectorWidthAndJavaReleaseUnlessAsked() {
+        assertEquals(6, SgemmVectorKernel.rowsFor(8, 0, 17), "AVX2: 12 accumulators fit its 16 registers");
+        assertEquals(4, SgemmVectorKernel.rowsFor(8, 0, 25), "AVX2 on Java 25: its C2 spills the 6-row block");
+        assertEquals(8, SgemmVectorKernel.rowsFor(16, 0, 17), "AVX-512");
+        assertEquals(8, SgemmVectorKernel.rowsFor(16, 0, 25), "AVX-512 on Java 25");
+        assertEquals(8, SgemmVectorKernel.rowsFor(8, 8, 25));
+        assertEquals(6, SgemmVectorKernel.rowsFor(16, 6, 17));
+        assertEquals(6, SgemmVectorKernel.rowsFor(8, 6, 25));
+        assertEquals(4, SgemmVectorKernel.rowsFor(8, 4, 17));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> SgemmVectorKernel.rowsFor(8, 7));
-        assertTrue(e.getMessage().contains("spikevae.sgemm.mr must be 6 or 8, got 7"), e.getMessage());
+                () -> SgemmVectorKernel.rowsFor(8, 7, 17));
+        assertTrue(e.getMessage().contains("spikevae.sgemm.mr must be 4, 6 or 8, got 7"), e.getMessage());
+    }
+
+    @Test
+    void theRowReadKernelGivesThePackedKernelsBits() {
+        // DirectConv's weight gradient reads A as rows (microKernelRows); each of its blocks must be the packed block
+        Random rnd = new Random(7);
+        int nr = SgemmVectorKernel.NR;
+        for (int mr : new int[] {4, 6}) {
+            for (int kc : new int[] {1, 27, 300}) {
+                int lda = kc + 5;
+                float[] rows = new float[mr * lda];
+                float[] packed = new float[kc * mr];
+                float[] b = new float[kc * nr];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = (float) rnd.nextGaussian();
+                }
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (float) rnd.nextGaussian();
+                }
+                for (int r = 0; r < mr; r++) {
+                    for (int p = 0; p < kc; p++) {
+                        packed[p * mr + r] = rows[r * lda + p];
+                    }
+                }
+                float[] fromRows = new float[mr * nr];
+                float[] fromPanel = new float[mr * nr];
+                SgemmVectorKernel.microKernelRows(mr, kc, rows, 0, lda, b, 0, fromRows);
+                SgemmVectorKernel.microKernel(mr, kc, packed, 0, b, 0, fromPanel);
+                assertArrayEquals(fromPanel, fromRows, mr + " rows, k " + kc);
+                // and a value the block must hold: row mr-1, column nr-1, summed in double
+                double want = 0;
+                for (int p = 0; p < kc; p++) {
+                    want += (double) rows[(mr - 1) * lda + p] * b[p * nr + nr - 1];
+                }
+                assertEquals(want, fromRows[mr * nr - 1], 1e-4 * Math.max(1, Math.abs(want)) + 1e-3);
+            }
+        }
     }
 
     @Test
