@@ -4,11 +4,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed SGEMM on the Vector API. op(A) is packed into row panels of {@code mr} rows (8, or 6 with AVX2; 4 there on
- * Java 25, {@link #DEFAULT_ROWS}) and
- * op(B) into column panels of {@link #NR} columns (two vectors of the preferred species: 32 floats with AVX-512),
- * both zero-padded at the edges, so one register-blocked micro-kernel of {@code mr x NR} accumulators
- * computes every tile into a scratch tile, of which only the valid part is written back to C.
+ * Packed SGEMM on the Vector API. op(A) is packed into row panels of {@code mr} rows (8, or 6 with AVX2, 4 there on
+ * Java 25: {@link #DEFAULT_ROWS}) and op(B) into column panels of {@link #NR} columns (two vectors of the preferred
+ * species: 32 floats with AVX-512), both zero-padded at the edges, so one register-blocked micro-kernel of {@code mr
+ * x NR} accumulators computes every tile into a scratch tile, of which only the valid part is written back to C.
  *
  * <p>Blocking: a {@code kc x nc} block of op(B) is packed once and reused for every row block; for each
  * {@code mc x kc} block of op(A) the micro-panel of A (mr x kc, a few KiB) stays in L1 while the
