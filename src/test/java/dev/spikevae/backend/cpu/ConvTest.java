@@ -362,7 +362,7 @@ class ConvTest {
             ConvGeometry.transposed(9, 32, 32, 32, 3, 3, 1, 1, 0),     // D5: 32 channels (11 blocks of 3), 1024 positions
             ConvGeometry.conv(70, 1, 8, 16, 4, 3, 1, 1),               // 70 images: several chunks and groups
             ConvGeometry.conv(1, 2, 8, 16, 64, 3, 1, 1),               // a lone image, 64 channels
-            ConvGeometry.conv(3, 1, 12, 10, 5, 3, 1, 0),               // no padding, 5 channels
+            ConvGeometry.conv(3, 1, 12, 18, 5, 3, 1, 0),               // no padding, 5 channels
             new ConvGeometry(4, 3, 9, 16, 7, 3, 3, 2, 1, 1, 1, 5, 16), // stride 2 down the rows, 1 along them
         };
         for (ConvGeometry g : geometries) {

@@ -46,8 +46,8 @@ class ImplicitConvTest {
             ConvGeometry.transposed(3, 8, 32, 32, 3, 3, 1, 1, 0),     // D5-like: 3 output channels, stride 1
             ConvGeometry.transposed(4, 3, 5, 7, 1, 3, 2, 1, 1),       // 1 output channel, odd sizes, output padding
             ConvGeometry.transposed(3, 260, 2, 2, 2, 3, 2, 1, 1),     // more input channels than one kc-block
-            // geometries the direct convolutions take (DirectConv: output rows of whole vectors, output channels of
-            // whole register blocks), as the ESVAE layers they stand for and in odd variants
+            // geometries the direct convolutions take (DirectConv: output rows of whole vectors, of 8 floats and of
+            // 16, output channels of whole register blocks), as the ESVAE layers they stand for and in odd variants
             ConvGeometry.conv(6, 3, 32, 32, 32, 3, 2, 1),             // E1: 3 channels to 32, stride 2
             ConvGeometry.transposed(3, 32, 16, 16, 32, 3, 2, 1, 1),   // D4: k = 288, past one kc-block
             ConvGeometry.transposed(5, 32, 32, 32, 3, 3, 1, 1, 0),    // D5: stride 1, 3 output channels
@@ -58,7 +58,7 @@ class ImplicitConvTest {
             ConvGeometry.conv(9, 8, 4, 4, 24, 3, 2, 1),               // E4-like: 2x2 outputs, 9 images (a part group)
             ConvGeometry.conv(5, 4, 6, 8, 7, 3, 2, 1),                // 3x4 outputs: panels straddle images
             ConvGeometry.transposed(7, 12, 4, 4, 10, 3, 2, 1, 1),     // D2-like: the transposed pass on 4x4 rows
-            ConvGeometry.conv(9, 8, 24, 24, 20, 3, 1, 1),             // 2 weight groups, cut into parts per thread
+            ConvGeometry.conv(7, 8, 32, 32, 20, 3, 1, 1),             // 2 weight groups, cut into parts per thread
             // the direct weight gradient's copies of rows of outputs: one vector a row, and rows of 10 (a vector and
             // a tail shorter than one, copied as a whole vector) that reduction blocks cut in two
             ConvGeometry.conv(5, 6, 16, 16, 32, 3, 2, 1),             // E2-like: 8x8 outputs
