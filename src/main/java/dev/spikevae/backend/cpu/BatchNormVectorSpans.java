@@ -1,7 +1,6 @@
 package dev.spikevae.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,7 +21,7 @@ final class BatchNormVectorSpans implements BatchNormSpans {
             acc0 = acc0.add(FloatVector.fromArray(SPECIES, x, off + i));
             acc1 = acc1.add(FloatVector.fromArray(SPECIES, x, off + i + LANES));
         }
-        double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        double s = i == 0 ? 0 : VectorLanes.sumInOrder(acc0.add(acc1));
         for (; i < n; i++) {
             s += x[off + i];
         }
@@ -40,7 +39,7 @@ final class BatchNormVectorSpans implements BatchNormSpans {
             acc0 = d0.fma(d0, acc0);
             acc1 = d1.fma(d1, acc1);
         }
-        double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        double s = i == 0 ? 0 : VectorLanes.sumInOrder(acc0.add(acc1));
         for (; i < n; i++) {
             float d = x[off + i] - mean;
             s += d * d;
@@ -59,7 +58,7 @@ final class BatchNormVectorSpans implements BatchNormSpans {
             acc0 = d0.fma(FloatVector.fromArray(SPECIES, dy, dyOff + i), acc0);
             acc1 = d1.fma(FloatVector.fromArray(SPECIES, dy, dyOff + i + LANES), acc1);
         }
-        double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        double s = i == 0 ? 0 : VectorLanes.sumInOrder(acc0.add(acc1));
         for (; i < n; i++) {
             s += dy[dyOff + i] * (x[xOff + i] - mean);
         }

@@ -2,7 +2,6 @@ package dev.spikevae.backend.cpu;
 
 import dev.spikevae.tensor.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -712,8 +711,8 @@ final class DirectConv {
             }
             for (int t = rowFrom; t < rowTo; t++) {
                 for (int c = 0; c < co; c++) {
-                    into[intoOff + t * co + c] += FloatVector.fromArray(SPECIES, acc, (t - rowFrom) * tapStride
-                            + c * LANES).reduceLanes(VectorOperators.ADD);
+                    into[intoOff + t * co + c] += VectorLanes.sumInOrder(acc, (t - rowFrom) * tapStride + c * LANES,
+                            LANES);
                 }
             }
         });

@@ -30,7 +30,8 @@ final class Elementwise {
             case NEG -> -v;
             case EXP -> (float) Math.exp(v);
             case LOG -> (float) Math.log(v);
-            case TANH -> (float) Math.tanh(v);
+            // StrictMath: Java 24+ compute Math.tanh with an intrinsic of other bits than 17's (which is StrictMath's)
+            case TANH -> (float) StrictMath.tanh(v);
             case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-v)));
             case RELU -> v > 0f ? v : 0f;
             case LEAKY_RELU -> v > 0f ? v : p * v;

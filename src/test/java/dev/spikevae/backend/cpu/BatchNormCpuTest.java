@@ -256,4 +256,60 @@ class BatchNormCpuTest {
             assertArrayEquals(db[1], db[0], 1e-3f);
         }
     }
+
+    /**
+     * The vector spans' sums are bit for bit the sums of a stated order, on every JVM: two float accumulators per lane
+     * over pairs of vectors, added lane by lane, their lanes then added from lane 0 up in float, the tail in double.
+     * {@code reduceLanes(ADD)} would leave the lanes' order to the JVM (Java 25 adds them in a tree, 17 in order), and
+     * a training run would give other figures on another release (the {@code java-25} test run in pom.xml). On 25 the
+     * order even changed within a run, once the JIT compiler took over from the interpreter's lane-by-lane loop: hence
+     * the many rounds, which hold the sums to the order before and after the spans are compiled.
+     */
+    @Test
+    void vectorSpansSumInAStatedOrderOnEveryJvm() {
+        if (!VectorSupport.available()) {
+            return;
+        }
+        int lanes = VectorSupport.floatLanes();
+        BatchNormSpans spans = new BatchNormVectorSpans();
+        Random rnd = new Random(5);
+        for (int round = 0; round < 400; round++) {
+            checkSpanSums(spans, lanes, rnd);
+        }
+    }
+
+    private static void checkSpanSums(BatchNormSpans spans, int lanes, Random rnd) {
+        for (int n = 0; n <= 6 * lanes + 3; n++) {
+            float[] x = random(rnd, n + 3, Math.pow(10, rnd.nextInt(5) - 2), 0.1);
+            float[] dy = random(rnd, n + 5, 1, 0);
+            float mean = (float) rnd.nextGaussian();
+            float[][] acc = new float[3][2 * lanes];
+            int i = 0;
+            for (; i + 2 * lanes <= n; i += 2 * lanes) {
+                for (int l = 0; l < 2 * lanes; l++) {
+                    float d = x[3 + i + l] - mean;
+                    acc[0][l] += x[3 + i + l];
+                    acc[1][l] = Math.fma(d, d, acc[1][l]);
+                    acc[2][l] = Math.fma(d, dy[5 + i + l], acc[2][l]);
+                }
+            }
+            double[] want = new double[3];
+            for (int k = 0; k < 3 && i > 0; k++) {
+                float lanesSum = acc[k][0] + acc[k][lanes];
+                for (int l = 1; l < lanes; l++) {
+                    lanesSum += acc[k][l] + acc[k][lanes + l];
+                }
+                want[k] = lanesSum;
+            }
+            for (; i < n; i++) {
+                float d = x[3 + i] - mean;
+                want[0] += x[3 + i];
+                want[1] += d * d;
+                want[2] += dy[5 + i] * d;
+            }
+            assertEquals(want[0], spans.sum(x, 3, n), 0, "sum, n = " + n);
+            assertEquals(want[1], spans.sumSquaredDeviation(x, 3, n, mean), 0, "sum of squares, n = " + n);
+            assertEquals(want[2], spans.sumProductDeviation(dy, 5, x, 3, n, mean), 0, "sum of products, n = " + n);
+        }
+    }
 }
