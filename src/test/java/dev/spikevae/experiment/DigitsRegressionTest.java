@@ -27,11 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * contract, named metrics, typed model specs). Columns are matched by name and every value to all the digits the
  * fixture printed (a difference of one in its last digit fails), except the wall-clock ones.
  *
- * <p>Two fixtures, because the kernels' summation order depends on the vector width: {@code
+ * <p>Three fixtures, because the kernels' summation order depends on the vector width: {@code
  * digits-2-epochs.scalar.metrics.csv} from the scalar kernels (strict IEEE arithmetic in a fixed order, the same on
- * every machine; the Maven build's scalar-kernels execution runs it), and {@code digits-2-epochs.f32x8.metrics.csv}
- * from the Vector API kernels with 8 float lanes (256-bit vectors). With another vector width there is no fixture
- * and the vector half is skipped with that reason; the scalar half still pins the training everywhere.
+ * every machine; the Maven build's scalar-kernels execution runs it), {@code digits-2-epochs.f32x8.metrics.csv} from
+ * the Vector API kernels with 8 float lanes (256-bit vectors, AVX2) and {@code digits-2-epochs.f32x16.metrics.csv} with
+ * 16 (AVX-512; recorded on 2026-12-04 with OpenJDK 17.0.15, and Temurin 25.0.3 gave the same figures). With another
+ * vector width there is no fixture and the vector half is skipped with that reason; the scalar half still pins the
+ * training everywhere. The figures do not depend on the JVM release (docs/engine.md, "The same bits on every JVM
+ * release"): the {@code java-25} test run holds the fixtures recorded on 17 on Java 25 too.
  *
  * <p>The 8-lane fixture was recorded again on 2026-12-03, when the last decoder layer's weight gradient began to be
  * summed along positions ({@code DirectConv.backwardWeightLanes}, another summation order): epoch 1's train loss moved
@@ -49,7 +52,8 @@ class DigitsRegressionTest {
                 : "digits-2-epochs.scalar.metrics.csv";
         InputStream resource = getClass().getResourceAsStream(fixture);
         Assumptions.assumeTrue(resource != null, "no fixture for Vector API kernels of " + VectorSupport.floatLanes()
-                + " float lanes (recorded: 8 lanes, and the scalar kernels, which the scalar-kernels execution runs)");
+                + " float lanes (recorded: 8 and 16 lanes, and the scalar kernels, which the scalar-kernels execution "
+                + "runs)");
         List<Map<String, String>> expected;
         try (InputStream in = resource) {
             expected = rows(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
