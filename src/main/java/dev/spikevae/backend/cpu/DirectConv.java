@@ -796,8 +796,10 @@ final class DirectConv {
      */
     private static void transposeGradient(float[] f, byte[] b, int from, int co, int positions, float[] to, int at,
                                           int block, Scratch s) {
-        if ((long) positions * NR * Float.BYTES <= L1_BYTES || LANES < 8) {
-            // (transpose8 needs 256-bit vectors; with narrower ones it would run the Vector API's slow fallback)
+        if ((long) positions * NR * Float.BYTES <= L1_BYTES || LANES != 8) {
+            // transpose8 is for 256-bit vectors only: with narrower ones it would run the Vector API's slow fallback,
+            // and 256-bit vectors beside 512-bit ones make JDK 17's C2 box the other kernels' vectors (see
+            // LifVectorKernel.spikes); on 512-bit machines the step was as fast without it
             copyChannels(f, b, from, co, positions, to, at, block);
             return;
         }

@@ -2,11 +2,11 @@ package dev.spikevae.backend.cpu;
 
 import dev.spikevae.tensor.LifParams;
 import dev.spikevae.tensor.Surrogate;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,10 +28,9 @@ final class LifVectorKernel implements LifKernel {
     private static final int LANES = SPECIES.length();
     /** Neurons per block: rows of 4 KB per array and time step. */
     private static final int BLOCK = 1024;
-    /** {@link #spikes}' vectors: eight lanes whatever the preferred shape. */
-    private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> EIGHT_INTS = IntVector.SPECIES_256;
-    private static final VectorSpecies<Byte> EIGHT_BYTES = ByteVector.SPECIES_64;
+    /** {@link #spikes}' u8 spikes: as ints of the preferred shape, narrowed to a vector of as many bytes. */
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * LANES));
     /** Stands in for the state before the first step (forward) or after the last (backward). */
     private static final float[] ZEROS = new float[LANES];
 
@@ -46,21 +45,25 @@ final class LifVectorKernel implements LifKernel {
     }
 
     /**
-     * {@link LifKernel#spikes} eight membranes at a time: the comparison's mask selects 1 or 0 (u8 spikes through ints
-     * narrowed to bytes: 0.12 ns a spike against 0.72 element by element, where a float-to-byte conversion or a cast of
-     * the mask to bytes was not compiled to vector instructions by JDK 17 and ran at 2.4 to 6.7 ns).
+     * {@link LifKernel#spikes} a vector of membranes at a time: the comparison's mask selects 1 or 0 (u8 spikes through
+     * ints narrowed to bytes: 0.12 ns a spike against 0.72 element by element on 8 lanes, where a float-to-byte
+     * conversion or a cast of the mask to bytes was not compiled to vector instructions by JDK 17 and ran at 2.4 to
+     * 6.7 ns). Vectors of the preferred shape only: this kernel once took 8 lanes whatever the shape, and on 512-bit
+     * machines those 256-bit vectors passing through the Vector API's shared methods made JDK 17's C2 lose the exact
+     * vector class in the other kernels (SGEMM, direct convolutions, LIF), whose vectors it then boxed: the ESVAE step
+     * ran 2 to 7 times slower, by how the compilations fell (docs/benchmarks.md, "One vector shape").
      */
     @Override
     public void spikes(float[] u, int uOff, float threshold, float[] sF, byte[] sB, int sOff, int count) {
-        // eight lanes need 256-bit vectors; narrower ones would run the Vector API's slow fallback
-        int whole = LANES >= 8 ? count - count % 8 : 0;
-        for (int i = 0; i < whole; i += 8) {
-            VectorMask<Float> fired = FloatVector.fromArray(EIGHT, u, uOff + i).compare(VectorOperators.GT, threshold);
+        // narrower than 8 lanes the mask and conversions run the Vector API's slow fallback
+        int whole = LANES >= 8 ? count - count % LANES : 0;
+        for (int i = 0; i < whole; i += LANES) {
+            VectorMask<Float> fired = FloatVector.fromArray(SPECIES, u, uOff + i).compare(VectorOperators.GT, threshold);
             if (sB != null) {
-                IntVector.zero(EIGHT_INTS).blend(1, fired.cast(EIGHT_INTS))
-                        .convertShape(VectorOperators.I2B, EIGHT_BYTES, 0).reinterpretAsBytes().intoArray(sB, sOff + i);
+                IntVector.zero(INTS).blend(1, fired.cast(INTS))
+                        .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(sB, sOff + i);
             } else {
-                FloatVector.zero(EIGHT).blend(1f, fired).intoArray(sF, sOff + i);
+                FloatVector.zero(SPECIES).blend(1f, fired).intoArray(sF, sOff + i);
             }
         }
         LifKernel.super.spikes(u, uOff + whole, threshold, sF, sB, sOff + whole, count - whole);

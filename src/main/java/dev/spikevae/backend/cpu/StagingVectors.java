@@ -108,8 +108,8 @@ final class StagingVectors {
      * i of the destination (row j at {@code to + j * toStride}). Three butterfly stages, each swapping the off-diagonal
      * d x d blocks of every 2d x 2d block (d = 1, 2, 4) with an in-vector permutation and a blend per row: eight vector
      * loads and stores where element by element the same block was 64 loads and 64 stores to 64 places. 256-bit
-     * vectors whatever the preferred shape. (Floats only: a variant that also widened u8 rows held its loaded vectors
-     * in a phi of the two loads, which C2 boxed, and ran 4 to 8 times slower.)
+     * vectors: called only where they are the preferred shape. (Floats only: a variant that also widened u8 rows held
+     * its loaded vectors in a phi of the two loads, which C2 boxed, and ran 4 to 8 times slower.)
      */
     static void transpose8(float[] x, int from, int stride, float[] to, int at, int toStride) {
         FloatVector r0 = FloatVector.fromArray(S8, x, from);
