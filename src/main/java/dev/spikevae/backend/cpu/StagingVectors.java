@@ -31,20 +31,30 @@ final class StagingVectors {
     private static final VectorShuffle<Float> HIGH_HALF = VectorShuffle.fromOp(SPECIES, i -> LANES / 2 + i / 2);
     private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(SPECIES, 0xAAAAAAAAAAAAAAAAL);
 
-    /** {@link #transpose8}'s vectors, shuffles (lane j takes lane j - d, UP, or j + d, DOWN) and masks (bit d of j). */
-    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
-    private static final VectorShuffle<Float> UP1 = VectorShuffle.fromOp(S8, j -> (j - 1) & 7);
-    private static final VectorShuffle<Float> DOWN1 = VectorShuffle.fromOp(S8, j -> (j + 1) & 7);
-    private static final VectorShuffle<Float> UP2 = VectorShuffle.fromOp(S8, j -> (j - 2) & 7);
-    private static final VectorShuffle<Float> DOWN2 = VectorShuffle.fromOp(S8, j -> (j + 2) & 7);
-    private static final VectorShuffle<Float> UP4 = VectorShuffle.fromOp(S8, j -> (j - 4) & 7);
-    private static final VectorShuffle<Float> DOWN4 = VectorShuffle.fromOp(S8, j -> (j + 4) & 7);
-    private static final VectorMask<Float> BIT1 = VectorMask.fromLong(S8, 0b10101010);
-    private static final VectorMask<Float> CLEAR1 = VectorMask.fromLong(S8, 0b01010101);
-    private static final VectorMask<Float> BIT2 = VectorMask.fromLong(S8, 0b11001100);
-    private static final VectorMask<Float> CLEAR2 = VectorMask.fromLong(S8, 0b00110011);
-    private static final VectorMask<Float> BIT4 = VectorMask.fromLong(S8, 0b11110000);
-    private static final VectorMask<Float> CLEAR4 = VectorMask.fromLong(S8, 0b00001111);
+    /**
+     * {@link #transpose8}'s vectors, shuffles (lane j takes lane j - d, UP, or j + d, DOWN) and masks (bit d of j): 256
+     * bits, in a class of their own that the first transposition initialises, so that machines with other vectors never
+     * make them ({@link DirectConv} transposes so only where 256 bits is the preferred shape: vectors of a second shape
+     * beside the kernels' made JDK 17's C2 box theirs; docs/engine.md, "The CPU backend").
+     */
+    static final class Eight {
+        static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+        static final VectorShuffle<Float> UP1 = VectorShuffle.fromOp(S8, j -> (j - 1) & 7);
+        static final VectorShuffle<Float> DOWN1 = VectorShuffle.fromOp(S8, j -> (j + 1) & 7);
+        static final VectorShuffle<Float> UP2 = VectorShuffle.fromOp(S8, j -> (j - 2) & 7);
+        static final VectorShuffle<Float> DOWN2 = VectorShuffle.fromOp(S8, j -> (j + 2) & 7);
+        static final VectorShuffle<Float> UP4 = VectorShuffle.fromOp(S8, j -> (j - 4) & 7);
+        static final VectorShuffle<Float> DOWN4 = VectorShuffle.fromOp(S8, j -> (j + 4) & 7);
+        static final VectorMask<Float> BIT1 = VectorMask.fromLong(S8, 0b10101010);
+        static final VectorMask<Float> CLEAR1 = VectorMask.fromLong(S8, 0b01010101);
+        static final VectorMask<Float> BIT2 = VectorMask.fromLong(S8, 0b11001100);
+        static final VectorMask<Float> CLEAR2 = VectorMask.fromLong(S8, 0b00110011);
+        static final VectorMask<Float> BIT4 = VectorMask.fromLong(S8, 0b11110000);
+        static final VectorMask<Float> CLEAR4 = VectorMask.fromLong(S8, 0b00001111);
+
+        private Eight() {
+        }
+    }
 
     private StagingVectors() {
     }
@@ -112,41 +122,41 @@ final class StagingVectors {
      * its loaded vectors in a phi of the two loads, which C2 boxed, and ran 4 to 8 times slower.)
      */
     static void transpose8(float[] x, int from, int stride, float[] to, int at, int toStride) {
-        FloatVector r0 = FloatVector.fromArray(S8, x, from);
-        FloatVector r1 = FloatVector.fromArray(S8, x, from + stride);
-        FloatVector r2 = FloatVector.fromArray(S8, x, from + 2 * stride);
-        FloatVector r3 = FloatVector.fromArray(S8, x, from + 3 * stride);
-        FloatVector r4 = FloatVector.fromArray(S8, x, from + 4 * stride);
-        FloatVector r5 = FloatVector.fromArray(S8, x, from + 5 * stride);
-        FloatVector r6 = FloatVector.fromArray(S8, x, from + 6 * stride);
-        FloatVector r7 = FloatVector.fromArray(S8, x, from + 7 * stride);
+        FloatVector r0 = FloatVector.fromArray(Eight.S8, x, from);
+        FloatVector r1 = FloatVector.fromArray(Eight.S8, x, from + stride);
+        FloatVector r2 = FloatVector.fromArray(Eight.S8, x, from + 2 * stride);
+        FloatVector r3 = FloatVector.fromArray(Eight.S8, x, from + 3 * stride);
+        FloatVector r4 = FloatVector.fromArray(Eight.S8, x, from + 4 * stride);
+        FloatVector r5 = FloatVector.fromArray(Eight.S8, x, from + 5 * stride);
+        FloatVector r6 = FloatVector.fromArray(Eight.S8, x, from + 6 * stride);
+        FloatVector r7 = FloatVector.fromArray(Eight.S8, x, from + 7 * stride);
         // d = 1: rows (0,1), (2,3), (4,5), (6,7)
-        FloatVector s0 = r0.blend(r1.rearrange(UP1), BIT1);
-        FloatVector s1 = r1.blend(r0.rearrange(DOWN1), CLEAR1);
-        FloatVector s2 = r2.blend(r3.rearrange(UP1), BIT1);
-        FloatVector s3 = r3.blend(r2.rearrange(DOWN1), CLEAR1);
-        FloatVector s4 = r4.blend(r5.rearrange(UP1), BIT1);
-        FloatVector s5 = r5.blend(r4.rearrange(DOWN1), CLEAR1);
-        FloatVector s6 = r6.blend(r7.rearrange(UP1), BIT1);
-        FloatVector s7 = r7.blend(r6.rearrange(DOWN1), CLEAR1);
+        FloatVector s0 = r0.blend(r1.rearrange(Eight.UP1), Eight.BIT1);
+        FloatVector s1 = r1.blend(r0.rearrange(Eight.DOWN1), Eight.CLEAR1);
+        FloatVector s2 = r2.blend(r3.rearrange(Eight.UP1), Eight.BIT1);
+        FloatVector s3 = r3.blend(r2.rearrange(Eight.DOWN1), Eight.CLEAR1);
+        FloatVector s4 = r4.blend(r5.rearrange(Eight.UP1), Eight.BIT1);
+        FloatVector s5 = r5.blend(r4.rearrange(Eight.DOWN1), Eight.CLEAR1);
+        FloatVector s6 = r6.blend(r7.rearrange(Eight.UP1), Eight.BIT1);
+        FloatVector s7 = r7.blend(r6.rearrange(Eight.DOWN1), Eight.CLEAR1);
         // d = 2: rows (0,2), (1,3), (4,6), (5,7)
-        FloatVector t0 = s0.blend(s2.rearrange(UP2), BIT2);
-        FloatVector t2 = s2.blend(s0.rearrange(DOWN2), CLEAR2);
-        FloatVector t1 = s1.blend(s3.rearrange(UP2), BIT2);
-        FloatVector t3 = s3.blend(s1.rearrange(DOWN2), CLEAR2);
-        FloatVector t4 = s4.blend(s6.rearrange(UP2), BIT2);
-        FloatVector t6 = s6.blend(s4.rearrange(DOWN2), CLEAR2);
-        FloatVector t5 = s5.blend(s7.rearrange(UP2), BIT2);
-        FloatVector t7 = s7.blend(s5.rearrange(DOWN2), CLEAR2);
+        FloatVector t0 = s0.blend(s2.rearrange(Eight.UP2), Eight.BIT2);
+        FloatVector t2 = s2.blend(s0.rearrange(Eight.DOWN2), Eight.CLEAR2);
+        FloatVector t1 = s1.blend(s3.rearrange(Eight.UP2), Eight.BIT2);
+        FloatVector t3 = s3.blend(s1.rearrange(Eight.DOWN2), Eight.CLEAR2);
+        FloatVector t4 = s4.blend(s6.rearrange(Eight.UP2), Eight.BIT2);
+        FloatVector t6 = s6.blend(s4.rearrange(Eight.DOWN2), Eight.CLEAR2);
+        FloatVector t5 = s5.blend(s7.rearrange(Eight.UP2), Eight.BIT2);
+        FloatVector t7 = s7.blend(s5.rearrange(Eight.DOWN2), Eight.CLEAR2);
         // d = 4: rows (0,4), (1,5), (2,6), (3,7)
-        t0.blend(t4.rearrange(UP4), BIT4).intoArray(to, at);
-        t1.blend(t5.rearrange(UP4), BIT4).intoArray(to, at + toStride);
-        t2.blend(t6.rearrange(UP4), BIT4).intoArray(to, at + 2 * toStride);
-        t3.blend(t7.rearrange(UP4), BIT4).intoArray(to, at + 3 * toStride);
-        t4.blend(t0.rearrange(DOWN4), CLEAR4).intoArray(to, at + 4 * toStride);
-        t5.blend(t1.rearrange(DOWN4), CLEAR4).intoArray(to, at + 5 * toStride);
-        t6.blend(t2.rearrange(DOWN4), CLEAR4).intoArray(to, at + 6 * toStride);
-        t7.blend(t3.rearrange(DOWN4), CLEAR4).intoArray(to, at + 7 * toStride);
+        t0.blend(t4.rearrange(Eight.UP4), Eight.BIT4).intoArray(to, at);
+        t1.blend(t5.rearrange(Eight.UP4), Eight.BIT4).intoArray(to, at + toStride);
+        t2.blend(t6.rearrange(Eight.UP4), Eight.BIT4).intoArray(to, at + 2 * toStride);
+        t3.blend(t7.rearrange(Eight.UP4), Eight.BIT4).intoArray(to, at + 3 * toStride);
+        t4.blend(t0.rearrange(Eight.DOWN4), Eight.CLEAR4).intoArray(to, at + 4 * toStride);
+        t5.blend(t1.rearrange(Eight.DOWN4), Eight.CLEAR4).intoArray(to, at + 5 * toStride);
+        t6.blend(t2.rearrange(Eight.DOWN4), Eight.CLEAR4).intoArray(to, at + 6 * toStride);
+        t7.blend(t3.rearrange(Eight.DOWN4), Eight.CLEAR4).intoArray(to, at + 7 * toStride);
     }
 
     /** {@code n} u8 elements from {@code xb[from]}, unsigned, as floats into {@code to[at]}: whole vectors, then one by one. */
