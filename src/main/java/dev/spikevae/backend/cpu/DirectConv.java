@@ -72,13 +72,15 @@ final class DirectConv {
     /**
      * Whether {@link #backwardWeight} takes {@code g}: output channels in whole register blocks and at most {@link
      * #MAX_WEIGHT_CHANNELS}, and either rows of outputs of whole vectors (each tap's row is then whole vector copies)
-     * or at most {@link #MAX_WEIGHT_TAPS} taps (input channels x kernel offsets). Rows shorter than a vector copy a
+     * or at most {@link #MAX_WEIGHT_TAPS} taps (input channels x kernel offsets), or rows of half a vector (E2's and
+     * D3's 8 x 8 outputs at 16 lanes: 5.6 against 6.6 ms for the GEMM path, alternated). Rows shorter still copy a
      * vector for a few floats; with wider weights there (E3 to D2) the GEMM path was measured as fast or faster
      * (docs/benchmarks.md, "Staging by vector permutations...").
      */
     static boolean weightFits(ConvGeometry g) {
         return g.outChannels() % NR == 0 && g.outChannels() <= MAX_WEIGHT_CHANNELS
-                && (g.inChannels() * g.kH() * g.kW() <= MAX_WEIGHT_TAPS || g.outW() % LANES == 0);
+                && (g.inChannels() * g.kH() * g.kW() <= MAX_WEIGHT_TAPS || g.outW() % LANES == 0
+                || 2 * g.outW() == LANES);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -533,8 +535,10 @@ final class DirectConv {
 
     /**
      * Adds the row {@code strip[from..]} into the staged images, run by run, at the tap's offset. Runs shorter than a
-     * vector are added element by element: a vector's read-modify-write spilling past the run was measured slower, as
-     * the next tap's run overlaps it a float or two along and cannot take its value from the store just made.
+     * vector are added element by element, in straight lines for 8, 4 and 2: a vector's read-modify-write spilling
+     * past the run was measured slower, as the next tap's run overlaps it a float or two along and cannot take its
+     * value from the store just made; so was a masked one on half a vector (E2's input gradient at 16 lanes: 12.8 ms
+     * masked, 5.2 unrolled, 7.4 in the loop over a run's length).
      */
     private static void addRuns(float[] strip, int from, int[] runAt, int runs, int run, int offset, float[] xs) {
         if (run == LANES) {
@@ -542,6 +546,18 @@ final class DirectConv {
                 int at = runAt[q] + offset;
                 FloatVector.fromArray(SPECIES, strip, from + q * LANES).add(FloatVector.fromArray(SPECIES, xs, at))
                         .intoArray(xs, at);
+            }
+        } else if (run == 8) {
+            for (int q = 0, src = from; q < runs; q++, src += 8) {
+                int at = runAt[q] + offset;
+                xs[at] = strip[src] + xs[at];
+                xs[at + 1] = strip[src + 1] + xs[at + 1];
+                xs[at + 2] = strip[src + 2] + xs[at + 2];
+                xs[at + 3] = strip[src + 3] + xs[at + 3];
+                xs[at + 4] = strip[src + 4] + xs[at + 4];
+                xs[at + 5] = strip[src + 5] + xs[at + 5];
+                xs[at + 6] = strip[src + 6] + xs[at + 6];
+                xs[at + 7] = strip[src + 7] + xs[at + 7];
             }
         } else if (run == 4) {
             for (int q = 0, src = from; q < runs; q++, src += 4) {

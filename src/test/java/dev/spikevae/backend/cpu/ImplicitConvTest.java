@@ -71,6 +71,9 @@ class ImplicitConvTest {
             // and a lone panel of 4 for 2 channels
             ConvGeometry.conv(4, 5, 16, 16, 15, 3, 1, 1),
             ConvGeometry.conv(3, 4, 8, 16, 2, 3, 1, 1),
+            // E2 itself: 288 taps on rows of 8 outputs (the direct weight gradient takes it at 8 lanes, as whole
+            // vectors, and at 16, as half vectors; the transposed pass adds its rows of 8 unrolled at 16 lanes)
+            ConvGeometry.conv(3, 32, 16, 16, 32, 3, 2, 1),
         };
     }
 
@@ -345,6 +348,8 @@ class ImplicitConvTest {
             for (int i = 24; i < 26; i++) {
                 assertTrue(DirectConv.forwardFits(g[i]), "the direct forward takes " + g[i]);
             }
+            assertTrue(g[26].inChannels() * 9 > 64 && DirectConv.weightFits(g[26]) && DirectConv.dataFits(g[26]),
+                    "the direct weight gradient and transposed pass take E2's 288 taps on rows of 8");
             assertTrue(g[22].outH() * g[22].outW() % SgemmVectorKernel.KC != 0 && g[22].outW() % 8 != 0,
                     "rows of outputs with a tail shorter than a vector, cut by reduction blocks");
             for (int i = 15; i < 19; i++) {
