@@ -17,7 +17,13 @@ mkdir -p "$stage"
 echo "build-gpu-bundle: mvn package (tests compiled, not run; the emulator built)..."
 mvn -B -q -DskipTests package
 cp target/spikevae.jar "$stage/spikevae.jar"
-cp -r target/test-classes "$stage/test-classes"
+# the PTX compiler's natives (23 MB) serve only a build-time test: the GPU loads PTX through the driver
+if command -v zip >/dev/null; then
+    zip -q -d "$stage/spikevae.jar" 'lib/libJNvPTXCompiler-*' || true
+fi
+# the compiled tests without their data fixtures (checkpoints, arrays: 13 MB), which no GPU stage reads
+(cd target && tar -cf - --exclude='*.safetensors' --exclude='*.npz' --exclude='*.npy' --exclude='*.tgz' test-classes) |
+    tar -C "$stage" -xf -
 # the emulated CUDA device (the package above builds it where g++ exists): gpu-check's stage e compares with it
 if [ -f target/cuda-emu/libspikevae-cuda-emu.so ]; then
     mkdir -p "$stage/cuda-emu"
