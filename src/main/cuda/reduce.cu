@@ -49,3 +49,36 @@ extern "C" __global__ void reduce_sum_threads_f32(const float* x, float* out, in
         out[o] = sv_finish(s, alpha, beta, out[o]);
     }
 }
+
+// Few outputs of many terms each: output o's terms cut into `parts` runs, one block a run (grid x over the parts, y
+// over the outputs), each run's double sum stored in partials[o * parts + part]; reduce_sum_parts_finish then adds
+// an output's parts in order and rounds once.
+extern "C" __global__ void reduce_sum_parts_f32(const float* x, double* partials, int nOut, int keptRank, Dims keptDims,
+                                                Dims keptStrides, int redRank, Dims redDims, Dims redStrides,
+                                                long long perOutput, int parts) {
+    long long run = (perOutput + parts - 1) / parts;
+    long long from = blockIdx.x * run;
+    long long to = min(perOutput, from + run);
+    for (long long o = blockIdx.y; o < nOut; o += gridDim.y) {
+        long long base = sv_offset(o, keptRank, keptDims, keptStrides);
+        double s = 0.0;
+        for (long long j = from + threadIdx.x; j < to; j += blockDim.x) {
+            s += (double)x[base + sv_offset(j, redRank, redDims, redStrides)];
+        }
+        s = sv_block_sum(s);
+        if (threadIdx.x == 0) {
+            partials[o * parts + blockIdx.x] = s;
+        }
+    }
+}
+
+extern "C" __global__ void reduce_sum_parts_finish(const double* partials, float* out, int nOut, int parts, float alpha,
+                                                   float beta) {
+    SV_FOR(o, nOut) {
+        double s = 0.0;
+        for (int p = 0; p < parts; p++) {
+            s += partials[o * parts + p];
+        }
+        out[o] = sv_finish(s, alpha, beta, out[o]);
+    }
+}

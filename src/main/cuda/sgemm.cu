@@ -166,3 +166,18 @@ sgemm_64x64(int transA, int transB, int m, int n, int k, float alpha, const floa
     sv_sgemm_tile<64, 64, 8, 4, 4>(transA, transB, m, n, k, alpha, A, lda, strideA, B, ldb, strideB, beta, C, ldc,
                                    strideC);
 }
+
+// Split-K's closing pass: C(r, c) = alpha * (P_0(r, c) + P_1(r, c) + ...) + beta * C(r, c), the slices' partial
+// products P_s (m x n, row-major, one after the other) added in slice order. C is not read where beta is 0.
+extern "C" __global__ void sgemm_splitk_sum(int m, int n, int slices, float alpha, const float* __restrict__ P,
+                                            float beta, float* __restrict__ C, int ldc) {
+    long long total = (long long)m * n;
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < total;
+         i += (long long)gridDim.x * blockDim.x) {
+        float s = 0.0f;
+        for (int z = 0; z < slices; z++) s += P[z * total + i];
+        long long at = (i / n) * ldc + i % n;
+        float v = alpha * s;
+        C[at] = beta == 0.0f ? v : v + beta * C[at];
+    }
+}

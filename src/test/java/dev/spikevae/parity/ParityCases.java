@@ -193,6 +193,17 @@ final class ParityCases {
                 gpu.reduceSum(x.gpu(), out.gpu(), 0.5f, 0.25f);
                 out.assertClose("reduceSum to " + java.util.Arrays.toString(o), 1e-6, 1e-6);
             }
+            // a bias gradient: 3 channels of 70,035 terms each over two strided axes, cut into runs of terms on a GPU of
+            // 132 SMs (LayoutKernels.partsFor: 4 runs an output), with beta and with beta 0 over NaN
+            Pair g = Pair.of(cpu, gpu, uniform(rng, 29 * 3 * 2415, -1, 1), 29, 3, 2415);
+            Pair bias = Pair.of(cpu, gpu, uniform(rng, 3, -1, 1), 3, 1);
+            cpu.reduceSum(g.cpu(), bias.cpu(), 0.5f, 0.25f);
+            gpu.reduceSum(g.gpu(), bias.gpu(), 0.5f, 0.25f);
+            bias.assertClose("reduceSum of 3 x 70035 terms to [3, 1]", 1e-6, 1e-6);
+            Pair fresh = Pair.nan(cpu, gpu, 3, 1);
+            cpu.reduceSum(g.cpu(), fresh.cpu(), 1f, 0f);
+            gpu.reduceSum(g.gpu(), fresh.gpu(), 1f, 0f);
+            fresh.assertClose("reduceSum of 3 x 70035 terms, beta 0 over NaN", 1e-6, 1e-6);
         });
         c.put("kExpand", (cpu, gpu, rng) -> {
             Pair x = Pair.of(cpu, gpu, uniform(rng, 15, -1, 1), 3, 1, 5);
@@ -485,6 +496,28 @@ final class ParityCases {
             cpu.matmul(true, false, 1f, wa.cpu(), wb.cpu(), 0f, wide.cpu());
             gpu.matmul(true, false, 1f, wa.gpu(), wb.gpu(), 0f, wide.gpu());
             wide.assertClose("1536 x 2816 x 20, A transposed", rtol, atol);
+            // one tile of 64 x 64 and a deep k: split along k on a GPU of 132 SMs (CudaGemm.splitsFor), into 3 slices of
+            // 1025 and a last one of 1022, in every layout, with beta, and with beta 0 over NaN; a sum of 4097 terms takes
+            // the tolerance of the 300-deep product (TF32's 10-bit products drift with the depth)
+            int sk = 4097;
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0;
+                boolean tb = (t & 2) != 0;
+                Pair a = Pair.of(cpu, gpu, uniform(rng, m * sk, -1, 1), m * sk);
+                Pair b = Pair.of(cpu, gpu, uniform(rng, sk * n, -1, 1), sk * n);
+                Pair cc = Pair.of(cpu, gpu, uniform(rng, m * (n + 2), -1, 1), m * (n + 2));
+                int lda = ta ? m : sk;
+                int ldb = tb ? sk : n;
+                cpu.gemm(ta, tb, m, n, sk, 0.7f, a.cpu(), 0, lda, b.cpu(), 0, ldb, 0.3f, cc.cpu(), 0, n + 2, 1, 0, 0, 0);
+                gpu.gemm(ta, tb, m, n, sk, 0.7f, a.gpu(), 0, lda, b.gpu(), 0, ldb, 0.3f, cc.gpu(), 0, n + 2, 1, 0, 0, 0);
+                cc.assertClose("gemm split along k = " + sk + ", transA " + ta + ", transB " + tb, rtol, bigAtol);
+            }
+            Pair da = Pair.of(cpu, gpu, uniform(rng, 9 * sk, -1, 1), 9, sk);
+            Pair db = Pair.of(cpu, gpu, uniform(rng, 5 * sk, -1, 1), 5, sk);
+            Pair deep = Pair.nan(cpu, gpu, 9, 5);
+            cpu.matmul(false, true, 1f, da.cpu(), db.cpu(), 0f, deep.cpu());
+            gpu.matmul(false, true, 1f, da.gpu(), db.gpu(), 0f, deep.gpu());
+            deep.assertClose("9 x 5 x " + sk + " split along k, beta 0 over NaN", rtol, bigAtol);
         };
     }
 

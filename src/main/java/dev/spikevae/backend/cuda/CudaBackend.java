@@ -41,11 +41,12 @@ public final class CudaBackend extends Backend {
 
     /** As {@link #CudaBackend(Device, boolean)}; without {@code vendorLibraries} only the own kernels run. */
     public CudaBackend(Device device, boolean tf32, boolean vendorLibraries) {
+        device = ProfilingDevice.wrapIfRequested(device);
         this.device = device;
         this.allocator = new DeviceAllocator(device);
         this.elementwise = new ElementwiseKernels(device);
-        this.layout = new LayoutKernels(device);
-        this.gemm = new CudaGemm(device, tf32, vendorLibraries ? device.vendorGemm() : null);
+        this.layout = new LayoutKernels(device, allocator);
+        this.gemm = new CudaGemm(device, allocator, tf32, vendorLibraries ? device.vendorGemm() : null);
         this.conv = new CudaConv(device, allocator, gemm, tf32, vendorLibraries ? device.vendorConv() : null);
         this.batchNorm = new BatchNormKernels(device, allocator);
         this.spiking = new SpikingKernels(device);

@@ -11,6 +11,8 @@ import static dev.spikevae.backend.cuda.Addresses.of;
 final class LayoutKernels {
     /** From this many terms per output on, a whole block sums one output. */
     static final int BLOCK_REDUCE_TERMS = 128;
+    /** The fewest terms per block where an output's terms are cut into parts (a bias gradient over the batch). */
+    static final int PART_TERMS = 1 << 14;
 
     private final Device device;
     private final Kernel gather;
@@ -23,9 +25,19 @@ final class LayoutKernels {
     private final KernelArgs reduceBlocksArgs;
     private final Kernel reduceThreads;
     private final KernelArgs reduceThreadsArgs;
+    private final Kernel reduceParts;
+    private final KernelArgs reducePartsArgs;
+    private final Kernel reduceFinish;
+    private final KernelArgs reduceFinishArgs;
+    private final DeviceAllocator allocator;
 
-    LayoutKernels(Device device) {
+    LayoutKernels(Device device, DeviceAllocator allocator) {
         this.device = device;
+        this.allocator = allocator;
+        reduceParts = device.kernel("reduce_sum_parts_f32");
+        reducePartsArgs = reduceParts.newArgs();
+        reduceFinish = device.kernel("reduce_sum_parts_finish");
+        reduceFinishArgs = reduceFinish.newArgs();
         gather = device.kernel("gather_strided_f32");
         gatherArgs = gather.newArgs();
         sliceCopy = device.kernel("slice_copy_f32");
@@ -113,8 +125,35 @@ final class LayoutKernels {
         return new ReducePlan(kept, reduced, outputs, terms);
     }
 
+    /**
+     * Blocks per output for {@code outputs} sums of {@code terms} each: 1 where one block per output keeps every SM
+     * busy, else enough for two blocks per SM, each of at least {@link #PART_TERMS} terms.
+     */
+    static int partsFor(int outputs, long terms, int multiprocessors) {
+        if (outputs == 0 || outputs >= 2L * multiprocessors) {
+            return 1;
+        }
+        long wanted = (2L * multiprocessors + outputs - 1) / outputs;
+        return (int) Math.max(1, Math.min(wanted, terms / PART_TERMS));
+    }
+
     void reduceSum(Tensor x, Tensor out, float alpha, float beta) {
         ReducePlan p = plan(x.shape(), out.shape());
+        int parts = partsFor(p.outputs(), p.termsPerOutput(), device.multiprocessors());
+        if (parts > 1) {
+            // few outputs of many terms: double sums of runs of terms in a workspace, then each output's runs in order
+            try (Scratch partials = new Scratch(allocator, 8L * p.outputs() * parts)) {
+                device.launch(reduceParts, LaunchConfig.grid2(parts, p.outputs(), LaunchConfig.THREADS),
+                        reducePartsArgs.begin().ptr(of(x)).ptr(partials.address).i32(p.outputs())
+                                .i32(p.kept().rank()).ints(AxisMerge.MAX_RANK, p.kept().dims)
+                                .ints(AxisMerge.MAX_RANK, p.kept().strides[0]).i32(p.reduced().rank())
+                                .ints(AxisMerge.MAX_RANK, p.reduced().dims)
+                                .ints(AxisMerge.MAX_RANK, p.reduced().strides[0]).i64(p.termsPerOutput()).i32(parts));
+                device.launch(reduceFinish, LaunchConfig.items(p.outputs()), reduceFinishArgs.begin()
+                        .ptr(partials.address).ptr(of(out)).i32(p.outputs()).i32(parts).f32(alpha).f32(beta));
+            }
+            return;
+        }
         boolean blocks = p.termsPerOutput() >= BLOCK_REDUCE_TERMS;
         Kernel k = blocks ? reduceBlocks : reduceThreads;
         KernelArgs a = blocks ? reduceBlocksArgs : reduceThreadsArgs;

@@ -52,9 +52,11 @@ class CudaBackendDryRunTest {
                 be.binary(op, a, a, out);
             }
             be.axpby(2f, a, 0f, out);
+            be.matmul(false, false, 1f, be.zeros(3, 5000), be.zeros(5000, 4), 0f, be.empty(3, 4)); // split along k
             be.affine(a, 2f, 1f, out);
             be.reduceSum(a, be.empty(5), 1f, 0f);
             be.reduceSum(be.zeros(300, 2), be.empty(2), 1f, 1f);
+            be.reduceSum(be.zeros(40000, 2), be.empty(2), 1f, 0f); // few outputs of many terms: in parts
             be.expand(b, out);
             be.permute(a, new int[] {1, 0}, be.empty(5, 3));
             be.sliceCopy(a, 1, 1, be.empty(3, 2));
@@ -182,10 +184,13 @@ class CudaBackendDryRunTest {
             be.convBackwardWeight(be.empty(g.inputShape(), DType.U8), be.empty(g.outputShape()), be.empty(g.weightShape()),
                     0.5f, g);
         }
-        List<DryRunDevice.Launch> gemms = d.launches.stream().filter(l -> l.kernel().startsWith("sgemm")).toList();
-        assertEquals(chunks, gemms.size());
-        assertEquals(0.5f, gemms.get(0).args().get(12), "beta on the first chunk");
-        assertEquals(1f, gemms.get(1).args().get(12), "accumulate afterwards");
+        // each chunk's product (64 x 576 outputs: 9 tiles for 132 SMs, k = a chunk's positions) is split along k: its
+        // slices start from zero, and the closing sum of each chunk applies beta
+        List<DryRunDevice.Launch> sums = d.of("sgemm_splitk_sum");
+        assertEquals(chunks, sums.size());
+        assertEquals(0.5f, sums.get(0).args().get(5), "beta on the first chunk");
+        assertEquals(1f, sums.get(1).args().get(5), "accumulate afterwards");
+        assertTrue(d.of("sgemm_64x64").stream().allMatch(l -> (float) l.args().get(12) == 0f), "slices from zero");
         assertEquals(chunks, d.of("im2col_u8").size());
         assertArrayEquals(CudaConv.shape(g), (int[]) d.of("im2col_u8").get(0).args().get(2));
     }
