@@ -10,6 +10,8 @@
 #   d. benchmarks (150 s): copy bandwidth, LIF, SGEMM 4096^3 FP32/TF32, ESVAE images/s at batch 256
 #   e. emulator (90 s): every parity case's inputs through the GPU and through the emulated device (the same
 #      kernels compiled for the CPU), outputs compared element by element
+#   f. profile (90 s): the ESVAE training step at batch 256 with -Dspikevae.cuda.profile=true, each device call
+#      timed (where the step's time goes, by kernel and launch shape)
 #
 # It stops at once, clearly, where there is no CUDA driver or no bundle (gpu-bundle/spikevae-gpu.tgz, built elsewhere
 # by ci/build-gpu-bundle.sh). Logs, JUnit XML and any JVM crash report go to $OUT (default gpu-check-out/); the
@@ -130,6 +132,9 @@ else
     echo "$line" >>"$out/summary.txt"
     rows+=("| e GPU against the emulated device | not run (no emulator in the bundle) |")
 fi
+stage f "profile of the ESVAE step" 90 \
+    "${jvm[@]}" -Dspikevae.cuda.profile=true -jar "$work/spikevae.jar" bench --device cuda --esvae 3,128,256 \
+    --warmup 1 --iterations 2
 
 # The table, last.
 echo
@@ -146,4 +151,6 @@ if [ -f "$out/e.log" ]; then
     echo "| GPU against emulator | $same of $total comparisons bitwise equal; the others: grep '^DIFF' $out/e.log |"
 fi
 grep '^|' "$out/d.log" 2>/dev/null || true
+# the profile's table by call (kernel name), its first rows
+sed -n '/  by call: /,$p' "$out/f.log" 2>/dev/null | head -25 || true
 [ "$failed" = 0 ]

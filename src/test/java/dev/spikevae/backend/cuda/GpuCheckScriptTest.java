@@ -85,6 +85,7 @@ class GpuCheckScriptTest {
                     *spikevae.parity.cases=*) id=a2 ;;
                     *EsvaeStepParityTest*) id=b ;;
                     *CudnnParityTest*) id=c ;;
+                    *spikevae.cuda.profile=true*) id=f ;;
                     *" bench "*) id=d ;;
                     *GpuEmulatorDiffTest*) id=e ;;
                     *) id=unknown ;;
@@ -140,7 +141,8 @@ class GpuCheckScriptTest {
             "stage b, own kernels: parity suite and ESVAE step: FAILED (crashed: signal 6)",
             "stage c, vendor libraries: cuBLAS and cuDNN parity: FAILED (timed out after 60 s)",
             "stage d, benchmarks: ok",
-            "stage e, GPU against the emulated device: ok, 5 passed, 0 failed, 1 skipped"};
+            "stage e, GPU against the emulated device: ok, 5 passed, 0 failed, 1 skipped",
+            "stage f, profile of the ESVAE step: ok"};
         int at = -1;
         for (String line : expected) {
             int next = o.indexOf(line);
@@ -148,7 +150,7 @@ class GpuCheckScriptTest {
             at = next;
         }
         List<String> summary = Files.readAllLines(r.out().resolve("summary.txt"));
-        assertEquals(6, summary.size(), "summary.txt: " + summary);
+        assertEquals(7, summary.size(), "summary.txt: " + summary);
         assertTrue(o.contains("| parity stand-in-b | pass (gpu) |"), o);
         assertTrue(o.contains("| SGEMM 4096^3 | stand-in |"), o);
         assertTrue(o.contains("| b own kernels: parity suite and ESVAE step | FAILED (crashed: signal 6) |"), o);
@@ -158,7 +160,7 @@ class GpuCheckScriptTest {
     void eachStageRunsInItsOwnJvmWithItsOwnSettings() throws Exception {
         Run r = run(stagedEnv("", true));
         assertEquals(0, r.code(), r.output());
-        for (String stage : List.of("a1", "a2", "b", "c", "d", "e")) {
+        for (String stage : List.of("a1", "a2", "b", "c", "d", "e", "f")) {
             List<String> c = calls(stage);
             assertEquals(1, c.size(), stage + ": " + c);
             assertTrue(c.get(0).contains("-XX:ErrorFile=" + r.out() + "/hs_err_%p.log"), c.get(0));
@@ -177,6 +179,7 @@ class GpuCheckScriptTest {
         assertFalse(vendor.contains("noVendorLibs"), vendor);
         assertTrue(vendor.contains("CublasParityTest") && vendor.contains("CudnnParityTest"), vendor);
         assertTrue(calls("d").get(0).endsWith("bench --device cuda"), calls("d").get(0));
+        assertTrue(calls("f").get(0).contains("bench --device cuda --esvae 3,128,256"), calls("f").get(0));
         assertTrue(calls("e").get(0).contains("-Dspikevae.cudaEmu.library=" + tmp.toRealPath()), calls("e").get(0));
         try (var left = Files.list(tmp)) {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("spikevae-gpu.")),
