@@ -185,4 +185,30 @@ class LaunchArithmeticTest {
         DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class, () -> a.allocate(16384));
         assertTrue(e.getMessage().contains("out of GPU memory"), e.getMessage());
     }
+
+    @Test
+    void loneProductsWithFewTilesAndADeepKAreSplitAlongK() {
+        int sms = 132;
+        // ESVAE's weight gradients on an H200: one 64 x 64 tile over a million positions, five tiles over 262,144
+        assertEquals(264, CudaGemm.splitsFor(32, 27, 1 << 20, 1, 64, sms), "two blocks per SM");
+        assertEquals(53, CudaGemm.splitsFor(64, 288, 1 << 18, 1, 64, sms), "5 tiles x 53 slices = 265 blocks");
+        assertEquals(4, CudaGemm.splitsFor(37, 53, 4097, 1, 64, sms), "slices at least 1024 deep");
+        assertEquals(1, CudaGemm.splitsFor(37, 53, 2047, 1, 64, sms), "too shallow for two slices");
+        assertEquals(1, CudaGemm.splitsFor(37, 53, 1 << 20, 2, 64, sms), "batches are not split");
+        assertEquals(1, CudaGemm.splitsFor(64 * 12, 64 * 11, 1 << 20, 1, 64, sms), "132 tiles fill the SMs");
+        // the workspace cap: 2048 x 64 outputs (32 tiles) take 512 KiB a slice, so at most 128 slices
+        assertEquals(9, CudaGemm.splitsFor(2048, 64, 1 << 20, 1, 64, sms), "ceil(264 / 32) slices");
+        assertEquals(128, CudaGemm.splitsFor(2048, 64, 1 << 20, 1, 64, 8192), "64 MiB of partial products");
+    }
+
+    @Test
+    void fewOutputsOfManyTermsAreSummedInParts() {
+        int sms = 132;
+        assertEquals(88, LayoutKernels.partsFor(3, 4096L * 1024, sms), "a 3-channel bias gradient: 264 blocks");
+        assertEquals(4, LayoutKernels.partsFor(3, 70035, sms), "runs of at least 16,384 terms");
+        assertEquals(1, LayoutKernels.partsFor(3, 16383, sms), "too few terms to cut");
+        assertEquals(1, LayoutKernels.partsFor(264, 1L << 30, sms), "as many outputs as two blocks per SM");
+        assertEquals(2, LayoutKernels.partsFor(263, 1L << 30, sms));
+        assertEquals(1, LayoutKernels.partsFor(0, 1L << 30, sms));
+    }
 }
