@@ -30,6 +30,8 @@ final class StagingVectors {
     private static final VectorShuffle<Float> LOW = VectorShuffle.fromOp(SPECIES, i -> i / 2);
     private static final VectorShuffle<Float> HIGH_HALF = VectorShuffle.fromOp(SPECIES, i -> LANES / 2 + i / 2);
     private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(SPECIES, 0xAAAAAAAAAAAAAAAAL);
+    /** The low half of a vector: a phase of a row of one vector (16 floats at 16 lanes: E2's 16 x 16 images). */
+    private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(SPECIES, (1L << (LANES / 2)) - 1);
 
     /**
      * {@link #transpose8}'s vectors, shuffles (lane j takes lane j - d, UP, or j + d, DOWN) and masks (bit d of j): 256
@@ -59,20 +61,28 @@ final class StagingVectors {
     private StagingVectors() {
     }
 
-    /** Rows of {@code n} pairs that {@link #splitRows} and {@link #joinRows} take: whole vectors. */
+    /**
+     * Rows of {@code n} pairs that {@link #splitRows} and {@link #joinRows} take: whole vectors, or half of one (the
+     * row is then one vector; {@link #splitRows} then writes {@code LANES / 2} floats past the last row).
+     */
     static boolean fits(int n) {
-        return n % LANES == 0;
+        return n % LANES == 0 || 2 * n == LANES;
     }
 
     /**
      * The rows of a stride-2 plane: for each of {@code rows} input rows of {@code inW} elements (from {@code in},
      * consecutive), element 2i to {@code dst[rowAt + even + i]} and 2i + 1 to {@code dst[rowAt + odd + i]}, and zero at
      * {@code dst[rowAt + gap]} for every slot of {@code gaps}; {@code rowAt} advancing by {@code row}. inW / 2 is a
-     * multiple of the vector length; u8 elements (unsigned) when {@code xf} is null.
+     * multiple of the vector length, or half of it (see {@link #splitHalfRows} for what the caller must then zero);
+     * u8 elements (unsigned) when {@code xf} is null.
      */
     static void splitRows(float[] xf, byte[] xb, int in, int inW, int rows, float[] dst, int rowAt, int row, int even,
                           int odd, int[] gaps) {
         int n = inW / 2;
+        if (2 * n == LANES) {
+            splitHalfRows(xf, xb, in, rows, dst, rowAt, row, even, odd, gaps);
+            return;
+        }
         for (int r = 0; r < rows; r++, in += inW, rowAt += row) {
             for (int gap : gaps) {
                 dst[rowAt + gap] = 0f;
@@ -98,11 +108,43 @@ final class StagingVectors {
     }
 
     /**
+     * {@link #splitRows} for rows of one vector: each phase is the low half of a permutation of the row, stored as a
+     * whole vector (a masked store took JDK 17 half again as long as the scalar loop). The phase that lies first in the
+     * staged row is stored first, so the other overwrites what spilled from it; what spills past the row lands in
+     * gaps, zeroed after, or in the next row's slots, written after, or past the last row, which the caller must zero
+     * after (at least {@code LANES / 2} floats there).
+     */
+    private static void splitHalfRows(float[] xf, byte[] xb, int in, int rows, float[] dst, int rowAt, int row,
+                                      int even, int odd, int[] gaps) {
+        VectorShuffle<Float> first = even < odd ? EVEN : ODD;
+        VectorShuffle<Float> second = even < odd ? ODD : EVEN;
+        int firstAt = Math.min(even, odd);
+        int secondAt = Math.max(even, odd);
+        for (int r = 0; r < rows; r++, in += LANES, rowAt += row) {
+            FloatVector v = xf != null ? FloatVector.fromArray(SPECIES, xf, in) : widen(xb, in);
+            v.rearrange(first).intoArray(dst, rowAt + firstAt);
+            v.rearrange(second).intoArray(dst, rowAt + secondAt);
+            for (int gap : gaps) {
+                dst[rowAt + gap] = 0f;
+            }
+        }
+    }
+
+    /**
      * The inverse of {@link #splitRows} (without the gaps): for each of {@code rows} rows, {@code xs[rowAt + even + i]}
      * to {@code x[to + 2i]} and {@code xs[rowAt + odd + i]} to {@code x[to + 2i + 1]}, {@code to} advancing by inW.
      */
     static void joinRows(float[] xs, int rowAt, int row, int even, int odd, int rows, int inW, float[] x, int to) {
         int n = inW / 2;
+        if (2 * n == LANES) {
+            // rows of one vector: the low halves of both phases, interleaved
+            for (int r = 0; r < rows; r++, rowAt += row, to += inW) {
+                FloatVector e = FloatVector.fromArray(SPECIES, xs, rowAt + even, LOW_HALF);
+                FloatVector o = FloatVector.fromArray(SPECIES, xs, rowAt + odd, LOW_HALF);
+                e.rearrange(LOW).blend(o.rearrange(LOW), ODD_LANES).intoArray(x, to);
+            }
+            return;
+        }
         for (int r = 0; r < rows; r++, rowAt += row, to += inW) {
             for (int i = 0; i < n; i += LANES) {
                 FloatVector e = FloatVector.fromArray(SPECIES, xs, rowAt + even + i);

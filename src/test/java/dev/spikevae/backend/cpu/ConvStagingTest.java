@@ -12,12 +12,15 @@ import org.junit.jupiter.api.Test;
  * where the layout puts them, zeros everywhere else, over a buffer filled with garbage first), float32 and u8 inputs
  * (u8 values past 127, which must stay unsigned), and {@code unstage} as its inverse. The geometries take every
  * staging path: the flat table (short strided rows), row by row (long strided rows, stride 1), and, with the Vector
- * API, the vector split and join of stride-2 rows of whole vectors (16 and 32 columns).
+ * API, the vector split and join of stride-2 rows of whole vectors (16 and 32 columns), or at 16 lanes of one vector
+ * (16 columns), whose stores spill past the row.
  */
 class ConvStagingTest {
     private static final ConvGeometry[] GEOMETRIES = {
             ConvGeometry.conv(1, 3, 32, 32, 4, 3, 2, 1),    // E1-like: 32 columns, stride 2 (vector pairs)
-            ConvGeometry.conv(1, 5, 16, 16, 4, 3, 2, 1),    // E2-like: 16 columns (vector pairs)
+            ConvGeometry.conv(1, 5, 16, 16, 4, 3, 2, 1),    // E2-like: 16 columns (vector pairs; at 16 lanes, rows
+                                                            // of one vector, spilling into the bottom padding)
+            ConvGeometry.conv(1, 2, 16, 16, 4, 3, 2, 0),    // 16 columns without padding: nowhere to spill
             ConvGeometry.conv(1, 2, 16, 48, 4, 3, 2, 0),    // no padding, 48 columns
             ConvGeometry.conv(1, 2, 8, 8, 4, 3, 2, 1),      // the flat table
             ConvGeometry.conv(1, 2, 17, 19, 4, 3, 2, 1),    // odd widths: phases of unequal length
