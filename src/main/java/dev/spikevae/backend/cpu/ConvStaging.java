@@ -74,11 +74,11 @@ final class ConvStaging {
             }
         }
         gaps = Arrays.copyOf(gap, gapCount);
-        // rows of one vector (16 lanes: E2's 16 x 16 planes) where they are staged row by row and the bottom padding
-        // takes what their stores spill past the last row
+        // rows of whole vectors, or of one vector (16 lanes: E2's 16 x 16 planes) where they are staged row by row and
+        // the bottom padding takes what their stores spill past the last row
         vectorPairs = sW == 2 && VectorSupport.available() && phaseLength[0] == phaseLength[1]
-                && phaseLength[0] * 2 == g.inW() && g.inW() >= LONG_ROW && StagingVectors.fits(phaseLength[0])
-                && g.padH() * row >= g.inW();
+                && phaseLength[0] * 2 == g.inW() && (StagingVectors.fits(phaseLength[0])
+                || StagingVectors.fitsHalf(phaseLength[0]) && g.inW() >= LONG_ROW && g.padH() * row >= g.inW());
         spread = new int[g.inH() * g.inW()];
         for (int ih = 0; ih < g.inH(); ih++) {
             for (int iw = 0; iw < g.inW(); iw++) {

@@ -61,12 +61,17 @@ final class StagingVectors {
     private StagingVectors() {
     }
 
-    /**
-     * Rows of {@code n} pairs that {@link #splitRows} and {@link #joinRows} take: whole vectors, or half of one (the
-     * row is then one vector; {@link #splitRows} then writes {@code LANES / 2} floats past the last row).
-     */
+    /** Rows of {@code n} pairs that {@link #splitRows} and {@link #joinRows} take as whole vectors. */
     static boolean fits(int n) {
-        return n % LANES == 0 || 2 * n == LANES;
+        return n % LANES == 0;
+    }
+
+    /**
+     * Rows of {@code n} pairs that are one vector, which {@link #splitRows} and {@link #joinRows} also take; {@link
+     * #splitRows} then writes {@code LANES / 2} floats past the last row.
+     */
+    static boolean fitsHalf(int n) {
+        return 2 * n == LANES;
     }
 
     /**
