@@ -542,9 +542,9 @@ final class DirectConv {
      * Adds the row {@code strip[from..]} into the staged images, run by run, at the tap's offset. Runs of half a vector
      * (at 16 lanes: E2's input gradient, D3's forward) are added as whole vectors whose upper half is -0, so the floats
      * past the run are rewritten as they were: E2's input gradient 5.1-5.3 -> 4.6-4.7 ms against the straight line of
-     * eight adds (a masked read-modify-write was slower still, 12.8 ms). Other runs shorter than a vector (not
-     * measured so) are added element by element, in straight lines for 8, 4 and 2 (7.4 ms for E2's in the loop over a
-     * run's length). The staged images and the strip need a vector of slack.
+     * eight adds it replaces (a masked read-modify-write was slower still, 12.8 ms). Other runs shorter than a vector
+     * are added element by element, in straight lines for 4 and 2 (-0 vectors were no faster there, or slower). The
+     * staged images and the strip need a vector of slack.
      */
     private static void addRuns(float[] strip, int from, int[] runAt, int runs, int run, int offset, float[] xs) {
         if (run == LANES) {
@@ -559,18 +559,6 @@ final class DirectConv {
                 int at = runAt[q] + offset;
                 FloatVector.fromArray(SPECIES, strip, src).blend(NEGATIVE_ZEROS, UPPER_HALF)
                         .add(FloatVector.fromArray(SPECIES, xs, at)).intoArray(xs, at);
-            }
-        } else if (run == 8) {
-            for (int q = 0, src = from; q < runs; q++, src += 8) {
-                int at = runAt[q] + offset;
-                xs[at] = strip[src] + xs[at];
-                xs[at + 1] = strip[src + 1] + xs[at + 1];
-                xs[at + 2] = strip[src + 2] + xs[at + 2];
-                xs[at + 3] = strip[src + 3] + xs[at + 3];
-                xs[at + 4] = strip[src + 4] + xs[at + 4];
-                xs[at + 5] = strip[src + 5] + xs[at + 5];
-                xs[at + 6] = strip[src + 6] + xs[at + 6];
-                xs[at + 7] = strip[src + 7] + xs[at + 7];
             }
         } else if (run == 4) {
             for (int q = 0, src = from; q < runs; q++, src += 4) {
