@@ -866,8 +866,9 @@ final class DirectConv {
      * SgemmVectorKernel#microKernelRows}): each
      * row copied from the staged images run by run ({@code runs}: where each of the block's {@code count} rows of
      * outputs starts at tap 0, and its length) in whole vectors, as a row of outputs is contiguous there at every tap
-     * ({@code xs} and {@code a} have a vector of slack for the last spill). Copied once per block of taps and read by
-     * every block of output channels. (The packed panel's [column][6] order was a transpose: about 1 ns a value.)
+     * ({@code xs} and {@code a} have a vector of slack for the last spill), two runs of half a vector as one. Copied
+     * once per block of taps and read by every block of output channels. (The packed panel's [column][6] order was a
+     * transpose: about 1 ns a value.)
      */
     private static void copyTaps(float[] xs, int[] runs, int count, int[] offsets, int t0, int k, int width,
                                  float[] a) {
@@ -877,6 +878,16 @@ final class DirectConv {
             for (int q = 0; q < 2 * count; q += 2) {
                 int src = runs[q] + o;
                 int n = runs[q + 1];
+                if (2 * n == LANES && q + 2 < 2 * count && runs[q + 3] == n && runs[q + 2] + o >= n) {
+                    // two runs of half a vector (E2's and D3's rows of 8 outputs at 16 lanes) as one vector, the
+                    // second's floats blended into its upper half: half the stores (the pass 5.7 -> 5.3 ms)
+                    FloatVector.fromArray(SPECIES, xs, src)
+                            .blend(FloatVector.fromArray(SPECIES, xs, runs[q + 2] + o - n), UPPER_HALF)
+                            .intoArray(a, dst);
+                    dst += LANES;
+                    q += 2;
+                    continue;
+                }
                 // straight-line copies for the common lengths (a loop of one or two trips costs more than its work);
                 // a run, or a run's tail, shorter than a vector is copied as a whole one: the next run (or row, or the
                 // buffers' slack) takes the spill
