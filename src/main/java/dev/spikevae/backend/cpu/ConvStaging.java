@@ -75,10 +75,10 @@ final class ConvStaging {
         }
         gaps = Arrays.copyOf(gap, gapCount);
         // rows of whole vectors, or of one vector (16 lanes: E2's 16 x 16 planes) where they are staged row by row and
-        // the bottom padding takes what their stores spill past the last row
+        // the two phases lie side by side (one permutation each way)
         vectorPairs = sW == 2 && VectorSupport.available() && phaseLength[0] == phaseLength[1]
                 && phaseLength[0] * 2 == g.inW() && (StagingVectors.fits(phaseLength[0])
-                || StagingVectors.fitsHalf(phaseLength[0]) && g.inW() >= LONG_ROW && g.padH() * row >= g.inW());
+                || StagingVectors.fitsHalf(phaseLength[0], phaseAt[0], phaseAt[1]) && g.inW() >= LONG_ROW);
         spread = new int[g.inH() * g.inW()];
         for (int ih = 0; ih < g.inH(); ih++) {
             for (int iw = 0; iw < g.inW(); iw++) {
@@ -149,17 +149,15 @@ final class ConvStaging {
             int planeAt = off + ci * plane;
             Arrays.fill(dst, planeAt, planeAt + top, 0f);
             int rowAt = planeAt + top;
+            Arrays.fill(dst, planeAt + bottom, planeAt + plane, 0f);
             if (vectorPairs) {
-                // the phase that takes input column 0 takes the even columns; the bottom padding is zeroed after, as
-                // rows of one vector spill into it
+                // the phase that takes input column 0 takes the even columns
                 int zeroFirst = phaseFirst[0] == 0 ? 0 : 1;
                 StagingVectors.splitRows(xf, xb, from, inW, g.inH(), dst, rowAt, row, phaseAt[zeroFirst],
                         phaseAt[1 - zeroFirst], gaps);
-                Arrays.fill(dst, planeAt + bottom, planeAt + plane, 0f);
                 from += g.inH() * inW;
                 continue;
             }
-            Arrays.fill(dst, planeAt + bottom, planeAt + plane, 0f);
             for (int ih = 0; ih < g.inH(); ih++, rowAt += row, from += inW) {
                 for (int gap : gaps) {
                     dst[rowAt + gap] = 0f;

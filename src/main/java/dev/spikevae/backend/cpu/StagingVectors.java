@@ -30,8 +30,18 @@ final class StagingVectors {
     private static final VectorShuffle<Float> LOW = VectorShuffle.fromOp(SPECIES, i -> i / 2);
     private static final VectorShuffle<Float> HIGH_HALF = VectorShuffle.fromOp(SPECIES, i -> LANES / 2 + i / 2);
     private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(SPECIES, 0xAAAAAAAAAAAAAAAAL);
-    /** The low half of a vector: a phase of a row of one vector (16 floats at 16 lanes: E2's 16 x 16 images). */
-    private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(SPECIES, (1L << (LANES / 2)) - 1);
+    /**
+     * A row of one vector (16 floats at 16 lanes: E2's 16 x 16 images) against its two phases side by side, the even
+     * one first (EVEN_FIRST) or the odd one: row to phases (SPLIT_*) and phases to row (JOIN_*), one permutation each.
+     */
+    private static final VectorShuffle<Float> SPLIT_EVEN_FIRST =
+            VectorShuffle.fromOp(SPECIES, i -> i < LANES / 2 ? 2 * i : 2 * (i - LANES / 2) + 1);
+    private static final VectorShuffle<Float> SPLIT_ODD_FIRST =
+            VectorShuffle.fromOp(SPECIES, i -> i < LANES / 2 ? 2 * i + 1 : 2 * (i - LANES / 2));
+    private static final VectorShuffle<Float> JOIN_EVEN_FIRST =
+            VectorShuffle.fromOp(SPECIES, i -> i % 2 == 0 ? i / 2 : LANES / 2 + i / 2);
+    private static final VectorShuffle<Float> JOIN_ODD_FIRST =
+            VectorShuffle.fromOp(SPECIES, i -> i % 2 == 0 ? LANES / 2 + i / 2 : i / 2);
 
     /**
      * {@link #transpose8}'s vectors, shuffles (lane j takes lane j - d, UP, or j + d, DOWN) and masks (bit d of j): 256
@@ -67,19 +77,19 @@ final class StagingVectors {
     }
 
     /**
-     * Rows of {@code n} pairs that are one vector, which {@link #splitRows} and {@link #joinRows} also take; {@link
-     * #splitRows} then writes {@code LANES / 2} floats past the last row.
+     * Rows of {@code n} pairs that are one vector, whose phases lie side by side in the staged row ({@code even} and
+     * {@code odd} where they start), which {@link #splitRows} and {@link #joinRows} also take.
      */
-    static boolean fitsHalf(int n) {
-        return 2 * n == LANES;
+    static boolean fitsHalf(int n, int even, int odd) {
+        return 2 * n == LANES && Math.abs(odd - even) == n;
     }
 
     /**
      * The rows of a stride-2 plane: for each of {@code rows} input rows of {@code inW} elements (from {@code in},
      * consecutive), element 2i to {@code dst[rowAt + even + i]} and 2i + 1 to {@code dst[rowAt + odd + i]}, and zero at
      * {@code dst[rowAt + gap]} for every slot of {@code gaps}; {@code rowAt} advancing by {@code row}. inW / 2 is a
-     * multiple of the vector length, or half of it (see {@link #splitHalfRows} for what the caller must then zero);
-     * u8 elements (unsigned) when {@code xf} is null.
+     * multiple of the vector length, or half of it with the phases side by side ({@link #fitsHalf}); u8 elements
+     * (unsigned) when {@code xf} is null.
      */
     static void splitRows(float[] xf, byte[] xb, int in, int inW, int rows, float[] dst, int rowAt, int row, int even,
                           int odd, int[] gaps) {
@@ -113,22 +123,16 @@ final class StagingVectors {
     }
 
     /**
-     * {@link #splitRows} for rows of one vector: each phase is the low half of a permutation of the row, stored as a
-     * whole vector (a masked store took JDK 17 half again as long as the scalar loop). The phase that lies first in the
-     * staged row is stored first, so the other overwrites what spilled from it; what spills past the row lands in
-     * gaps, zeroed after, or in the next row's slots, written after, or past the last row, which the caller must zero
-     * after (at least {@code LANES / 2} floats there).
+     * {@link #splitRows} for rows of one vector whose phases lie side by side: one permutation of the row is both
+     * phases, stored as one vector.
      */
     private static void splitHalfRows(float[] xf, byte[] xb, int in, int rows, float[] dst, int rowAt, int row,
                                       int even, int odd, int[] gaps) {
-        VectorShuffle<Float> first = even < odd ? EVEN : ODD;
-        VectorShuffle<Float> second = even < odd ? ODD : EVEN;
-        int firstAt = Math.min(even, odd);
-        int secondAt = Math.max(even, odd);
+        VectorShuffle<Float> phases = even < odd ? SPLIT_EVEN_FIRST : SPLIT_ODD_FIRST;
+        int at = Math.min(even, odd);
         for (int r = 0; r < rows; r++, in += LANES, rowAt += row) {
             FloatVector v = xf != null ? FloatVector.fromArray(SPECIES, xf, in) : widen(xb, in);
-            v.rearrange(first).intoArray(dst, rowAt + firstAt);
-            v.rearrange(second).intoArray(dst, rowAt + secondAt);
+            v.rearrange(phases).intoArray(dst, rowAt + at);
             for (int gap : gaps) {
                 dst[rowAt + gap] = 0f;
             }
@@ -142,11 +146,11 @@ final class StagingVectors {
     static void joinRows(float[] xs, int rowAt, int row, int even, int odd, int rows, int inW, float[] x, int to) {
         int n = inW / 2;
         if (2 * n == LANES) {
-            // rows of one vector: the low halves of both phases, interleaved
+            // rows of one vector, the phases side by side: one permutation of both is the row
+            VectorShuffle<Float> interleave = even < odd ? JOIN_EVEN_FIRST : JOIN_ODD_FIRST;
+            int at = Math.min(even, odd);
             for (int r = 0; r < rows; r++, rowAt += row, to += inW) {
-                FloatVector e = FloatVector.fromArray(SPECIES, xs, rowAt + even, LOW_HALF);
-                FloatVector o = FloatVector.fromArray(SPECIES, xs, rowAt + odd, LOW_HALF);
-                e.rearrange(LOW).blend(o.rearrange(LOW), ODD_LANES).intoArray(x, to);
+                FloatVector.fromArray(SPECIES, xs, rowAt + at).rearrange(interleave).intoArray(x, to);
             }
             return;
         }

@@ -13,14 +13,16 @@ import org.junit.jupiter.api.Test;
  * (u8 values past 127, which must stay unsigned), and {@code unstage} as its inverse. The geometries take every
  * staging path: the flat table (short strided rows), row by row (long strided rows, stride 1), and, with the Vector
  * API, the vector split and join of stride-2 rows of whole vectors (16 and 32 columns), or at 16 lanes of one vector
- * (16 columns), whose stores spill past the row.
+ * (16 columns) whose two phases lie side by side in the staged row.
  */
 class ConvStagingTest {
     private static final ConvGeometry[] GEOMETRIES = {
             ConvGeometry.conv(1, 3, 32, 32, 4, 3, 2, 1),    // E1-like: 32 columns, stride 2 (vector pairs)
             ConvGeometry.conv(1, 5, 16, 16, 4, 3, 2, 1),    // E2-like: 16 columns (vector pairs; at 16 lanes, rows
-                                                            // of one vector, spilling into the bottom padding)
-            ConvGeometry.conv(1, 2, 16, 16, 4, 3, 2, 0),    // 16 columns without padding: nowhere to spill
+                                                            // of one vector, the odd phase first)
+            ConvGeometry.conv(1, 2, 16, 16, 4, 3, 2, 0),    // 16 columns without padding: the even phase first
+            ConvGeometry.conv(1, 2, 16, 16, 4, 5, 2, 2),    // padding 2: the phases two slots apart (at 16 lanes,
+                                                            // not one vector's span: the scalar loop)
             ConvGeometry.conv(1, 2, 16, 48, 4, 3, 2, 0),    // no padding, 48 columns
             ConvGeometry.conv(1, 2, 8, 8, 4, 3, 2, 1),      // the flat table
             ConvGeometry.conv(1, 2, 17, 19, 4, 3, 2, 1),    // odd widths: phases of unequal length
