@@ -38,11 +38,11 @@ final class DirectConv {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     /**
-     * The upper half of a vector, and -0 (x + -0 is x, bit for bit, for every x): {@link #addRuns} and {@link #pack}
-     * on runs of half a vector.
+     * The upper half of a vector, and -0 (x + -0 is x, bit for bit, for every x): {@link #addRuns}, {@link #pack} and
+     * {@link #copyTaps} on runs of half a vector.
      */
     private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(SPECIES, -1L << (LANES / 2));
-    /** The lanes from a quarter, a half and three quarters of a vector on: {@link #pack} on runs of a quarter. */
+    /** The lanes from a quarter and three quarters of a vector on: {@link #pack} and {@link #copyTaps} on quarters. */
     private static final VectorMask<Float> FROM_QUARTER = VectorMask.fromLong(SPECIES, -1L << (LANES / 4));
     private static final VectorMask<Float> FROM_THREE_QUARTERS = VectorMask.fromLong(SPECIES, -1L << (3 * LANES / 4));
     private static final FloatVector NEGATIVE_ZEROS = FloatVector.broadcast(SPECIES, -0f);
@@ -54,9 +54,11 @@ final class DirectConv {
      */
     static final int MR = SgemmVectorKernel.DEFAULT_ROWS == 4 ? 4 : 6;
     private static final int KC = SgemmVectorKernel.KC;
-    /** The most output channels and taps {@link #backwardWeight} takes. */
+    /** The most output channels and taps {@link #backwardWeight} takes (but see {@link #weightFits}). */
     private static final int MAX_WEIGHT_CHANNELS = 64;
     private static final int MAX_WEIGHT_TAPS = 64;
+    /** The most output channels {@link #backwardWeight} takes on rows of half or a quarter of a vector. */
+    private static final int MAX_SHORT_ROW_WEIGHT_CHANNELS = 256;
     /** Images per parallel task of the forward and transposed passes (any split gives the same result). */
     private static final int IMAGES_PER_TASK = 4;
     /** A first-level data cache (32 KiB on the machines measured), for {@link #transposeGradient}'s choice. */
@@ -80,17 +82,24 @@ final class DirectConv {
     }
 
     /**
-     * Whether {@link #backwardWeight} takes {@code g}: output channels in whole register blocks and at most {@link
-     * #MAX_WEIGHT_CHANNELS}, and either rows of outputs of whole vectors (each tap's row is then whole vector copies)
-     * or at most {@link #MAX_WEIGHT_TAPS} taps (input channels x kernel offsets), or rows of half a vector (E2's and
-     * D3's 8 x 8 outputs at 16 lanes: 5.6 against 6.6 ms for the GEMM path, alternated). Rows shorter still copy a
-     * vector for a few floats; with wider weights there (E3 to D2) the GEMM path was measured as fast or faster
-     * (docs/benchmarks.md, "Staging by vector permutations...").
+     * Whether {@link #backwardWeight} takes {@code g}: output channels in whole register blocks, and either rows of
+     * outputs of half or a quarter of a vector with at most {@link #MAX_SHORT_ROW_WEIGHT_CHANNELS} output channels
+     * (their tap rows copied two or four runs a vector by {@link #copyTaps}; at 16 lanes E2's and D3's 8 x 8 outputs,
+     * 5.6 against 6.6 ms for the GEMM path, and E3's and D2's 4 x 4, 4.96 against 5.68 and 5.22 against 5.79; at 8
+     * lanes E3 to D2), or at most {@link #MAX_WEIGHT_CHANNELS} output channels and either rows of whole vectors (each
+     * tap's row is then whole vector copies) or at most {@link #MAX_WEIGHT_TAPS} taps (input channels x kernel
+     * offsets). Rows of an eighth of a vector (E4 and D1 at 16 lanes) keep the GEMM path: within noise of it, with
+     * eight runs a vector too (docs/benchmarks.md, "Tap runs of half and a quarter of a vector...").
      */
     static boolean weightFits(ConvGeometry g) {
-        return g.outChannels() % NR == 0 && g.outChannels() <= MAX_WEIGHT_CHANNELS
-                && (g.inChannels() * g.kH() * g.kW() <= MAX_WEIGHT_TAPS || g.outW() % LANES == 0
-                || 2 * g.outW() == LANES);
+        if (g.outChannels() % NR != 0) {
+            return false;
+        }
+        if (2 * g.outW() == LANES || 4 * g.outW() == LANES) {
+            return g.outChannels() <= MAX_SHORT_ROW_WEIGHT_CHANNELS;
+        }
+        return g.outChannels() <= MAX_WEIGHT_CHANNELS
+                && (g.inChannels() * g.kH() * g.kW() <= MAX_WEIGHT_TAPS || g.outW() % LANES == 0);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -910,8 +919,8 @@ final class DirectConv {
      * SgemmVectorKernel#microKernelRows}): each
      * row copied from the staged images run by run ({@code runs}: where each of the block's {@code count} rows of
      * outputs starts at tap 0, and its length) in whole vectors, as a row of outputs is contiguous there at every tap
-     * ({@code xs} and {@code a} have a vector of slack for the last spill), two runs of half a vector as one. Copied
-     * once per block of taps and read by every block of output channels. (The packed panel's [column][6] order was a
+     * ({@code xs} and {@code a} have a vector of slack for the last spill), two runs of half a vector or four of a
+     * quarter as one. Copied once per block of taps and read by every block of output channels. (The packed panel's [column][6] order was a
      * transpose: about 1 ns a value.)
      */
     private static void copyTaps(float[] xs, int[] runs, int count, int[] offsets, int t0, int k, int width,
@@ -922,6 +931,20 @@ final class DirectConv {
             for (int q = 0; q < 2 * count; q += 2) {
                 int src = runs[q] + o;
                 int n = runs[q + 1];
+                if (4 * n == LANES && q + 6 < 2 * count && runs[q + 3] == n && runs[q + 5] == n && runs[q + 7] == n
+                        && runs[q + 2] + o >= n && runs[q + 4] + o >= 2 * n && runs[q + 6] + o >= 3 * n) {
+                    // four runs of a quarter of a vector (E3's and D2's rows of 4 outputs at 16 lanes, E4's and D1's
+                    // of 2 at 8), each loaded where its floats land in the right lanes, blended over the lanes from
+                    // there on
+                    FloatVector.fromArray(SPECIES, xs, src)
+                            .blend(FloatVector.fromArray(SPECIES, xs, runs[q + 2] + o - n), FROM_QUARTER)
+                            .blend(FloatVector.fromArray(SPECIES, xs, runs[q + 4] + o - 2 * n), UPPER_HALF)
+                            .blend(FloatVector.fromArray(SPECIES, xs, runs[q + 6] + o - 3 * n), FROM_THREE_QUARTERS)
+                            .intoArray(a, dst);
+                    dst += LANES;
+                    q += 6;
+                    continue;
+                }
                 if (2 * n == LANES && q + 2 < 2 * count && runs[q + 3] == n && runs[q + 2] + o >= n) {
                     // two runs of half a vector (E2's and D3's rows of 8 outputs at 16 lanes) as one vector, the
                     // second's floats blended into its upper half: half the stores (the pass 5.7 -> 5.3 ms)

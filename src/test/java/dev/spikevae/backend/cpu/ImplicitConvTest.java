@@ -74,6 +74,11 @@ class ImplicitConvTest {
             // E2 itself: 288 taps on rows of 8 outputs (the direct weight gradient takes it at 8 lanes, as whole
             // vectors, and at 16, as half vectors; the transposed pass adds its rows of 8 unrolled at 16 lanes)
             ConvGeometry.conv(3, 32, 16, 16, 32, 3, 2, 1),
+            // the direct weight gradient on wide weights over rows of a quarter or half of a vector (four or two runs
+            // a vector in its tap rows): E3-like, 4x4 outputs and 128 channels (a quarter at 16 lanes, a half at 8),
+            // and E4-like, 2x2 outputs and 64 channels (a quarter at 8 lanes; the GEMM path at 16)
+            ConvGeometry.conv(5, 16, 8, 8, 128, 3, 2, 1),
+            ConvGeometry.conv(9, 8, 4, 4, 64, 3, 2, 1),
         };
     }
 
