@@ -920,8 +920,8 @@ final class DirectConv {
      * row copied from the staged images run by run ({@code runs}: where each of the block's {@code count} rows of
      * outputs starts at tap 0, and its length) in whole vectors, as a row of outputs is contiguous there at every tap
      * ({@code xs} and {@code a} have a vector of slack for the last spill), two runs of half a vector or four of a
-     * quarter as one. Copied once per block of taps and read by every block of output channels. (The packed panel's [column][6] order was a
-     * transpose: about 1 ns a value.)
+     * quarter as one. Copied once per block of taps and read by every block of output channels. (The packed panel's
+     * [column][6] order was a transpose: about 1 ns a value.)
      */
     private static void copyTaps(float[] xs, int[] runs, int count, int[] offsets, int t0, int k, int width,
                                  float[] a) {
