@@ -13,10 +13,11 @@ import java.util.Map;
  * A {@link Device} that times every call of the device it wraps: each kernel launch, copy, fill, allocation and
  * cuDNN / cuBLAS call is followed by a synchronise, and the wall time from the call to the end of that synchronise is
  * added to the call's entry (a kernel's by name and launch shape, so that the layers' launches of one kernel stay
- * apart; with the shortest and longest call, as a first call can carry a library's lazy loading); the time between one call's end and the next call is the host's. Turned on by {@code
- * -Dspikevae.cuda.profile=true} for every CUDA backend of the process; the table ({@link #report}) is printed to
- * standard error at exit. A debugging mode: the synchronisations serialise the host and the GPU, so the step is slower
- * than without it, but the shares show where the time goes.
+ * apart; with the shortest and longest call, as a first call can carry a library's lazy loading); the time between
+ * one call's end and the next call is the host's. Turned on by {@code -Dspikevae.cuda.profile=true} for every CUDA
+ * backend of the process; the table ({@link #report}) is printed to standard error at exit. A debugging mode: the
+ * synchronisations serialise the host and the GPU, so the step is slower than without it, but the shares show where
+ * the time goes.
  */
 final class ProfilingDevice implements Device {
     static final String PROPERTY = "spikevae.cuda.profile";
@@ -63,13 +64,18 @@ final class ProfilingDevice implements Device {
         lastEnd = t1;
     }
 
-    /** An entry: calls, total, shortest and longest call (nanoseconds). */
+    /** One call of {@code nanos} added to its entry. */
     private void add(String key, long nanos) {
-        long[] e = entries.computeIfAbsent(key, k -> new long[] {0, 0, Long.MAX_VALUE, 0});
-        e[0]++;
-        e[1] += nanos;
-        e[2] = Math.min(e[2], nanos);
-        e[3] = Math.max(e[3], nanos);
+        merge(entries, key, new long[] {1, nanos, nanos, nanos});
+    }
+
+    /** An entry (calls, total, shortest and longest call, in nanoseconds) added into {@code m}'s for {@code key}. */
+    private static void merge(Map<String, long[]> m, String key, long[] v) {
+        long[] e = m.computeIfAbsent(key, k -> new long[] {0, 0, Long.MAX_VALUE, 0});
+        e[0] += v[0];
+        e[1] += v[1];
+        e[2] = Math.min(e[2], v[2]);
+        e[3] = Math.max(e[3], v[3]);
     }
 
     /** Calls, total, shortest and longest nanoseconds by entry (a copy). */
@@ -86,13 +92,7 @@ final class ProfilingDevice implements Device {
                 .append('\n');
         table(sb, "by call and launch shape", entries, 40);
         Map<String, long[]> byName = new LinkedHashMap<>();
-        entries.forEach((k, v) -> {
-            long[] e = byName.computeIfAbsent(k.split(" grid=")[0], n -> new long[] {0, 0, Long.MAX_VALUE, 0});
-            e[0] += v[0];
-            e[1] += v[1];
-            e[2] = Math.min(e[2], v[2]);
-            e[3] = Math.max(e[3], v[3]);
-        });
+        entries.forEach((k, v) -> merge(byName, k.split(" grid=")[0], v));
         table(sb, "by call", byName, 40);
         return sb.toString();
     }
