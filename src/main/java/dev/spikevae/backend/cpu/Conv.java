@@ -215,15 +215,7 @@ final class Conv {
                         t == first ? 0f : 1f, partials, group * weightSize, n0, n1, g, map, false);
             }
         });
-        parallel.forRange(weightSize, 1 << 14, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float sum = partials[i];
-                for (int group = 1; group < groups; group++) {
-                    sum += partials[group * weightSize + i];
-                }
-                dw[dwOff + i] = beta == 0f ? sum : beta * dw[dwOff + i] + sum;
-            }
-        });
+        ConvWeightReduction.sumGroups(parallel, partials, groups, g.outChannels(), kSize, false, beta, dw, dwOff);
     }
 
     /**
