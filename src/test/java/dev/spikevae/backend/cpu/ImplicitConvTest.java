@@ -79,6 +79,9 @@ class ImplicitConvTest {
             // and E4-like, 2x2 outputs and 64 channels (a quarter at 8 lanes; the GEMM path at 16)
             ConvGeometry.conv(5, 16, 8, 8, 128, 3, 2, 1),
             ConvGeometry.conv(9, 8, 4, 4, 64, 3, 2, 1),
+            // the transposed pass on planes of 16 (a vector at 16 lanes): 45 taps, so panels of rows and channels of
+            // taps do not line up, and 7 images (four at a time, then three)
+            ConvGeometry.conv(7, 5, 4, 4, 16, 3, 2, 1),
         };
     }
 
@@ -357,6 +360,10 @@ class ImplicitConvTest {
                     "the direct weight gradient and transposed pass take E2's 288 taps on rows of 8");
             assertTrue(g[22].outH() * g[22].outW() % SgemmVectorKernel.KC != 0 && g[22].outW() % 8 != 0,
                     "rows of outputs with a tail shorter than a vector, cut by reduction blocks");
+            if (VectorSupport.floatLanes() == 16) {
+                assertTrue(DirectConv.planesFit(g[29]) && DirectConv.planesFit(g[16]) && g[29].inChannels() * 9 % 6 != 0,
+                        "the transposed pass in whole planes, with panels that straddle channels");
+            }
             for (int i = 15; i < 19; i++) {
                 assertTrue(g[i].outW() < VectorSupport.floatLanes() && DirectConv.dataFits(g[i]),
                         "the direct passes take rows shorter than a vector: " + g[i]);
