@@ -212,11 +212,12 @@ final class ConvWeightReduction {
     }
 
     /**
-     * dw = beta dw + the sum of the groups' partial sums ({@code groups} arrays of {@code co*k} floats from 0), added in
-     * group order; the partials are kept as [k][co] (rows along output channels) when {@code transposed}, else as
-     * [co][k] (dw's own layout). A lone group has beta folded in already and is copied. Each element's sum is the same
-     * chain whatever the cut: the partials are added a block of elements at a time, group after group, in loops the
-     * compiler vectorises (element by element, reading the groups in turn, took 9 % of E4's weight gradient).
+     * dw = beta dw + the sum of the groups' partial sums ({@code groups} arrays of {@code co*k} floats from 0),
+     * added in group order; the partials are kept as [k][co] (rows along output channels) when {@code transposed},
+     * else as [co][k] (dw's own layout). A lone group has beta folded in already and is copied. Each element's sum is
+     * the same chain whatever the cut: the partials are added a block of elements at a time, group after group, in
+     * loops the compiler vectorises (element by element, reading the groups in turn, took 9 % of E4's weight
+     * gradient).
      */
     static void sumGroups(Parallel parallel, float[] partials, int groups, int co, int k, boolean transposed,
                           float beta, float[] dw, int dwOff) {

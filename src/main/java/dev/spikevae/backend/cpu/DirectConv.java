@@ -238,6 +238,88 @@ final class DirectConv {
         }
     }
 
+    /**
+     * The forward pass's column panels where an input channel's plane is one vector and an image's outputs a quarter of
+     * one (at 16 lanes E4's forward and D1's input gradient: 4 x 4 planes, 2 x 2 outputs): a panel's row of a tap, four
+     * images to a vector, is made from the four images' planes by one permutation each (the tap's inputs into the
+     * image's quarter) and three blends, padding set to 0 by a fourth; each plane is read once a channel for all its
+     * taps, straight from x (no staged images).
+     */
+    private static final class QuarterPlanes {
+        private final int taps;
+        private final int channels;
+        private final int plane;
+        /** Per tap and image slot (4 a vector): each lane of the slot's quarter takes the input it reads. */
+        private final VectorShuffle<Float>[] reads;
+        /** Per tap: the lanes that read padding. */
+        private final VectorMask<Float>[] padding;
+
+        static boolean fit(ConvGeometry g) {
+            return g.inH() * g.inW() == LANES && 4 * g.outH() * g.outW() == LANES;
+        }
+
+        @SuppressWarnings("unchecked")
+        QuarterPlanes(ConvGeometry g) {
+            taps = g.kH() * g.kW();
+            channels = g.inChannels();
+            plane = g.inH() * g.inW();
+            int positions = g.outH() * g.outW();
+            int[] map = ConvIm2col.sourceMap(g);
+            reads = new VectorShuffle[taps * 4];
+            padding = new VectorMask[taps];
+            for (int t = 0; t < taps; t++) {
+                long pad = 0;
+                for (int slot = 0; slot < 4; slot++) {
+                    int[] from = new int[LANES];
+                    for (int p = 0; p < positions; p++) {
+                        int at = map[t * positions + p];
+                        from[slot * positions + p] = Math.max(at, 0);
+                        if (at < 0) {
+                            pad |= 1L << (slot * positions + p);
+                        }
+                    }
+                    reads[t * 4 + slot] = VectorShuffle.fromArray(SPECIES, from, 0);
+                }
+                padding[t] = VectorMask.fromLong(SPECIES, pad);
+            }
+        }
+
+        /**
+         * The panel ({@code [k][NR]}) of images {@code first} on (eight of them; a panel past {@code last} repeats it
+         * in columns no output reads).
+         */
+        void pack(ConvOperand x, int first, int last, float[] panel) {
+            float[] xf = x.floats();
+            byte[] xb = x.bytes();
+            int image = channels * plane;
+            for (int half = 0; half < 2; half++) {
+                int i0 = first + 4 * half;
+                int a0 = x.offset() + Math.min(i0, last) * image;
+                int a1 = x.offset() + Math.min(i0 + 1, last) * image;
+                int a2 = x.offset() + Math.min(i0 + 2, last) * image;
+                int a3 = x.offset() + Math.min(i0 + 3, last) * image;
+                for (int c = 0, d = half * LANES; c < channels; c++) {
+                    int o = c * plane;
+                    FloatVector p0 = plane(xf, xb, a0 + o);
+                    FloatVector p1 = plane(xf, xb, a1 + o);
+                    FloatVector p2 = plane(xf, xb, a2 + o);
+                    FloatVector p3 = plane(xf, xb, a3 + o);
+                    for (int t = 0; t < taps; t++, d += NR) {
+                        p0.rearrange(reads[4 * t])
+                                .blend(p1.rearrange(reads[4 * t + 1]), FROM_QUARTER)
+                                .blend(p2.rearrange(reads[4 * t + 2]), UPPER_HALF)
+                                .blend(p3.rearrange(reads[4 * t + 3]), FROM_THREE_QUARTERS)
+                                .blend(0f, padding[t]).intoArray(panel, d);
+                    }
+                }
+            }
+        }
+
+        private static FloatVector plane(float[] xf, byte[] xb, int at) {
+            return xf != null ? FloatVector.fromArray(SPECIES, xf, at) : StagingVectors.widen(xb, at);
+        }
+    }
+
     /** y = conv(x, w) + bias; requires {@link #forwardFits}. */
     void forward(ConvOperand x, float[] w, int wOff, float[] bias, int biasOff, float[] y, int yOff, ConvGeometry g) {
         ConvStaging staged = new ConvStaging(g);
@@ -256,6 +338,7 @@ final class DirectConv {
         // Over several reduction blocks with rows of outputs shorter than a vector, a tile's blocks are summed in a
         // scratch tile and written once (y's runs are then written element by element once, not once per block).
         boolean sumTiles = k > KC && run < LANES;
+        QuarterPlanes quarters = QuarterPlanes.fit(g) ? new QuarterPlanes(g) : null;
         parallel.forTasks(tasks, (task, worker) -> {
             Scratch s = scratch.get();
             float[] xs = s.staged(group * staged.imageSize() + LANES);
@@ -266,13 +349,19 @@ final class DirectConv {
             int end = Math.min(g.batch(), (task + 1) * perTask);
             for (int g0 = task * perTask; g0 < end; g0 += group) {
                 int images = Math.min(group, end - g0);
-                for (int i = 0; i < images; i++) {
-                    staged.stage(x, (g0 + i) * inImage, xs, i * staged.imageSize());
+                if (quarters == null) {
+                    for (int i = 0; i < images; i++) {
+                        staged.stage(x, (g0 + i) * inImage, xs, i * staged.imageSize());
+                    }
                 }
                 int columns = images * positions;
                 for (int j0 = 0; j0 < columns; j0 += NR) {
                     cols.map(j0, Math.min(NR, columns - j0), run, positions, positionAt, staged.imageSize(), co);
-                    pack(xs, staged.offsets, k, cols, run, panel);
+                    if (quarters != null) {
+                        quarters.pack(x, g0 + j0 / positions, end - 1, panel);
+                    } else {
+                        pack(xs, staged.offsets, k, cols, run, panel);
+                    }
                     for (int wPanel = 0, c0 = 0; wPanel < heights.length; c0 += heights[wPanel++]) {
                         int mr = heights[wPanel];
                         int rows = Math.min(mr, co - c0);

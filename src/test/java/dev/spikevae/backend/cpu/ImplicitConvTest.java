@@ -79,8 +79,9 @@ class ImplicitConvTest {
             // and E4-like, 2x2 outputs and 64 channels (a quarter at 8 lanes; the GEMM path at 16)
             ConvGeometry.conv(5, 16, 8, 8, 128, 3, 2, 1),
             ConvGeometry.conv(9, 8, 4, 4, 64, 3, 2, 1),
-            // the transposed pass on planes of 16 (a vector at 16 lanes): 45 taps, so panels of rows and channels of
-            // taps do not line up, and 7 images (four at a time, then three)
+            // the passes on planes of 16 (a vector at 16 lanes): the transposed pass's 45 taps, so panels of rows and
+            // channels of taps do not line up, and 7 images (four at a time, then three); the forward's panels from
+            // the planes, four images a vector, one partial panel
             ConvGeometry.conv(7, 5, 4, 4, 16, 3, 2, 1),
         };
     }
@@ -363,6 +364,8 @@ class ImplicitConvTest {
             if (VectorSupport.floatLanes() == 16) {
                 assertTrue(DirectConv.planesFit(g[29]) && DirectConv.planesFit(g[16]) && g[29].inChannels() * 9 % 6 != 0,
                         "the transposed pass in whole planes, with panels that straddle channels");
+                assertTrue(g[16].outH() * g[16].outW() == 4 && g[16].batch() % 8 == 1 && g[29].batch() < 8,
+                        "the forward's panels from planes four images a vector, the last panel one image or partial");
             }
             for (int i = 15; i < 19; i++) {
                 assertTrue(g[i].outW() < VectorSupport.floatLanes() && DirectConv.dataFits(g[i]),
