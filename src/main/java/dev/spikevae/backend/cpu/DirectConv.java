@@ -627,49 +627,71 @@ final class DirectConv {
         });
     }
 
-    /** Whether {@link #backwardData} makes whole planes in registers ({@link Planes}): a plane of one vector. */
+    /**
+     * Whether {@link #backwardData} makes whole planes in registers ({@link Planes}): a plane of one vector and an
+     * image's outputs shorter than one, or a plane of four vectors and an image's outputs one.
+     */
     static boolean planesFit(ConvGeometry g) {
-        return g.inH() * g.inW() == LANES && g.outH() * g.outW() < LANES;
+        int plane = g.inH() * g.inW();
+        int positions = g.outH() * g.outW();
+        return (plane == LANES && positions < LANES) || (plane == 4 * LANES && positions == LANES);
     }
 
     /**
-     * The transposed pass where an input channel's plane is one vector (at 16 lanes E4's input gradient and D1's
-     * forward, 4 x 4): col2im's adds of one channel, all its taps, made in a register. A tap's row holds, for each
-     * image, its P outputs side by side; one permutation puts each where the tap sends it in the plane (-0 where it
-     * sends none: x + -0 is x for every x), and the taps are added in order onto the bias, as col2im adds them. The
-     * rows of a channel's taps are gathered in the strip before its planes are made: panels of rows and channels of
-     * taps need not line up, so the strip holds a channel and a panel and its unfinished rows move to its front.
+     * The transposed pass where an input channel's plane is one vector or four (at 16 lanes: E4's input gradient and
+     * D1's forward, 4 x 4 planes; E3's input gradient and D2's forward, 8 x 8): col2im's adds of one channel, all its
+     * taps, made in registers, straight into dx (no staged images). A tap's row holds, for each image, its P outputs
+     * side by side; one permutation per vector of the plane puts each output where the tap sends it (-0 where it sends
+     * none: x + -0 is x for every x), and the taps are added in order onto the bias, as col2im adds them. The rows of a
+     * channel's taps are gathered in the strip before its planes are made: panels of rows and channels of taps need
+     * not line up, so the strip holds a channel and a panel and its unfinished rows move to its front. (The same for
+     * any plane of whole vectors, a list of each vector's contributions, was 3-5 % faster on E2's and D3's 16 x 16
+     * planes, slower on E3 and E4 and 30-40 % slower on the 32 x 32 planes of E1, D4 and D5.)
      */
     private static final class Planes {
         private final int taps;
         private final int positions;
         private final int channels;
+        /** Vectors a plane: 1, or 4 with one vector of outputs an image. */
+        private final int vectors;
         /** The strip's capacity in rows. */
         private final int rows;
-        /** Lanes of a loaded row past the image's P outputs, replaced by -0. */
+        /** Lanes of a loaded row past the image's P outputs, replaced by -0 (planes of one vector). */
         private final VectorMask<Float> others;
-        /** Per tap: each lane of the plane takes the output the tap sends there, or lane P (-0). */
+        /**
+         * Per tap and vector of the plane: each lane takes the output the tap sends there; in planes of one vector
+         * lane P (-0) where it sends none.
+         */
         private final VectorShuffle<Float>[] sends;
+        /** Per tap and vector of the plane (planes of four vectors): the lanes the tap sends nothing to (-0). */
+        private final VectorMask<Float>[] unsent;
 
         @SuppressWarnings("unchecked")
         Planes(ConvGeometry g) {
             taps = g.kH() * g.kW();
             positions = g.outH() * g.outW();
             channels = g.inChannels();
+            vectors = g.inH() * g.inW() / LANES;
             rows = taps + MR;
-            others = VectorMask.fromLong(SPECIES, -1L << positions);
+            others = VectorMask.fromLong(SPECIES, positions < LANES ? -1L << positions : 0L);
             int[] map = ConvIm2col.sourceMap(g);
-            sends = new VectorShuffle[taps];
+            sends = new VectorShuffle[taps * vectors];
+            unsent = new VectorMask[taps * vectors];
             for (int t = 0; t < taps; t++) {
-                int[] from = new int[LANES];
-                java.util.Arrays.fill(from, positions);
-                for (int p = 0; p < positions; p++) {
-                    int at = map[t * positions + p];
-                    if (at >= 0) {
-                        from[at] = p;
+                for (int v = 0; v < vectors; v++) {
+                    int[] from = new int[LANES];
+                    java.util.Arrays.fill(from, vectors == 1 ? positions : 0);
+                    long none = -1L >>> (64 - LANES);
+                    for (int p = 0; p < positions; p++) {
+                        int at = map[t * positions + p] - v * LANES;
+                        if (at >= 0 && at < LANES) {
+                            from[at] = p;
+                            none &= ~(1L << at);
+                        }
                     }
+                    sends[t * vectors + v] = VectorShuffle.fromArray(SPECIES, from, 0);
+                    unsent[t * vectors + v] = VectorMask.fromLong(SPECIES, none);
                 }
-                sends[t] = VectorShuffle.fromArray(SPECIES, from, 0);
             }
         }
 
@@ -695,8 +717,13 @@ final class DirectConv {
                             (r0 - base) * ld + cp * NR, ld);
                 }
                 for (int finished = Math.min(k, r0 + mr) / taps; done < finished; done++) {
-                    add(strip, (done * taps - base) * ld, ld, images, bias == null ? 0f : bias[biasOff + done], dx,
-                            dxAt + done * LANES);
+                    float b = bias == null ? 0f : bias[biasOff + done];
+                    int row0 = (done * taps - base) * ld;
+                    if (vectors == 1) {
+                        add(strip, row0, ld, images, b, dx, dxAt + done * LANES);
+                    } else {
+                        addFour(strip, row0, ld, images, b, dx, dxAt + done * 4 * LANES);
+                    }
                 }
             }
         }
@@ -732,6 +759,33 @@ final class DirectConv {
                     sum = sum.add(sent(strip, row, sends[t]));
                 }
                 sum.intoArray(dx, at + i * stride);
+            }
+        }
+
+        /**
+         * {@link #add} for planes of four vectors, each image's row of a tap one vector: the tap's row permuted into
+         * each vector of the plane, -0 where it sends nothing.
+         */
+        private void addFour(float[] strip, int row0, int ld, int images, float bias, float[] dx, int at) {
+            int stride = channels * 4 * LANES;
+            for (int i = 0; i < images; i++) {
+                FloatVector s0 = FloatVector.broadcast(SPECIES, bias);
+                FloatVector s1 = s0;
+                FloatVector s2 = s0;
+                FloatVector s3 = s0;
+                for (int t = 0, row = row0 + i * positions; t < taps; t++, row += ld) {
+                    FloatVector r = FloatVector.fromArray(SPECIES, strip, row);
+                    int q = 4 * t;
+                    s0 = s0.add(r.rearrange(sends[q]).blend(NEGATIVE_ZEROS, unsent[q]));
+                    s1 = s1.add(r.rearrange(sends[q + 1]).blend(NEGATIVE_ZEROS, unsent[q + 1]));
+                    s2 = s2.add(r.rearrange(sends[q + 2]).blend(NEGATIVE_ZEROS, unsent[q + 2]));
+                    s3 = s3.add(r.rearrange(sends[q + 3]).blend(NEGATIVE_ZEROS, unsent[q + 3]));
+                }
+                int d = at + i * stride;
+                s0.intoArray(dx, d);
+                s1.intoArray(dx, d + LANES);
+                s2.intoArray(dx, d + 2 * LANES);
+                s3.intoArray(dx, d + 3 * LANES);
             }
         }
 

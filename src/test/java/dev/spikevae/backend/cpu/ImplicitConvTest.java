@@ -364,6 +364,8 @@ class ImplicitConvTest {
             if (VectorSupport.floatLanes() == 16) {
                 assertTrue(DirectConv.planesFit(g[29]) && DirectConv.planesFit(g[16]) && g[29].inChannels() * 9 % 6 != 0,
                         "the transposed pass in whole planes, with panels that straddle channels");
+                assertTrue(DirectConv.planesFit(g[15]) && DirectConv.planesFit(g[18]),
+                        "the transposed pass in planes of four vectors (8 x 8), as a convolution's and a transposed one's");
                 assertTrue(g[16].outH() * g[16].outW() == 4 && g[16].batch() % 8 == 1 && g[29].batch() < 8,
                         "the forward's panels from planes four images a vector, the last panel one image or partial");
             }
