@@ -69,6 +69,32 @@ final class Conv {
     }
 
     /**
+     * The weight gradient's groups in the order the pool should take them: most images first (ties in group order,
+     * the sort being stable). Chunks divide unevenly into groups (E2: 19 chunks in 8 groups of two or three), and
+     * taken in group order the last large group left one thread idle at the end (E2's and D3's weight gradients
+     * 4.9 -> 4.45 ms in this order). The order changes no sum: each group has its own partial sums, added in group
+     * order.
+     */
+    static int[] groupOrder(ConvGeometry g) {
+        int chunk = chunkImages(g);
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        int groups = weightGroups(g);
+        Integer[] order = new Integer[groups];
+        int[] images = new int[groups];
+        for (int group = 0; group < groups; group++) {
+            order[group] = group;
+            int from = group * chunks / groups * chunk;
+            images[group] = Math.min(g.batch(), (group + 1) * chunks / groups * chunk) - from;
+        }
+        Arrays.sort(order, (a, b) -> images[b] - images[a]);
+        int[] result = new int[groups];
+        for (int i = 0; i < groups; i++) {
+            result[i] = order[i];
+        }
+        return result;
+    }
+
+    /**
      * Runs {@code body} on every chunk: in parallel, one chunk per task, when there are several; a lone
      * chunk runs on the caller with the multi-threaded GEMM instead.
      */
@@ -200,8 +226,9 @@ final class Conv {
         // order, so the cut changes no result.
         int parts = parallel.threads();
         int panels = (kSize + sgemm.columnBlock() - 1) / sgemm.columnBlock();
+        int[] order = groupOrder(g);
         parallel.forTasks(groups * parts, (task, worker) -> {
-            int group = task / parts;
+            int group = order[task / parts];
             int part = task % parts;
             int n0 = Math.min(kSize, part * panels / parts * sgemm.columnBlock());
             int n1 = Math.min(kSize, (part + 1) * panels / parts * sgemm.columnBlock());

@@ -105,8 +105,9 @@ final class ConvWeightReduction {
         int co = plan.co();
         int k = plan.k();
         float[] partials = buffers.get().partials(plan.groups() * plan.size());
+        int[] order = Conv.groupOrder(g);
         parallel.forTasks(plan.groups() * parts, (task, worker) -> {
-            int group = task / parts;
+            int group = order[task / parts];
             int index = task % parts;
             int units = (k + unit - 1) / unit;
             int rowFrom = Math.min(k, index * units / parts * unit);
@@ -140,7 +141,9 @@ final class ConvWeightReduction {
         int size = plan.size();
         boolean blocks = kernel.reductionBlock() != Integer.MAX_VALUE;
         float[] partials = buffers.get().partials(plan.groups() * size);
-        parallel.forTasks(plan.groups(), (group, worker) -> {
+        int[] order = Conv.groupOrder(g);
+        parallel.forTasks(plan.groups(), (task, worker) -> {
+            int group = order[task];
             int totOff = group * size;
             float[] acc = buffers.get().acc(size);
             boolean[] started = {false};

@@ -214,6 +214,30 @@ class ConvTest {
     // Tests
 
     @Test
+    void weightGroupsAreTakenLargestFirst() {
+        // E2 at batch 512: chunks of 28 images, 19 chunks in 8 groups of two or three (the last one partial)
+        ConvGeometry g = ConvGeometry.conv(512, 32, 16, 16, 64, 3, 2, 1);
+        int chunk = Conv.chunkImages(g);
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        int groups = Conv.weightGroups(g);
+        assertTrue(groups == 8 && chunks % groups != 0, "groups of unequal size: " + chunks + " chunks, " + groups);
+        int[] order = Conv.groupOrder(g);
+        boolean[] seen = new boolean[groups];
+        int last = Integer.MAX_VALUE;
+        int lastGroup = -1;
+        for (int group : order) {
+            assertTrue(!seen[group], "group " + group + " twice");
+            seen[group] = true;
+            int from = group * chunks / groups * chunk;
+            int images = Math.min(g.batch(), (group + 1) * chunks / groups * chunk) - from;
+            assertTrue(images < last || (images == last && group > lastGroup), "order " + java.util.Arrays.toString(order));
+            last = images;
+            lastGroup = group;
+        }
+        assertTrue(order[0] != 0, "a larger group than the first goes first: " + java.util.Arrays.toString(order));
+    }
+
+    @Test
     void forwardMatchesDirectConvolution() {
         Random rnd = new Random(1);
         for (ConvGeometry g : convGeometries()) {
