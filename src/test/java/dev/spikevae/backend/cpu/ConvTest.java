@@ -230,7 +230,8 @@ class ConvTest {
             seen[group] = true;
             int from = group * chunks / groups * chunk;
             int images = Math.min(g.batch(), (group + 1) * chunks / groups * chunk) - from;
-            assertTrue(images < last || (images == last && group > lastGroup), "order " + java.util.Arrays.toString(order));
+            assertTrue(images < last || (images == last && group > lastGroup),
+                    "order " + java.util.Arrays.toString(order));
             last = images;
             lastGroup = group;
         }
