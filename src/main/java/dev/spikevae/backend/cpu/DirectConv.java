@@ -629,30 +629,40 @@ final class DirectConv {
 
     /**
      * Whether {@link #backwardData} makes whole planes in registers ({@link Planes}): a plane of one vector and an
-     * image's outputs shorter than one, or a plane of four vectors and an image's outputs one.
+     * image's outputs shorter than one, a plane of four vectors and an image's outputs one, or {@link #rowsFit}.
      */
     static boolean planesFit(ConvGeometry g) {
         int plane = g.inH() * g.inW();
         int positions = g.outH() * g.outW();
-        return (plane == LANES && positions < LANES) || (plane == 4 * LANES && positions == LANES);
+        return (plane == LANES && positions < LANES) || (plane == 4 * LANES && positions == LANES) || rowsFit(g);
     }
 
     /**
-     * The transposed pass where an input channel's plane is one vector or four (at 16 lanes: E4's input gradient and
-     * D1's forward, 4 x 4 planes; E3's input gradient and D2's forward, 8 x 8): col2im's adds of one channel, all its
-     * taps, made in registers, straight into dx (no staged images). A tap's row holds, for each image, its P outputs
-     * side by side; one permutation per vector of the plane puts each output where the tap sends it (-0 where it sends
-     * none: x + -0 is x for every x), and the taps are added in order onto the bias, as col2im adds them. The rows of a
-     * channel's taps are gathered in the strip before its planes are made: panels of rows and channels of taps need
-     * not line up, so the strip holds a channel and a panel and its unfinished rows move to its front. (The same for
-     * any plane of whole vectors, a list of each vector's contributions, was 3-5 % faster on E2's and D3's 16 x 16
-     * planes, slower on E3 and E4 and 30-40 % slower on the 32 x 32 planes of E1, D4 and D5.)
+     * Planes of 16 rows of one vector each (16 x 16 at 16 lanes: E2's input gradient and D3's forward), from a 3 x 3
+     * kernel at stride 2 and padding 1 onto 8 x 8 outputs: {@link Planes#addRows}.
+     */
+    private static boolean rowsFit(ConvGeometry g) {
+        return LANES == 16 && g.inH() == 16 && g.inW() == 16 && g.outH() == 8 && g.outW() == 8 && g.kH() == 3
+                && g.kW() == 3 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 1 && g.padW() == 1;
+    }
+
+    /**
+     * The transposed pass where an input channel's plane is one vector, four or sixteen (at 16 lanes: E4's input
+     * gradient and D1's forward, 4 x 4 planes; E3's and D2's, 8 x 8; E2's and D3's, 16 x 16): col2im's adds of one
+     * channel, all its taps, made in registers, straight into dx (no staged images). A tap's row holds, for each image,
+     * its P outputs side by side; one permutation per vector of the plane puts each output where the tap sends it (-0
+     * where it sends none: x + -0 is x for every x), and the taps are added in order onto the bias, as col2im adds
+     * them. The rows of a channel's taps are gathered in the strip before its planes are made: panels of rows and
+     * channels of taps need not line up, so the strip holds a channel and a panel and its unfinished rows move to its
+     * front. (The same for any plane of whole vectors, a list of each vector's contributions, was 3-5 % faster than
+     * the staged adds on the 16 x 16 planes, slower on E3 and E4 and 30-40 % slower on the 32 x 32 planes of E1, D4
+     * and D5.)
      */
     private static final class Planes {
         private final int taps;
         private final int positions;
         private final int channels;
-        /** Vectors a plane: 1, or 4 with one vector of outputs an image. */
+        /** Vectors a plane: 1, 4 with one vector of outputs an image, or 16 ({@link #rowsFit}). */
         private final int vectors;
         /** The strip's capacity in rows. */
         private final int rows;
@@ -675,6 +685,28 @@ final class DirectConv {
             rows = taps + MR;
             others = VectorMask.fromLong(SPECIES, positions < LANES ? -1L << positions : 0L);
             int[] map = ConvIm2col.sourceMap(g);
+            if (vectors == 16) {
+                // rows of one vector: per half of a vector of outputs (an output row of 8) and kernel column kx,
+                // output ox to lane 2 ox + kx - 1
+                sends = new VectorShuffle[6];
+                unsent = new VectorMask[3];
+                for (int kx = 0; kx < 3; kx++) {
+                    long none = -1L >>> (64 - LANES);
+                    int[][] from = new int[2][LANES];
+                    for (int ox = 0; ox < LANES / 2; ox++) {
+                        int lane = 2 * ox + kx - 1;
+                        if (lane >= 0 && lane < LANES) {
+                            from[0][lane] = ox;
+                            from[1][lane] = LANES / 2 + ox;
+                            none &= ~(1L << lane);
+                        }
+                    }
+                    sends[kx] = VectorShuffle.fromArray(SPECIES, from[0], 0);
+                    sends[3 + kx] = VectorShuffle.fromArray(SPECIES, from[1], 0);
+                    unsent[kx] = VectorMask.fromLong(SPECIES, none);
+                }
+                return;
+            }
             sends = new VectorShuffle[taps * vectors];
             unsent = new VectorMask[taps * vectors];
             for (int t = 0; t < taps; t++) {
@@ -721,6 +753,8 @@ final class DirectConv {
                     int row0 = (done * taps - base) * ld;
                     if (vectors == 1) {
                         add(strip, row0, ld, images, b, dx, dxAt + done * LANES);
+                    } else if (vectors == 16) {
+                        addRows(strip, row0, ld, images, b, dx, dxAt + done * 16 * LANES);
                     } else {
                         addFour(strip, row0, ld, images, b, dx, dxAt + done * 4 * LANES);
                     }
@@ -786,6 +820,107 @@ final class DirectConv {
                 s1.intoArray(dx, d + LANES);
                 s2.intoArray(dx, d + 2 * LANES);
                 s3.intoArray(dx, d + 3 * LANES);
+            }
+        }
+
+        /**
+         * {@link #add} for planes of 16 rows of one vector from 8 x 8 outputs (3 x 3 kernel, stride 2, padding 1): tap
+         * (ky, kx) sends output row oy to plane row 2 oy + ky - 1, output ox to lane 2 ox + kx - 1, by one permutation
+         * of the half vector holding the row; the 16 rows are sums in registers (E2's input gradient 4.40 -> 3.35 ms,
+         * D3's forward 4.44 -> 3.32, against the staged adds and the unstaging).
+         */
+        private void addRows(float[] strip, int row0, int ld, int images, float bias, float[] dx, int at) {
+            int stride = channels * 16 * LANES;
+            for (int i = 0; i < images; i++) {
+                FloatVector a0 = FloatVector.broadcast(SPECIES, bias);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                FloatVector a4 = a0;
+                FloatVector a5 = a0;
+                FloatVector a6 = a0;
+                FloatVector a7 = a0;
+                FloatVector a8 = a0;
+                FloatVector a9 = a0;
+                FloatVector a10 = a0;
+                FloatVector a11 = a0;
+                FloatVector a12 = a0;
+                FloatVector a13 = a0;
+                FloatVector a14 = a0;
+                FloatVector a15 = a0;
+                int row = row0 + i * positions;
+                // each ky a loop of its own (a branch on ky inside one loop made C2 box the sums: twice as slow);
+                // q holds output rows 2q and 2q + 1, e sends the lower half's row, o the upper's
+                // ky = 0: plane rows 2 oy - 1
+                for (int kx = 0; kx < 3; kx++, row += ld) {
+                    FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row);
+                    FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + LANES);
+                    FloatVector q2 = FloatVector.fromArray(SPECIES, strip, row + 2 * LANES);
+                    FloatVector q3 = FloatVector.fromArray(SPECIES, strip, row + 3 * LANES);
+                    VectorShuffle<Float> e = sends[kx];
+                    VectorShuffle<Float> o = sends[3 + kx];
+                    VectorMask<Float> none = unsent[kx];
+                    a1 = a1.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                    a3 = a3.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                    a5 = a5.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                    a7 = a7.add(q2.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                    a9 = a9.add(q2.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                    a11 = a11.add(q3.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                    a13 = a13.add(q3.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                }
+                // ky = 1: plane rows 2 oy
+                for (int kx = 0; kx < 3; kx++, row += ld) {
+                    FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row);
+                    FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + LANES);
+                    FloatVector q2 = FloatVector.fromArray(SPECIES, strip, row + 2 * LANES);
+                    FloatVector q3 = FloatVector.fromArray(SPECIES, strip, row + 3 * LANES);
+                    VectorShuffle<Float> e = sends[kx];
+                    VectorShuffle<Float> o = sends[3 + kx];
+                    VectorMask<Float> none = unsent[kx];
+                    a0 = a0.add(q0.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                    a2 = a2.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                    a4 = a4.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                    a6 = a6.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                    a8 = a8.add(q2.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                    a10 = a10.add(q2.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                    a12 = a12.add(q3.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                    a14 = a14.add(q3.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                }
+                // ky = 2: plane rows 2 oy + 1
+                for (int kx = 0; kx < 3; kx++, row += ld) {
+                    FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row);
+                    FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + LANES);
+                    FloatVector q2 = FloatVector.fromArray(SPECIES, strip, row + 2 * LANES);
+                    FloatVector q3 = FloatVector.fromArray(SPECIES, strip, row + 3 * LANES);
+                    VectorShuffle<Float> e = sends[kx];
+                    VectorShuffle<Float> o = sends[3 + kx];
+                    VectorMask<Float> none = unsent[kx];
+                    a1 = a1.add(q0.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                    a3 = a3.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                    a5 = a5.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                    a7 = a7.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                    a9 = a9.add(q2.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                    a11 = a11.add(q2.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                    a13 = a13.add(q3.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                    a15 = a15.add(q3.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                }
+                int d = at + i * stride;
+                a0.intoArray(dx, d);
+                a1.intoArray(dx, d + LANES);
+                a2.intoArray(dx, d + 2 * LANES);
+                a3.intoArray(dx, d + 3 * LANES);
+                a4.intoArray(dx, d + 4 * LANES);
+                a5.intoArray(dx, d + 5 * LANES);
+                a6.intoArray(dx, d + 6 * LANES);
+                a7.intoArray(dx, d + 7 * LANES);
+                a8.intoArray(dx, d + 8 * LANES);
+                a9.intoArray(dx, d + 9 * LANES);
+                a10.intoArray(dx, d + 10 * LANES);
+                a11.intoArray(dx, d + 11 * LANES);
+                a12.intoArray(dx, d + 12 * LANES);
+                a13.intoArray(dx, d + 13 * LANES);
+                a14.intoArray(dx, d + 14 * LANES);
+                a15.intoArray(dx, d + 15 * LANES);
             }
         }
 

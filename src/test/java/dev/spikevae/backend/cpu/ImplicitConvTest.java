@@ -366,6 +366,8 @@ class ImplicitConvTest {
                         "the transposed pass in whole planes, with panels that straddle channels");
                 assertTrue(DirectConv.planesFit(g[15]) && DirectConv.planesFit(g[18]),
                         "the transposed pass in planes of four vectors (8 x 8), as a convolution's and a transposed one's");
+                assertTrue(DirectConv.planesFit(g[20]) && DirectConv.planesFit(g[21]) && DirectConv.planesFit(g[26]),
+                        "the transposed pass in planes of 16 rows (16 x 16), E2-like, D3-like and E2 itself");
                 assertTrue(g[16].outH() * g[16].outW() == 4 && g[16].batch() % 8 == 1 && g[29].batch() < 8,
                         "the forward's panels from planes four images a vector, the last panel one image or partial");
             }
