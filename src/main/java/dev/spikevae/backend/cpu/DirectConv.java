@@ -54,6 +54,12 @@ final class DirectConv {
      * chose 4 rows ({@link SgemmVectorKernel#DEFAULT_ROWS}: Java 25 on AVX2, whose 6-row block spills).
      */
     static final int MR = SgemmVectorKernel.DEFAULT_ROWS == 4 ? 4 : 6;
+    /**
+     * The tallest row panel of the forward and transposed passes ({@link #channelPanels}): 8 where the SGEMM kernel
+     * takes 8 rows (16 lanes: 32 registers hold the 8 x 32 block), else {@link #MR}. (The weight gradient keeps
+     * {@link #MR}: 8 taps a block was slower there, docs/benchmarks.md.)
+     */
+    static final int PANEL_ROWS = SgemmVectorKernel.DEFAULT_ROWS == 8 ? 8 : MR;
     private static final int KC = SgemmVectorKernel.KC;
     /** The most output channels and taps {@link #backwardWeight} takes (but see {@link #weightFits}). */
     private static final int MAX_WEIGHT_CHANNELS = 64;
@@ -428,12 +434,24 @@ final class DirectConv {
 
     /**
      * The heights of the micro-kernel's row panels over {@code rows} rows (the forward pass's output channels, the
-     * transposed pass's input channel x tap rows): 6, but a remainder of 2 to 4 rows in panels of 4 (two where 2 are
-     * left, taking one 6 with them: 32 channels as 6, 6, 6, 6, 4, 4; 27 rows as 6, 6, 6, 6, 4). A panel of 4 costs
-     * about 4.4 rows of a panel of 6 ({@link SgemmVectorKernel#microKernel}), where a last panel of 6 computes 6 rows
-     * for 2 to 4. Where {@link #MR} is 4, panels of 4 throughout.
+     * transposed pass's input channel x tap rows). With {@link #PANEL_ROWS} 8: panels of 8, a remainder of 1 to 4 in
+     * one of 4, 5 or 6 in one of 6, 7 in one of 8 (32 channels as 8, 8, 8, 8, where panels of 6 and 4 took D4's input
+     * gradient 10.9 ms against 10.0, E2's forward 3.86 against 3.76). Else 6, but a remainder of 2 to 4 rows in panels
+     * of 4 (two where 2 are left, taking one 6 with them: 32 channels as 6, 6, 6, 6, 4, 4; 27 rows as 6, 6, 6, 6, 4). A
+     * panel of 4 costs about 4.4 rows of a panel of 6 ({@link SgemmVectorKernel#microKernel}), where a last panel of 6
+     * computes 6 rows for 2 to 4. Where {@link #MR} is 4, panels of 4 throughout.
      */
     static int[] channelPanels(int rows) {
+        if (PANEL_ROWS == 8) {
+            int eights = rows / 8;
+            int rem = rows % 8;
+            int[] heights = new int[eights + (rem > 0 ? 1 : 0)];
+            java.util.Arrays.fill(heights, 0, eights, 8);
+            if (rem > 0) {
+                heights[eights] = rem <= 4 ? 4 : rem <= 6 ? 6 : 8;
+            }
+            return heights;
+        }
         if (MR == 4) {
             int[] fours = new int[(rows + 3) / 4];
             java.util.Arrays.fill(fours, 4);
@@ -576,7 +594,7 @@ final class DirectConv {
             int ld = columnPanels * NR;
             // a vector of slack past the images and the strip: addRuns on half vectors reads and writes whole ones
             float[] xs = planes != null ? null : s.staged(group * staged.imageSize() + LANES);
-            float[] strip = s.rows((planes != null ? planes.rows : MR) * ld + LANES);
+            float[] strip = s.rows((planes != null ? planes.rows : PANEL_ROWS) * ld + LANES);
             float[] packed = s.panel(columnPanels * co * NR);
             int[] runAt = s.runAt(columnPanels * NR);
             Columns cols = s.panelColumns;
@@ -682,7 +700,7 @@ final class DirectConv {
             positions = g.outH() * g.outW();
             channels = g.inChannels();
             vectors = g.inH() * g.inW() / LANES;
-            rows = taps + MR;
+            rows = taps + PANEL_ROWS;
             others = VectorMask.fromLong(SPECIES, positions < LANES ? -1L << positions : 0L);
             int[] map = ConvIm2col.sourceMap(g);
             if (vectors == 16) {
@@ -1390,8 +1408,8 @@ final class DirectConv {
     private static final class Scratch {
         /** The packed weights of a call made on this thread (read by every task of the call). */
         final Buffer weights = new Buffer();
-        final float[] tile = new float[MR * NR];
-        final float[] sum = new float[MR * NR];
+        final float[] tile = new float[PANEL_ROWS * NR];
+        final float[] sum = new float[PANEL_ROWS * NR];
         /** The weight gradient's images of the current chunk staged so far. */
         int ready;
         float[] staged = new float[0];

@@ -303,7 +303,24 @@ class ImplicitConvTest {
     }
 
     @Test
-    void outputChannelsFallIntoPanelsOfSixAndOfFour() {
+    void rowsFallIntoPanelsOfTheRegisterBlock() {
+        if (DirectConv.PANEL_ROWS == 8) {
+            // the 8-row register block (16 lanes): panels of 8, a remainder in one panel of 4, 6 or 8
+            assertArrayEquals(new int[] {8, 8, 8, 8}, DirectConv.channelPanels(32));
+            assertArrayEquals(new int[] {8, 8, 8, 4}, DirectConv.channelPanels(27));
+            assertArrayEquals(new int[] {8, 8, 8, 8, 8, 6}, DirectConv.channelPanels(45));
+            assertArrayEquals(new int[] {4}, DirectConv.channelPanels(1));
+            assertArrayEquals(new int[] {8}, DirectConv.channelPanels(7));
+            assertArrayEquals(new int[] {8, 6}, DirectConv.channelPanels(13));
+            for (int rows = 1; rows <= 300; rows++) {
+                int sum = 0;
+                for (int h : DirectConv.channelPanels(rows)) {
+                    sum += h;
+                }
+                assertTrue(sum >= rows && sum - rows < 4, rows + " rows: panels of " + sum);
+            }
+            return;
+        }
         if (DirectConv.MR == 4) {
             // the 4-row register block (Java 25 on AVX2, or spikevae.sgemm.mr=4): panels of 4 only
             assertArrayEquals(new int[] {4, 4, 4, 4, 4, 4, 4, 4}, DirectConv.channelPanels(32));
