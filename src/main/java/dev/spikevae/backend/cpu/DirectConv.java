@@ -693,6 +693,8 @@ final class DirectConv {
         private final VectorShuffle<Float>[] sends;
         /** Per tap and vector of the plane (planes of four vectors): the lanes the tap sends nothing to (-0). */
         private final VectorMask<Float>[] unsent;
+        /** 16-row planes, per half h and kx: {@code unsent[kx]} for h = 0, every lane for h = 1 (no output row 8). */
+        private final VectorMask<Float>[] beyond;
 
         @SuppressWarnings("unchecked")
         Planes(ConvGeometry g) {
@@ -708,6 +710,7 @@ final class DirectConv {
                 // output ox to lane 2 ox + kx - 1
                 sends = new VectorShuffle[6];
                 unsent = new VectorMask[3];
+                beyond = new VectorMask[6];
                 for (int kx = 0; kx < 3; kx++) {
                     long none = -1L >>> (64 - LANES);
                     int[][] from = new int[2][LANES];
@@ -722,9 +725,12 @@ final class DirectConv {
                     sends[kx] = VectorShuffle.fromArray(SPECIES, from[0], 0);
                     sends[3 + kx] = VectorShuffle.fromArray(SPECIES, from[1], 0);
                     unsent[kx] = VectorMask.fromLong(SPECIES, none);
+                    beyond[kx] = unsent[kx];
+                    beyond[3 + kx] = VectorMask.fromLong(SPECIES, -1L >>> (64 - LANES));
                 }
                 return;
             }
+            beyond = null;
             sends = new VectorShuffle[taps * vectors];
             unsent = new VectorMask[taps * vectors];
             for (int t = 0; t < taps; t++) {
@@ -844,102 +850,81 @@ final class DirectConv {
         /**
          * {@link #add} for planes of 16 rows of one vector from 8 x 8 outputs (3 x 3 kernel, stride 2, padding 1): tap
          * (ky, kx) sends output row oy to plane row 2 oy + ky - 1, output ox to lane 2 ox + kx - 1, by one permutation
-         * of the half vector holding the row; the 16 rows are sums in registers (E2's input gradient 4.40 -> 3.35 ms,
-         * D3's forward 4.44 -> 3.32, against the staged adds and the unstaging).
+         * of the half vector holding the row; the rows are sums in registers, eight at a time (E2's input gradient
+         * 4.40 -> 3.35 ms, D3's forward 4.44 -> 3.32, against the staged adds and the unstaging).
          */
         private void addRows(float[] strip, int row0, int ld, int images, float bias, float[] dx, int at) {
             int stride = channels * 16 * LANES;
             for (int i = 0; i < images; i++) {
-                FloatVector a0 = FloatVector.broadcast(SPECIES, bias);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                FloatVector a4 = a0;
-                FloatVector a5 = a0;
-                FloatVector a6 = a0;
-                FloatVector a7 = a0;
-                FloatVector a8 = a0;
-                FloatVector a9 = a0;
-                FloatVector a10 = a0;
-                FloatVector a11 = a0;
-                FloatVector a12 = a0;
-                FloatVector a13 = a0;
-                FloatVector a14 = a0;
-                FloatVector a15 = a0;
                 int row = row0 + i * positions;
-                // each ky a loop of its own (a branch on ky inside one loop made C2 box the sums: twice as slow);
-                // q holds output rows 2q and 2q + 1, e sends the lower half's row, o the upper's
-                // ky = 0: plane rows 2 oy - 1
-                for (int kx = 0; kx < 3; kx++, row += ld) {
-                    FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row);
-                    FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + LANES);
-                    FloatVector q2 = FloatVector.fromArray(SPECIES, strip, row + 2 * LANES);
-                    FloatVector q3 = FloatVector.fromArray(SPECIES, strip, row + 3 * LANES);
-                    VectorShuffle<Float> e = sends[kx];
-                    VectorShuffle<Float> o = sends[3 + kx];
-                    VectorMask<Float> none = unsent[kx];
-                    a1 = a1.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                    a3 = a3.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                    a5 = a5.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                    a7 = a7.add(q2.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                    a9 = a9.add(q2.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                    a11 = a11.add(q3.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                    a13 = a13.add(q3.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                }
-                // ky = 1: plane rows 2 oy
-                for (int kx = 0; kx < 3; kx++, row += ld) {
-                    FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row);
-                    FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + LANES);
-                    FloatVector q2 = FloatVector.fromArray(SPECIES, strip, row + 2 * LANES);
-                    FloatVector q3 = FloatVector.fromArray(SPECIES, strip, row + 3 * LANES);
-                    VectorShuffle<Float> e = sends[kx];
-                    VectorShuffle<Float> o = sends[3 + kx];
-                    VectorMask<Float> none = unsent[kx];
-                    a0 = a0.add(q0.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                    a2 = a2.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                    a4 = a4.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                    a6 = a6.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                    a8 = a8.add(q2.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                    a10 = a10.add(q2.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                    a12 = a12.add(q3.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                    a14 = a14.add(q3.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                }
-                // ky = 2: plane rows 2 oy + 1
-                for (int kx = 0; kx < 3; kx++, row += ld) {
-                    FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row);
-                    FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + LANES);
-                    FloatVector q2 = FloatVector.fromArray(SPECIES, strip, row + 2 * LANES);
-                    FloatVector q3 = FloatVector.fromArray(SPECIES, strip, row + 3 * LANES);
-                    VectorShuffle<Float> e = sends[kx];
-                    VectorShuffle<Float> o = sends[3 + kx];
-                    VectorMask<Float> none = unsent[kx];
-                    a1 = a1.add(q0.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                    a3 = a3.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                    a5 = a5.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                    a7 = a7.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                    a9 = a9.add(q2.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                    a11 = a11.add(q2.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                    a13 = a13.add(q3.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                    a15 = a15.add(q3.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                }
                 int d = at + i * stride;
-                a0.intoArray(dx, d);
-                a1.intoArray(dx, d + LANES);
-                a2.intoArray(dx, d + 2 * LANES);
-                a3.intoArray(dx, d + 3 * LANES);
-                a4.intoArray(dx, d + 4 * LANES);
-                a5.intoArray(dx, d + 5 * LANES);
-                a6.intoArray(dx, d + 6 * LANES);
-                a7.intoArray(dx, d + 7 * LANES);
-                a8.intoArray(dx, d + 8 * LANES);
-                a9.intoArray(dx, d + 9 * LANES);
-                a10.intoArray(dx, d + 10 * LANES);
-                a11.intoArray(dx, d + 11 * LANES);
-                a12.intoArray(dx, d + 12 * LANES);
-                a13.intoArray(dx, d + 13 * LANES);
-                a14.intoArray(dx, d + 14 * LANES);
-                a15.intoArray(dx, d + 15 * LANES);
+                eightRows(strip, row, ld, 0, bias, dx, d);
+                eightRows(strip, row, ld, 1, bias, dx, d + 8 * LANES);
             }
+        }
+
+        /**
+         * Plane rows 8 h to 8 h + 7 of one image ({@link #addRows}), from its output rows 4 h to 4 h + 4 (vectors
+         * 2 h to 2 h + 2 of its row of outputs: vector q holds output rows 2q and 2q + 1; e sends the lower half's
+         * row, o the upper's). Each kernel row is a loop of its own, and the 16 rows are two calls of eight: one loop
+         * with a branch on ky, or all 16 sums in one method, made C2 box the sums in some runs (three times as slow).
+         * Plane row 15 takes nothing from kernel row 0 (output row 8 does not exist): {@code beyond} leaves it out.
+         */
+        private void eightRows(float[] strip, int row, int ld, int h, float bias, float[] dx, int d) {
+            FloatVector a0 = FloatVector.broadcast(SPECIES, bias);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector a4 = a0;
+            FloatVector a5 = a0;
+            FloatVector a6 = a0;
+            FloatVector a7 = a0;
+            // ky = 0: plane row 2 oy - 1
+            for (int kx = 0; kx < 3; kx++, row += ld) {
+                FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row + 2 * h * LANES);
+                FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + (2 * h + 1) * LANES);
+                FloatVector q2 = FloatVector.fromArray(SPECIES, strip, row + (2 * h + 2) * LANES);
+                VectorShuffle<Float> e = sends[kx];
+                VectorShuffle<Float> o = sends[3 + kx];
+                VectorMask<Float> none = unsent[kx];
+                VectorMask<Float> last = beyond[h * 3 + kx];
+                a1 = a1.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                a3 = a3.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                a5 = a5.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                a7 = a7.add(q2.rearrange(e).blend(NEGATIVE_ZEROS, last));
+            }
+            // ky = 1: plane row 2 oy
+            for (int kx = 0; kx < 3; kx++, row += ld) {
+                FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row + 2 * h * LANES);
+                FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + (2 * h + 1) * LANES);
+                VectorShuffle<Float> e = sends[kx];
+                VectorShuffle<Float> o = sends[3 + kx];
+                VectorMask<Float> none = unsent[kx];
+                a0 = a0.add(q0.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                a2 = a2.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                a4 = a4.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                a6 = a6.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
+            }
+            // ky = 2: plane row 2 oy + 1
+            for (int kx = 0; kx < 3; kx++, row += ld) {
+                FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row + 2 * h * LANES);
+                FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + (2 * h + 1) * LANES);
+                VectorShuffle<Float> e = sends[kx];
+                VectorShuffle<Float> o = sends[3 + kx];
+                VectorMask<Float> none = unsent[kx];
+                a1 = a1.add(q0.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                a3 = a3.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                a5 = a5.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                a7 = a7.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
+            }
+            a0.intoArray(dx, d);
+            a1.intoArray(dx, d + LANES);
+            a2.intoArray(dx, d + 2 * LANES);
+            a3.intoArray(dx, d + 3 * LANES);
+            a4.intoArray(dx, d + 4 * LANES);
+            a5.intoArray(dx, d + 5 * LANES);
+            a6.intoArray(dx, d + 6 * LANES);
+            a7.intoArray(dx, d + 7 * LANES);
         }
 
         /** One image's row of a tap, from {@code strip[at]}, as the tap sends it into the plane. */
