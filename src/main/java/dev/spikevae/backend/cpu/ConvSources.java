@@ -80,15 +80,46 @@ final class ConvSources {
      */
     static GemmSource columnsTransposed(ConvOperand x, int start, ConvGeometry g, int[] map) {
         int positions = g.outH() * g.outW();
-        if (positions > ROW_POSITIONS) {
-            return columnsTransposedByColumn(x, start, g, map);
-        }
         int offsets = g.kH() * g.kW();
         int plane = g.inH() * g.inW();
         int inImage = g.inChannels() * plane;
         float[] xf = x.floats();
         byte[] xb = x.bytes();
         int base = x.offset() + start;
+        if (positions > ROW_POSITIONS) {
+            return (p0, rows, j0, cols, dst, off, ld) -> {
+                int ci = j0 / offsets;
+                int kk = j0 % offsets;
+                int img0 = p0 / positions;
+                int pos0 = p0 % positions;
+                for (int c = 0; c < cols; c++) {
+                    int img = img0;
+                    int pos = pos0;
+                    for (int r = 0; r < rows; img++, pos = 0) {
+                        int run = Math.min(rows - r, positions - pos);
+                        int src = base + img * inImage + ci * plane;
+                        int m = kk * positions + pos;
+                        int d = off + r * ld + c;
+                        if (xf != null) {
+                            for (int t = 0; t < run; t++, d += ld) {
+                                int at = map[m + t];
+                                dst[d] = at < 0 ? 0f : xf[src + at];
+                            }
+                        } else {
+                            for (int t = 0; t < run; t++, d += ld) {
+                                int at = map[m + t];
+                                dst[d] = at < 0 ? 0f : xb[src + at] & 0xFF;
+                            }
+                        }
+                        r += run;
+                    }
+                    if (++kk == offsets) {
+                        kk = 0;
+                        ci++;
+                    }
+                }
+            };
+        }
         return (p0, rows, j0, cols, dst, off, ld) -> {
             int slots = Math.min(rows, positions);
             int pos0 = p0 % positions;
@@ -129,48 +160,6 @@ final class ConvSources {
                 if (++pos == positions) {
                     pos = 0;
                     img++;
-                }
-            }
-        };
-    }
-
-    private static GemmSource columnsTransposedByColumn(ConvOperand x, int start, ConvGeometry g, int[] map) {
-        int positions = g.outH() * g.outW();
-        int offsets = g.kH() * g.kW();
-        int plane = g.inH() * g.inW();
-        int inImage = g.inChannels() * plane;
-        float[] xf = x.floats();
-        byte[] xb = x.bytes();
-        int base = x.offset() + start;
-        return (p0, rows, j0, cols, dst, off, ld) -> {
-            int ci = j0 / offsets;
-            int kk = j0 % offsets;
-            int img0 = p0 / positions;
-            int pos0 = p0 % positions;
-            for (int c = 0; c < cols; c++) {
-                int img = img0;
-                int pos = pos0;
-                for (int r = 0; r < rows; img++, pos = 0) {
-                    int run = Math.min(rows - r, positions - pos);
-                    int src = base + img * inImage + ci * plane;
-                    int m = kk * positions + pos;
-                    int d = off + r * ld + c;
-                    if (xf != null) {
-                        for (int t = 0; t < run; t++, d += ld) {
-                            int at = map[m + t];
-                            dst[d] = at < 0 ? 0f : xf[src + at];
-                        }
-                    } else {
-                        for (int t = 0; t < run; t++, d += ld) {
-                            int at = map[m + t];
-                            dst[d] = at < 0 ? 0f : xb[src + at] & 0xFF;
-                        }
-                    }
-                    r += run;
-                }
-                if (++kk == offsets) {
-                    kk = 0;
-                    ci++;
                 }
             }
         };

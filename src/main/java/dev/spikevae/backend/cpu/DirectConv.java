@@ -866,7 +866,8 @@ final class DirectConv {
         /**
          * Plane rows 8 h to 8 h + 7 of one image ({@link #addRows}), from its output rows 4 h to 4 h + 4 (vectors
          * 2 h to 2 h + 2 of its row of outputs: vector q holds output rows 2q and 2q + 1; e sends the lower half's
-         * row, o the upper's). Each kernel row is a loop of its own, and the 16 rows are two calls of eight: one loop
+         * row, o the upper's). Kernel row 0 is a loop of its own, rows 1 and 2 one loop (they feed the even and the
+         * odd plane rows; each row still takes its taps in order), and the 16 rows are two calls of eight: one loop
          * with a branch on ky, or all 16 sums in one method, made C2 box the sums in some runs (three times as slow).
          * Plane row 15 takes nothing from kernel row 0 (output row 8 does not exist): {@code beyond} leaves it out.
          */
@@ -893,10 +894,12 @@ final class DirectConv {
                 a5 = a5.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
                 a7 = a7.add(q2.rearrange(e).blend(NEGATIVE_ZEROS, last));
             }
-            // ky = 1: plane row 2 oy
+            // ky = 1 (plane row 2 oy) and ky = 2 (plane row 2 oy + 1), which feed the even and the odd rows
             for (int kx = 0; kx < 3; kx++, row += ld) {
                 FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row + 2 * h * LANES);
                 FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + (2 * h + 1) * LANES);
+                FloatVector p0 = FloatVector.fromArray(SPECIES, strip, row + 3 * ld + 2 * h * LANES);
+                FloatVector p1 = FloatVector.fromArray(SPECIES, strip, row + 3 * ld + (2 * h + 1) * LANES);
                 VectorShuffle<Float> e = sends[kx];
                 VectorShuffle<Float> o = sends[3 + kx];
                 VectorMask<Float> none = unsent[kx];
@@ -904,18 +907,10 @@ final class DirectConv {
                 a2 = a2.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
                 a4 = a4.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
                 a6 = a6.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
-            }
-            // ky = 2: plane row 2 oy + 1
-            for (int kx = 0; kx < 3; kx++, row += ld) {
-                FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row + 2 * h * LANES);
-                FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + (2 * h + 1) * LANES);
-                VectorShuffle<Float> e = sends[kx];
-                VectorShuffle<Float> o = sends[3 + kx];
-                VectorMask<Float> none = unsent[kx];
-                a1 = a1.add(q0.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                a3 = a3.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                a5 = a5.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                a7 = a7.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                a1 = a1.add(p0.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                a3 = a3.add(p0.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                a5 = a5.add(p1.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                a7 = a7.add(p1.rearrange(o).blend(NEGATIVE_ZEROS, none));
             }
             a0.intoArray(dx, d);
             a1.intoArray(dx, d + LANES);
