@@ -220,7 +220,8 @@ final class ConvWeightReduction {
      * else as [co][k] (dw's own layout). A lone group has beta folded in already and is copied. Each element's sum is
      * the same chain whatever the cut: the partials are added a block of elements at a time, group after group, in
      * loops the compiler vectorises (element by element, reading the groups in turn, took 9 % of E4's weight
-     * gradient).
+     * gradient). Each group's array is read front to back and [k][co] partials are written to dw strided (E3's weight
+     * gradient, 128 x 576 weights in 8 groups: 5.54 -> 5.17 ms against reading the partials strided).
      */
     static void sumGroups(Parallel parallel, float[] partials, int groups, int co, int k, boolean transposed,
                           float beta, float[] dw, int dwOff) {

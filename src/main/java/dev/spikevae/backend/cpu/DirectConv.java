@@ -294,10 +294,13 @@ final class DirectConv {
          * The panel ({@code [k][NR]}) of images {@code first} on (eight of them; a panel past {@code last} repeats it
          * in columns no output reads).
          */
-        void pack(ConvOperand x, int first, int last, float[] panel) {
+        void pack(ConvOperand x, int first, int last, float[] panel, float[] wide) {
             float[] xf = x.floats();
             byte[] xb = x.bytes();
             int image = channels * plane;
+            // u8 planes are widened into {@code wide} first, so that a plane is always one float load (a vector chosen
+            // between a float load and a widening is a phi, which C2 boxes)
+            float[] from = xf != null ? xf : wide;
             for (int half = 0; half < 2; half++) {
                 int i0 = first + 4 * half;
                 int a0 = x.offset() + Math.min(i0, last) * image;
@@ -306,10 +309,16 @@ final class DirectConv {
                 int a3 = x.offset() + Math.min(i0 + 3, last) * image;
                 for (int c = 0, d = half * LANES; c < channels; c++) {
                     int o = c * plane;
-                    FloatVector p0 = plane(xf, xb, a0 + o);
-                    FloatVector p1 = plane(xf, xb, a1 + o);
-                    FloatVector p2 = plane(xf, xb, a2 + o);
-                    FloatVector p3 = plane(xf, xb, a3 + o);
+                    if (xf == null) {
+                        StagingVectors.widen(xb, a0 + o).intoArray(wide, 0);
+                        StagingVectors.widen(xb, a1 + o).intoArray(wide, LANES);
+                        StagingVectors.widen(xb, a2 + o).intoArray(wide, 2 * LANES);
+                        StagingVectors.widen(xb, a3 + o).intoArray(wide, 3 * LANES);
+                    }
+                    FloatVector p0 = FloatVector.fromArray(SPECIES, from, xf != null ? a0 + o : 0);
+                    FloatVector p1 = FloatVector.fromArray(SPECIES, from, xf != null ? a1 + o : LANES);
+                    FloatVector p2 = FloatVector.fromArray(SPECIES, from, xf != null ? a2 + o : 2 * LANES);
+                    FloatVector p3 = FloatVector.fromArray(SPECIES, from, xf != null ? a3 + o : 3 * LANES);
                     for (int t = 0; t < taps; t++, d += NR) {
                         p0.rearrange(reads[4 * t])
                                 .blend(p1.rearrange(reads[4 * t + 1]), FROM_QUARTER)
@@ -319,10 +328,6 @@ final class DirectConv {
                     }
                 }
             }
-        }
-
-        private static FloatVector plane(float[] xf, byte[] xb, int at) {
-            return xf != null ? FloatVector.fromArray(SPECIES, xf, at) : StagingVectors.widen(xb, at);
         }
     }
 
@@ -364,7 +369,7 @@ final class DirectConv {
                 for (int j0 = 0; j0 < columns; j0 += NR) {
                     cols.map(j0, Math.min(NR, columns - j0), run, positions, positionAt, staged.imageSize(), co);
                     if (quarters != null) {
-                        quarters.pack(x, g0 + j0 / positions, end - 1, panel);
+                        quarters.pack(x, g0 + j0 / positions, end - 1, panel, s.wide(4 * LANES));
                     } else {
                         pack(xs, staged.offsets, k, cols, run, panel);
                     }
