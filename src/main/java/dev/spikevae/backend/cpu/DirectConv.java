@@ -591,7 +591,7 @@ final class DirectConv {
         // f32 images whose positions fill whole panels are packed image by image (packImages); u8 spikes, whose rows
         // are a quarter as long, were as fast or faster panel by panel
         boolean byImage = positions % NR == 0 && dy.floats() != null;
-        // a plane of one vector: each channel's taps are added in registers, straight into dx (no staged images)
+        // planes of 1, 4 or 16 vectors: each channel's taps are added in registers, straight into dx (no staged images)
         Planes planes = planesFit(g) ? new Planes(g) : null;
         parallel.forTasks(tasks, (task, worker) -> {
             Scratch s = scratch.get();
@@ -709,7 +709,6 @@ final class DirectConv {
             vectors = g.inH() * g.inW() / LANES;
             rows = taps + PANEL_ROWS;
             others = VectorMask.fromLong(SPECIES, positions < LANES ? -1L << positions : 0L);
-            int[] map = ConvIm2col.sourceMap(g);
             if (vectors == 16) {
                 // rows of one vector: per half of a vector of outputs (an output row of 8) and kernel column kx,
                 // output ox to lane 2 ox + kx - 1
@@ -736,6 +735,7 @@ final class DirectConv {
                 return;
             }
             beyond = null;
+            int[] map = ConvIm2col.sourceMap(g);
             sends = new VectorShuffle[taps * vectors];
             unsent = new VectorMask[taps * vectors];
             for (int t = 0; t < taps; t++) {
