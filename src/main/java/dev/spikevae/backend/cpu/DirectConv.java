@@ -600,7 +600,8 @@ final class DirectConv {
             // a vector of slack past the images and the strip: addRuns on half vectors reads and writes whole ones
             float[] xs = planes != null ? null : s.staged(group * staged.imageSize() + LANES);
             float[] strip = s.rows((planes != null ? planes.rows : PANEL_ROWS) * ld + LANES);
-            float[] packed = s.panel(columnPanels * co * NR);
+            int ps = panelStride(co);
+            float[] packed = s.panel(columnPanels * ps);
             int[] runAt = s.runAt(columnPanels * NR);
             Columns cols = s.panelColumns;
             int end = Math.min(g.batch(), (task + 1) * perTask);
@@ -613,7 +614,7 @@ final class DirectConv {
                     cols.map(cp * NR, Math.min(NR, columns - cp * NR), run, positions, positionAt,
                             staged.imageSize(), co);
                     if (!byImage) {
-                        packChannels(dy, dy.offset() + g0 * outImage, co, positions, cols, packed, cp * co * NR);
+                        packChannels(dy, dy.offset() + g0 * outImage, co, positions, cols, packed, cp * ps);
                     }
                     System.arraycopy(cols.runAt, 0, runAt, runs, cols.runs);
                     runs += cols.runs;
@@ -635,7 +636,7 @@ final class DirectConv {
                 for (int panel = 0, r0 = 0; panel < heights.length; r0 += heights[panel++]) {
                     int mr = heights[panel];
                     for (int cp = 0; cp < used; cp++) {
-                        SgemmVectorKernel.microKernel(mr, co, wt, r0 * co, packed, cp * co * NR, strip, cp * NR,
+                        SgemmVectorKernel.microKernel(mr, co, wt, r0 * co, packed, cp * ps, strip, cp * NR,
                                 used * NR);
                     }
                     int rows = Math.min(mr, k - r0);
@@ -657,8 +658,24 @@ final class DirectConv {
     static boolean planesFit(ConvGeometry g) {
         int plane = g.inH() * g.inW();
         int positions = g.outH() * g.outW();
-        return (plane == LANES && positions < LANES) || (plane == 4 * LANES && positions == LANES) || rowsFit(g);
+        return (plane == LANES && positions < LANES) || (plane == 4 * LANES && positions == LANES) || rowsFit(g)
+                || wideRowsFit(g);
     }
+
+    /**
+     * Floats from one of the transposed pass's packed column panels ([channel][NR]) to the next: channels x NR, and a
+     * vector more where that is a whole multiple of 4 KiB. At 4 KiB apart every panel's row of a channel falls in the
+     * same set of the first-level cache, and {@link #packImages}, which writes a channel's row into every panel of
+     * an image in turn, evicted its own lines: D5's forward (32 panels an image of 32 channels, f32) took 6.8-7.2 ms
+     * with the panels 4 KiB apart and 4.5-5.3 with a vector more.
+     */
+    static int panelStride(int channels) {
+        int n = channels * NR;
+        return n % PAGE_FLOATS == 0 ? n + LANES : n;
+    }
+
+    /** 4 KiB in floats: addresses this far apart share a set of the first-level cache ({@link #panelStride}). */
+    private static final int PAGE_FLOATS = 1024;
 
     /**
      * Planes of 16 rows of one vector each (16 x 16 at 16 lanes: E2's input gradient and D3's forward), from a 3 x 3
@@ -670,8 +687,18 @@ final class DirectConv {
     }
 
     /**
-     * The transposed pass where an input channel's plane is one vector, four or sixteen (at 16 lanes: E4's input
-     * gradient and D1's forward, 4 x 4 planes; E3's and D2's, 8 x 8; E2's and D3's, 16 x 16): col2im's adds of one
+     * Planes of 32 rows of two vectors each (32 x 32 at 16 lanes: D4's forward), from 16 x 16 outputs by a 3 x 3 kernel
+     * at stride 2 and padding 1: {@link Planes#addWideRows}.
+     */
+    private static boolean wideRowsFit(ConvGeometry g) {
+        return LANES == 16 && g.inH() == 32 && g.inW() == 32 && g.outH() == 16 && g.outW() == 16 && g.kH() == 3
+                && g.kW() == 3 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 1 && g.padW() == 1;
+    }
+
+    /**
+     * The transposed pass where an input channel's plane is one vector, four, sixteen or 64 (at 16 lanes: E4's input
+     * gradient and D1's forward, 4 x 4 planes; E3's and D2's, 8 x 8; E2's and D3's, 16 x 16; D4's forward, 32 x 32
+     * from 16 x 16 outputs at stride 2): col2im's adds of one
      * channel, all its taps, made in registers, straight into dx (no staged images). A tap's row holds, for each image,
      * its P outputs side by side; one permutation per vector of the plane puts each output where the tap sends it (-0
      * where it sends none: x + -0 is x for every x), and the taps are added in order onto the bias, as col2im adds
@@ -679,13 +706,19 @@ final class DirectConv {
      * channels of taps need not line up, so the strip holds a channel and a panel and its unfinished rows move to its
      * front. (The same for any plane of whole vectors, a list of each vector's contributions, was 3-5 % faster than
      * the staged adds on the 16 x 16 planes, slower on E3 and E4 and 30-40 % slower on the 32 x 32 planes of E1, D4
-     * and D5.)
+     * and D5; D4's forward takes its own form, {@link #addWideRows}.)
      */
     private static final class Planes {
+        /** {@link #interleave}: a plane row's even and odd columns, from the lower and the upper half of each. */
+        private static final VectorShuffle<Float> LOWER_HALVES = VectorShuffle.fromOp(SPECIES, i -> i / 2);
+        private static final VectorShuffle<Float> UPPER_HALVES = VectorShuffle.fromOp(SPECIES, i -> LANES / 2 + i / 2);
+        private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(SPECIES, 0xAAAAAAAAAAAAAAAAL);
+        /** {@link #addWideRows}: the lane a row of outputs read one float on takes from past the row. */
+        private static final VectorMask<Float> LAST_LANE = VectorMask.fromLong(SPECIES, 1L << (LANES - 1));
         private final int taps;
         private final int positions;
         private final int channels;
-        /** Vectors a plane: 1, 4 with one vector of outputs an image, or 16 ({@link #rowsFit}). */
+        /** Vectors a plane: 1, 4 (one vector of outputs an image), 16 ({@link #rowsFit}), 64 ({@link #wideRowsFit}). */
         private final int vectors;
         /** The strip's capacity in rows. */
         private final int rows;
@@ -709,6 +742,12 @@ final class DirectConv {
             vectors = g.inH() * g.inW() / LANES;
             rows = taps + PANEL_ROWS;
             others = VectorMask.fromLong(SPECIES, positions < LANES ? -1L << positions : 0L);
+            if (vectors == 64) {
+                sends = null;
+                unsent = null;
+                beyond = null;
+                return;
+            }
             if (vectors == 16) {
                 // rows of one vector: per half of a vector of outputs (an output row of 8) and kernel column kx,
                 // output ox to lane 2 ox + kx - 1
@@ -763,6 +802,7 @@ final class DirectConv {
         void transposed(int[] heights, int co, float[] wt, float[] packed, int used, float[] strip, int images,
                         float[] bias, int biasOff, float[] dx, int dxAt) {
             int ld = used * NR;
+            int ps = panelStride(co);
             int k = channels * taps;
             int base = 0;
             int done = 0;
@@ -774,7 +814,7 @@ final class DirectConv {
                     base = pending;
                 }
                 for (int cp = 0; cp < used; cp++) {
-                    SgemmVectorKernel.microKernel(mr, co, wt, r0 * co, packed, cp * co * NR, strip,
+                    SgemmVectorKernel.microKernel(mr, co, wt, r0 * co, packed, cp * ps, strip,
                             (r0 - base) * ld + cp * NR, ld);
                 }
                 for (int finished = Math.min(k, r0 + mr) / taps; done < finished; done++) {
@@ -784,6 +824,8 @@ final class DirectConv {
                         add(strip, row0, ld, images, b, dx, dxAt + done * LANES);
                     } else if (vectors == 16) {
                         addRows(strip, row0, ld, images, b, dx, dxAt + done * 16 * LANES);
+                    } else if (vectors == 64) {
+                        addWideRows(strip, row0, ld, images, b, dx, dxAt + done * 64 * LANES);
                     } else {
                         addFour(strip, row0, ld, images, b, dx, dxAt + done * 4 * LANES);
                     }
@@ -927,6 +969,53 @@ final class DirectConv {
             a7.intoArray(dx, d + 7 * LANES);
         }
 
+        /**
+         * {@link #add} for planes of 32 rows of two vectors from 16 x 16 outputs (3 x 3 kernel, stride 2, padding 1):
+         * tap (ky, kx) sends output (oy, ox) to plane row 2 oy + ky - 1, column 2 ox + kx - 1. A plane row's even
+         * columns take kx = 1 alone, its odd columns kx = 0 (the row of outputs one lane on) and kx = 2; so each row is
+         * summed as its even and its odd columns, one vector each, in tap order onto the bias, and the two are
+         * interleaved into the row's two vectors. Even rows take ky = 1 of output row m, odd rows 2 m + 1 ky = 0 of
+         * output row m + 1 and then ky = 2 of row m (no output row 16: the last row takes ky = 2 alone).
+         */
+        private void addWideRows(float[] strip, int row0, int ld, int images, float bias, float[] dx, int at) {
+            int stride = channels * 64 * LANES;
+            FloatVector b = FloatVector.broadcast(SPECIES, bias);
+            for (int i = 0; i < images; i++) {
+                int r0 = row0 + i * positions;
+                int r1 = r0 + 3 * ld;
+                int r2 = r0 + 6 * ld;
+                int d = at + i * stride;
+                for (int m = 0; m < 16; m++, d += 4 * LANES) {
+                    int o = m * LANES;
+                    // plane row 2 m: ky = 1 of output row m; kx = 0 read one float on (lane j takes output j + 1)
+                    FloatVector even = b.add(FloatVector.fromArray(SPECIES, strip, r1 + ld + o));
+                    FloatVector odd = b.add(FloatVector.fromArray(SPECIES, strip, r1 + o + 1)
+                                    .blend(NEGATIVE_ZEROS, LAST_LANE))
+                            .add(FloatVector.fromArray(SPECIES, strip, r1 + 2 * ld + o));
+                    interleave(even, odd, dx, d);
+                    // plane row 2 m + 1: ky = 0 of output row m + 1, then ky = 2 of row m
+                    FloatVector e = b;
+                    FloatVector f = b;
+                    if (m < 15) {
+                        e = e.add(FloatVector.fromArray(SPECIES, strip, r0 + ld + o + LANES));
+                        f = f.add(FloatVector.fromArray(SPECIES, strip, r0 + o + LANES + 1)
+                                        .blend(NEGATIVE_ZEROS, LAST_LANE))
+                                .add(FloatVector.fromArray(SPECIES, strip, r0 + 2 * ld + o + LANES));
+                    }
+                    e = e.add(FloatVector.fromArray(SPECIES, strip, r2 + ld + o));
+                    f = f.add(FloatVector.fromArray(SPECIES, strip, r2 + o + 1).blend(NEGATIVE_ZEROS, LAST_LANE))
+                            .add(FloatVector.fromArray(SPECIES, strip, r2 + 2 * ld + o));
+                    interleave(e, f, dx, d + 2 * LANES);
+                }
+            }
+        }
+
+        /** A plane row of two vectors from its even and its odd columns ({@link #addWideRows}). */
+        private static void interleave(FloatVector even, FloatVector odd, float[] dx, int d) {
+            even.rearrange(LOWER_HALVES).blend(odd.rearrange(LOWER_HALVES), ODD_LANES).intoArray(dx, d);
+            even.rearrange(UPPER_HALVES).blend(odd.rearrange(UPPER_HALVES), ODD_LANES).intoArray(dx, d + LANES);
+        }
+
         /** One image's row of a tap, from {@code strip[at]}, as the tap sends it into the plane. */
         private FloatVector sent(float[] strip, int at, VectorShuffle<Float> send) {
             return FloatVector.fromArray(SPECIES, strip, at).blend(NEGATIVE_ZEROS, others).rearrange(send);
@@ -977,17 +1066,19 @@ final class DirectConv {
 
     /**
      * {@link #packChannels} of every panel of {@code images} whole f32 images whose positions fill whole panels: panel
-     * cp (of image cp / (positions / NR)) at {@code packed[cp * channels * NR]}. Each image is read channel after
-     * channel, each channel's row front to back; panel by panel, an image's 32 to 64 channels are as many interleaved
-     * streams of a line each, which the prefetchers followed less well (E1's input gradient: 5.7 -> 5.0 ms).
+     * cp (of image cp / (positions / NR)) at {@code packed[cp * panelStride(channels)]}. Each image is read channel
+     * after channel, each channel's row front to back; panel by panel, an image's 32 to 64 channels are as many
+     * interleaved streams of a line each, which the prefetchers followed less well (E1's input gradient: 5.7 -> 5.0
+     * ms).
      */
     private static void packImages(float[] t, int start, int images, int channels, int positions, float[] packed) {
         int perImage = positions / NR;
+        int ps = panelStride(channels);
         for (int i = 0; i < images; i++) {
             for (int c = 0; c < channels; c++) {
                 int src = start + (i * channels + c) * positions;
-                int d = i * perImage * channels * NR + c * NR;
-                for (int q = 0; q < perImage; q++, src += NR, d += channels * NR) {
+                int d = i * perImage * ps + c * NR;
+                for (int q = 0; q < perImage; q++, src += NR, d += ps) {
                     FloatVector.fromArray(SPECIES, t, src).intoArray(packed, d);
                     FloatVector.fromArray(SPECIES, t, src + LANES).intoArray(packed, d + LANES);
                 }

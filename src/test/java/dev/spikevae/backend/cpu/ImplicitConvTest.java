@@ -385,6 +385,12 @@ class ImplicitConvTest {
                         "the transposed pass in planes of four vectors (8 x 8), as a convolution's and a transposed one's");
                 assertTrue(DirectConv.planesFit(g[20]) && DirectConv.planesFit(g[21]) && DirectConv.planesFit(g[26]),
                         "the transposed pass in planes of 16 rows (16 x 16), E2-like, D3-like and E2 itself");
+                assertTrue(DirectConv.planesFit(g[11]) && DirectConv.planesFit(g[6]) && g[6].inChannels() * 9 % 8 != 0,
+                        "the transposed pass on 32 x 32 planes of two-vector rows: D4, and D4-like with 3 channels, "
+                                + "panels of 8 rows straddling them");
+                assertTrue(g[12].outH() * g[12].outW() % (2 * 16) == 0
+                                && DirectConv.panelStride(g[12].outChannels()) > g[12].outChannels() * 2 * 16,
+                        "D5's transposed pass packs f32 images into panels a vector more than 4 KiB apart");
                 assertTrue(g[16].outH() * g[16].outW() == 4 && g[16].batch() % 8 == 1 && g[29].batch() < 8,
                         "the forward's panels from planes four images a vector, the last panel one image or partial");
             }
