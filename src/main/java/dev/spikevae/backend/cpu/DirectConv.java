@@ -897,76 +897,63 @@ final class DirectConv {
         /**
          * {@link #add} for planes of 16 rows of one vector from 8 x 8 outputs (3 x 3 kernel, stride 2, padding 1): tap
          * (ky, kx) sends output row oy to plane row 2 oy + ky - 1, output ox to lane 2 ox + kx - 1, by one permutation
-         * of the half vector holding the row; the rows are sums in registers, eight at a time (E2's input gradient
-         * 4.40 -> 3.35 ms, D3's forward 4.44 -> 3.32, against the staged adds and the unstaging).
+         * of the half vector holding the row; the rows are sums in registers, four at a time ({@link #fourRows}; E2's
+         * input gradient 4.40 -> 3.35 ms, D3's forward 4.44 -> 3.32 at eight a time, against the staged adds and the
+         * unstaging).
          */
         private void addRows(float[] strip, int row0, int ld, int images, float bias, float[] dx, int at) {
             int stride = channels * 16 * LANES;
             for (int i = 0; i < images; i++) {
                 int row = row0 + i * positions;
                 int d = at + i * stride;
-                eightRows(strip, row, ld, 0, bias, dx, d);
-                eightRows(strip, row, ld, 1, bias, dx, d + 8 * LANES);
+                for (int r = 0; r < 4; r++) {
+                    fourRows(strip, row, ld, r, bias, dx, d + 4 * r * LANES);
+                }
             }
         }
 
         /**
-         * Plane rows 8 h to 8 h + 7 of one image ({@link #addRows}), from its output rows 4 h to 4 h + 4 (vectors
-         * 2 h to 2 h + 2 of its row of outputs: vector q holds output rows 2q and 2q + 1; e sends the lower half's
-         * row, o the upper's). Kernel row 0 is a loop of its own, rows 1 and 2 one loop (they feed the even and the
-         * odd plane rows; each row still takes its taps in order), and the 16 rows are two calls of eight: one loop
-         * with a branch on ky, or all 16 sums in one method, made C2 box the sums in some runs (three times as slow).
-         * Plane row 15 takes nothing from kernel row 0 (output row 8 does not exist): {@code beyond} leaves it out.
+         * Plane rows 4 r to 4 r + 3 of one image ({@link #addRows}), from its output rows 2 r to 2 r + 2 (vector r of
+         * its row of outputs holds rows 2 r and 2 r + 1, vector r + 1 row 2 r + 2; {@code sends[kx]} sends the lower
+         * half's row, {@code sends[3 + kx]} the upper's). Kernel row 0 is a loop of its own, rows 1 and 2 one loop
+         * (they feed the even and the odd plane rows; each row still takes its taps in order). Plane row 15 takes
+         * nothing from kernel row 0 (output row 8 does not exist): {@code beyond} leaves it out. Four rows a call,
+         * not eight: C2 inlines the Vector API's calls of a method up to a budget of bytecode, and with eight rows a
+         * call some processes ran out of it by the last stores, which then stayed calls and boxed the sums (5 of the
+         * 8 stores made intrinsics, E2's input gradient and D3's forward at twice their time in 2 of 8 processes
+         * logged; the same kernel written without loops ran out in every process). Four rows a call: about 4 %
+         * slower in a process where eight were not boxed.
          */
-        private void eightRows(float[] strip, int row, int ld, int h, float bias, float[] dx, int d) {
+        private void fourRows(float[] strip, int row, int ld, int r, float bias, float[] dx, int d) {
             FloatVector a0 = FloatVector.broadcast(SPECIES, bias);
             FloatVector a1 = a0;
             FloatVector a2 = a0;
             FloatVector a3 = a0;
-            FloatVector a4 = a0;
-            FloatVector a5 = a0;
-            FloatVector a6 = a0;
-            FloatVector a7 = a0;
-            // ky = 0: plane row 2 oy - 1
+            int beyondAt = r == 3 ? 3 : 0;
+            // ky = 0: plane rows 4 r + 1 and 4 r + 3, from output rows 2 r + 1 and 2 r + 2
             for (int kx = 0; kx < 3; kx++, row += ld) {
-                FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row + 2 * h * LANES);
-                FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + (2 * h + 1) * LANES);
-                FloatVector q2 = FloatVector.fromArray(SPECIES, strip, row + (2 * h + 2) * LANES);
-                VectorShuffle<Float> e = sends[kx];
-                VectorShuffle<Float> o = sends[3 + kx];
-                VectorMask<Float> none = unsent[kx];
-                VectorMask<Float> last = beyond[h * 3 + kx];
-                a1 = a1.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                a3 = a3.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                a5 = a5.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                a7 = a7.add(q2.rearrange(e).blend(NEGATIVE_ZEROS, last));
+                FloatVector q = FloatVector.fromArray(SPECIES, strip, row + r * LANES);
+                FloatVector n = FloatVector.fromArray(SPECIES, strip, row + (r + 1) * LANES);
+                a1 = a1.add(q.rearrange(sends[3 + kx]).blend(NEGATIVE_ZEROS, unsent[kx]));
+                a3 = a3.add(n.rearrange(sends[kx]).blend(NEGATIVE_ZEROS, beyond[beyondAt + kx]));
             }
-            // ky = 1 (plane row 2 oy) and ky = 2 (plane row 2 oy + 1), which feed the even and the odd rows
+            // ky = 1 (plane rows 4 r and 4 r + 2) and ky = 2 (plane rows 4 r + 1 and 4 r + 3), from output rows 2 r
+            // and 2 r + 1
             for (int kx = 0; kx < 3; kx++, row += ld) {
-                FloatVector q0 = FloatVector.fromArray(SPECIES, strip, row + 2 * h * LANES);
-                FloatVector q1 = FloatVector.fromArray(SPECIES, strip, row + (2 * h + 1) * LANES);
-                FloatVector p0 = FloatVector.fromArray(SPECIES, strip, row + 3 * ld + 2 * h * LANES);
-                FloatVector p1 = FloatVector.fromArray(SPECIES, strip, row + 3 * ld + (2 * h + 1) * LANES);
+                FloatVector q = FloatVector.fromArray(SPECIES, strip, row + r * LANES);
+                FloatVector p = FloatVector.fromArray(SPECIES, strip, row + 3 * ld + r * LANES);
                 VectorShuffle<Float> e = sends[kx];
                 VectorShuffle<Float> o = sends[3 + kx];
                 VectorMask<Float> none = unsent[kx];
-                a0 = a0.add(q0.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                a2 = a2.add(q0.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                a4 = a4.add(q1.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                a6 = a6.add(q1.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                a1 = a1.add(p0.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                a3 = a3.add(p0.rearrange(o).blend(NEGATIVE_ZEROS, none));
-                a5 = a5.add(p1.rearrange(e).blend(NEGATIVE_ZEROS, none));
-                a7 = a7.add(p1.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                a0 = a0.add(q.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                a2 = a2.add(q.rearrange(o).blend(NEGATIVE_ZEROS, none));
+                a1 = a1.add(p.rearrange(e).blend(NEGATIVE_ZEROS, none));
+                a3 = a3.add(p.rearrange(o).blend(NEGATIVE_ZEROS, none));
             }
             a0.intoArray(dx, d);
             a1.intoArray(dx, d + LANES);
             a2.intoArray(dx, d + 2 * LANES);
             a3.intoArray(dx, d + 3 * LANES);
-            a4.intoArray(dx, d + 4 * LANES);
-            a5.intoArray(dx, d + 5 * LANES);
-            a6.intoArray(dx, d + 6 * LANES);
-            a7.intoArray(dx, d + 7 * LANES);
         }
 
         /**
