@@ -1262,7 +1262,8 @@ final class DirectConv {
                     staged.stage(x, (i0 + i) * inImage, xs, i * staged.imageSize());
                     regroup(dy, dy.offset() + (i0 + i) * outImage, co, positions, d, i * positions, images, lb);
                 }
-                // a block of channels' rows of dy stays in the first-level cache across every row of taps
+                // a block of channels' rows of dy stays in cache across every row of taps (D5: 12 KiB at 3 channels,
+                // 32 KiB at 8, in a first-level cache of 32 or 48 KiB)
                 for (int b = 0; b < blocks; b++) {
                     for (int t0 = rowFrom; t0 < rowTo; t0 += 3) {
                         if (lb == 8) {
