@@ -1053,16 +1053,34 @@ final class DirectConv {
 
     /**
      * {@link #packChannels} of every panel of {@code images} whole f32 images whose positions fill whole panels: panel
-     * cp (of image cp / (positions / NR)) at {@code packed[cp * panelStride(channels)]}. Each image is read channel
-     * after channel, each channel's row front to back; panel by panel, an image's 32 to 64 channels are as many
-     * interleaved streams of a line each, which the prefetchers followed less well (E1's input gradient: 5.7 -> 5.0
-     * ms).
+     * cp (of image cp / (positions / NR)) at {@code packed[cp * panelStride(channels)]}. Each image is read four
+     * channels at a time, their rows front to back side by side: four streams. Panel by panel, an image's 32 to 64
+     * channels are as many interleaved streams of a line each, which the prefetchers followed less well (E1's input
+     * gradient: 5.7 -> 5.0 ms); one channel at a time, one stream, was 6-9 % slower on E1's input gradient (1 KiB
+     * rows: 1.24-1.35 -> 1.16-1.23 ms) and within 2 % on the others (docs/benchmarks.md).
      */
     private static void packImages(float[] t, int start, int images, int channels, int positions, float[] packed) {
         int perImage = positions / NR;
         int ps = panelStride(channels);
         for (int i = 0; i < images; i++) {
-            for (int c = 0; c < channels; c++) {
+            int c = 0;
+            for (; c + 4 <= channels; c += 4) {
+                int src = start + (i * channels + c) * positions;
+                int d = i * perImage * ps + c * NR;
+                for (int q = 0; q < perImage; q++, src += NR, d += ps) {
+                    FloatVector.fromArray(SPECIES, t, src).intoArray(packed, d);
+                    FloatVector.fromArray(SPECIES, t, src + LANES).intoArray(packed, d + LANES);
+                    FloatVector.fromArray(SPECIES, t, src + positions).intoArray(packed, d + NR);
+                    FloatVector.fromArray(SPECIES, t, src + positions + LANES).intoArray(packed, d + NR + LANES);
+                    FloatVector.fromArray(SPECIES, t, src + 2 * positions).intoArray(packed, d + 2 * NR);
+                    FloatVector.fromArray(SPECIES, t, src + 2 * positions + LANES)
+                            .intoArray(packed, d + 2 * NR + LANES);
+                    FloatVector.fromArray(SPECIES, t, src + 3 * positions).intoArray(packed, d + 3 * NR);
+                    FloatVector.fromArray(SPECIES, t, src + 3 * positions + LANES)
+                            .intoArray(packed, d + 3 * NR + LANES);
+                }
+            }
+            for (; c < channels; c++) {
                 int src = start + (i * channels + c) * positions;
                 int d = i * perImage * ps + c * NR;
                 for (int q = 0; q < perImage; q++, src += NR, d += ps) {
