@@ -15,10 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
  * of two vectors of columns, and
  *
  * <ul>
- *   <li>the forward pass ({@code y = conv(x, w) + bias}) packs each column panel with one vector copy per run of
- *       outputs and tap and runs the SGEMM micro-kernel ({@link SgemmVectorKernel#microKernel}) on it against the
- *       weights in panels of 6 output channels (the last 2 to 4 in panels of 4, {@link #channelPanels}; all of 4
- *       where {@link #MR} is 4);
+ *   <li>the forward pass ({@code y = conv(x, w) + bias}) runs the SGEMM micro-kernel against the weights in panels
+ *       of output channels ({@link #channelPanels}) on each column panel: where the panel is two whole runs (rows of
+ *       outputs of whole vectors), reading each tap's two vectors straight from the staged image ({@link
+ *       SgemmVectorKernel#microKernelTaps}), else on a copy packed with one vector copy per run of outputs and tap
+ *       ({@link SgemmVectorKernel#microKernel});
  *   <li>the transposed convolution ({@code dx = conv^T(dy, w) + bias}) runs the same micro-kernel on dy's panels (6
  *       rows of the column matrix at a time, across the group's positions) and adds each finished row into the staged
  *       images, run by run, before they are copied out;
@@ -368,11 +369,17 @@ final class DirectConv {
                 int columns = images * positions;
                 for (int j0 = 0; j0 < columns; j0 += NR) {
                     cols.map(j0, Math.min(NR, columns - j0), run, positions, positionAt, staged.imageSize(), co);
+                    // a panel of two whole runs (rows of outputs of whole vectors) is not packed: the micro-kernel
+                    // reads each tap's two vectors from the staged image (D4's input gradient 9.9-10.1 -> 8.9-9.0 ms,
+                    // E1's forward 1.18-1.34 -> 1.00, D5's input gradient 4.2-4.6 -> 3.5-3.6; the same bits)
+                    boolean taps = quarters == null && cols.runs == 2 && run == LANES;
                     if (quarters != null) {
                         quarters.pack(x, g0 + j0 / positions, end - 1, panel, s.wide(4 * LANES));
-                    } else {
+                    } else if (!taps) {
                         pack(xs, staged.offsets, k, cols, run, panel);
                     }
+                    int at0 = cols.runAt[0];
+                    int at1 = cols.runAt[1];
                     for (int wPanel = 0, c0 = 0; wPanel < heights.length; c0 += heights[wPanel++]) {
                         int mr = heights[wPanel];
                         int rows = Math.min(mr, co - c0);
@@ -380,7 +387,12 @@ final class DirectConv {
                         if (k <= KC && rows == mr && cols.segments == 1 && cols.segmentLength[0] == NR) {
                             // one block, a whole panel of one image's row: stored straight into y (no tile)
                             int at = yAt + cols.segmentAt[0];
-                            SgemmVectorKernel.microKernel(mr, k, wp, c0 * k, panel, 0, y, at, positions);
+                            if (taps) {
+                                SgemmVectorKernel.microKernelTaps(mr, k, wp, c0 * k, xs, at0, at1, staged.offsets, 0,
+                                        y, at, positions);
+                            } else {
+                                SgemmVectorKernel.microKernel(mr, k, wp, c0 * k, panel, 0, y, at, positions);
+                            }
                             if (bias != null) {
                                 addBias(y, at, positions, mr, bias, biasOff + c0);
                             }
@@ -388,7 +400,13 @@ final class DirectConv {
                         }
                         for (int kb = 0; kb < k; kb += KC) {
                             int kEnd = Math.min(k, kb + KC);
-                            SgemmVectorKernel.microKernel(mr, kEnd - kb, wp, c0 * k + kb * mr, panel, kb * NR, tile);
+                            if (taps) {
+                                SgemmVectorKernel.microKernelTaps(mr, kEnd - kb, wp, c0 * k + kb * mr, xs, at0, at1,
+                                        staged.offsets, kb, tile, 0, NR);
+                            } else {
+                                SgemmVectorKernel.microKernel(mr, kEnd - kb, wp, c0 * k + kb * mr, panel, kb * NR,
+                                        tile);
+                            }
                             if (!sumTiles) {
                                 write(tile, rows, cols, y, yAt, positions, kb > 0, kEnd == k ? bias : null,
                                         biasOff + c0);
