@@ -1553,6 +1553,17 @@ final class DirectConv {
      */
     private static void copyTaps(float[] xs, int[] runs, int count, int[] offsets, int t0, int k, int width,
                                  float[] a) {
+        if (wholeRuns(runs, count)) {
+            // every run one vector (rows of outputs of whole vectors, the block's ends whole too: D4 and E1 at 16
+            // lanes): one copy a run, without the cases below (D4's weight gradient 9.98-10.06 -> 9.74-9.80 ms)
+            for (int r = 0; r < MR; r++) {
+                int o = offsets[Math.min(t0 + r, k - 1)];
+                for (int q = 0, dst = r * width; q < 2 * count; q += 2, dst += LANES) {
+                    FloatVector.fromArray(SPECIES, xs, runs[q] + o).intoArray(a, dst);
+                }
+            }
+            return;
+        }
         for (int r = 0; r < MR; r++) {
             int o = offsets[Math.min(t0 + r, k - 1)];
             int dst = r * width;
@@ -1597,6 +1608,16 @@ final class DirectConv {
                 dst += n;
             }
         }
+    }
+
+    /** Whether each of the {@code count} runs ({@code runs}: start, length) is one vector long. */
+    private static boolean wholeRuns(int[] runs, int count) {
+        for (int q = 1; q < 2 * count; q += 2) {
+            if (runs[q] != LANES) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------------
