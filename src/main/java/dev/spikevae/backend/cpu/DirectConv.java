@@ -363,7 +363,7 @@ final class DirectConv {
                 int images = Math.min(group, end - g0);
                 if (quarters == null) {
                     for (int i = 0; i < images; i++) {
-                        staged.stage(x, (g0 + i) * inImage, xs, i * staged.imageSize());
+                        staged.stageCopied(x, (g0 + i) * inImage, xs, i * staged.imageSize(), s.image(inImage));
                     }
                 }
                 int columns = images * positions;
@@ -1646,6 +1646,7 @@ final class DirectConv {
         float[] panel = new float[0];
         float[] rows = new float[0];
         float[] wide = new float[0];
+        float[] image = new float[0];
         float[] lanes = new float[0];
         int[] columns = new int[0];
         final Columns panelColumns = new Columns();
@@ -1670,6 +1671,14 @@ final class DirectConv {
                 panel = new float[n];
             }
             return panel;
+        }
+
+        /** An input image copied whole before it is staged ({@link ConvStaging#stageCopied}). */
+        float[] image(int n) {
+            if (image.length < n) {
+                image = new float[n];
+            }
+            return image;
         }
 
         /** {@link #backwardWeightLanes}'s lane sums. */

@@ -98,6 +98,10 @@ final class StagingVectors {
             splitHalfRows(xf, xb, in, rows, dst, rowAt, row, even, odd, gaps);
             return;
         }
+        if (n == LANES && xf != null && gaps.length == 2) {
+            splitVectorRows(xf, in, rows, dst, rowAt, row, even, odd, gaps[0], gaps[1]);
+            return;
+        }
         for (int r = 0; r < rows; r++, in += inW, rowAt += row) {
             for (int gap : gaps) {
                 dst[rowAt + gap] = 0f;
@@ -119,6 +123,24 @@ final class StagingVectors {
                     v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH).intoArray(dst, rowAt + odd + i);
                 }
             }
+        }
+    }
+
+    /**
+     * {@link #splitRows} for f32 rows of two vectors (32 x 32 planes at 16 lanes: D4's input and weight gradients,
+     * E1's forward) whose staged rows have two gaps: one loop over the rows, without the inner loop of one trip and
+     * the loop over the gaps. Staging 512 D4 images on one thread: 6.2 -> 4.9 ms; D4's input gradient 8.8 -> 8.5 ms,
+     * its weight gradient 9.5 -> 9.1.
+     */
+    private static void splitVectorRows(float[] xf, int in, int rows, float[] dst, int rowAt, int row, int even,
+                                        int odd, int gap0, int gap1) {
+        for (int r = 0; r < rows; r++, in += 2 * LANES, rowAt += row) {
+            FloatVector v0 = FloatVector.fromArray(SPECIES, xf, in);
+            FloatVector v1 = FloatVector.fromArray(SPECIES, xf, in + LANES);
+            dst[rowAt + gap0] = 0f;
+            v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH).intoArray(dst, rowAt + even);
+            v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH).intoArray(dst, rowAt + odd);
+            dst[rowAt + gap1] = 0f;
         }
     }
 
