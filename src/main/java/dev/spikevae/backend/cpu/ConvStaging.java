@@ -135,12 +135,12 @@ final class ConvStaging {
     }
 
     /**
-     * {@link #stage}, where an f32 image is split by column phase in whole vectors first copied whole into {@code
-     * copy} (at least an image long) by {@link System#arraycopy}, which read memory twice as fast as the splitting
-     * loop (512 D4 images on one thread: 2.6 ms against 4.9 to stage them). The same staged image. Measured for the
-     * forward pass: D4's input gradient 8.3 -> 7.7-7.9 ms, E2's forward 3.84 -> 3.73, D3's input gradient 3.72 -> 3.66,
-     * E1's forward the same; in the weight gradient, whose staged images of a chunk share the second-level cache, the
-     * copy was slower (D4: 9.1-9.3 -> 9.5-9.6 ms), so it stages straight.
+     * {@link #stage}; an f32 image whose rows are split by column phase in vectors (stride 2) is first copied whole
+     * into {@code copy} (at least an image long) by {@link System#arraycopy}, which read memory twice as fast as the
+     * splitting loop (512 D4 images on one thread: 2.6 ms against 4.9 to stage them), and split from there. The same
+     * staged image. Measured for the forward pass: D4's input gradient 8.3 -> 7.7-7.9 ms, E2's forward 3.84 -> 3.73,
+     * D3's input gradient 3.72 -> 3.66, E1's forward the same; in the weight gradient, whose staged images of a chunk
+     * share the second-level cache, the copy was slower (D4: 9.1-9.3 -> 9.5-9.6 ms), so it stages straight.
      */
     void stageCopied(ConvOperand x, int start, float[] dst, int off, float[] copy) {
         float[] xf = x.floats();
