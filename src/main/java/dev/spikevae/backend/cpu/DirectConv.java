@@ -347,9 +347,10 @@ final class DirectConv {
         int group = group(g);
         int perTask = imagesPerTask(g);
         int tasks = (g.batch() + perTask - 1) / perTask;
-        // Over several reduction blocks with rows of outputs shorter than a vector, a tile's blocks are summed in a
-        // scratch tile and written once (y's runs are then written element by element once, not once per block).
-        boolean sumTiles = k > KC && run < LANES;
+        // Over several reduction blocks a tile's blocks are summed in a scratch tile and written once (y's runs are
+        // then written once, not once per block: with rows of outputs shorter than a vector element by element; D4's
+        // input gradient, 288 taps, 8.36-8.46 -> 7.82-8.32 ms). The same sums in the same order.
+        boolean sumTiles = k > KC;
         QuarterPlanes quarters = QuarterPlanes.fit(g) ? new QuarterPlanes(g) : null;
         parallel.forTasks(tasks, (task, worker) -> {
             Scratch s = scratch.get();
