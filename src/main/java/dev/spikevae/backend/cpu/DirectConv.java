@@ -1213,15 +1213,17 @@ final class DirectConv {
             // the block's rows of outputs (or their parts at its ends): where each starts in the staged images
             int[] runs = s.runAt(2 * width);
             int count = 0;
+            boolean whole = true;
             for (int col = columnFrom; col < columnTo; count++) {
                 int n = Math.min(columnTo - col, g.outW() - col % g.outW());
                 runs[2 * count] = columnAt[col];
                 runs[2 * count + 1] = n;
+                whole &= n == LANES;
                 col += n;
             }
             for (int t0 = rowFrom; t0 < rowTo; t0 += MR) {
                 int taps = Math.min(MR, rowTo - t0);
-                copyTaps(xs, runs, count, staged.offsets, t0, k, width, ap);
+                copyTaps(xs, runs, count, whole, staged.offsets, t0, k, width, ap);
                 for (int c0 = 0; c0 < co; c0 += NR) {
                     SgemmVectorKernel.microKernelRows(MR, width, ap, 0, width, dyT,
                             (c0 / NR * columns + columnFrom) * NR, tile);
@@ -1286,8 +1288,8 @@ final class DirectConv {
         int outImage = co * positions;
         int[] offsets = staged.offsets;
         int[] positionAt = staged.positions();
-        // images per kernel call: at least LANE_RUNS runs of outputs (D5: one image of 128 runs; 16 x 16 outputs: 4
-        // images), so that loading and storing the sums is a small part of a call
+        // images per kernel call: at least LANE_RUNS runs of outputs (D5: one image of 128 runs at 8 lanes, two of 64
+        // at 16; 16 x 16 outputs: 4 images at 8 lanes), so that loading and storing the sums is a small part of a call
         int batch = Math.max(1, LANE_RUNS / runs);
         int[] runAt = new int[batch * runs];
         for (int q = 0; q < batch * runs; q++) {
@@ -1308,8 +1310,9 @@ final class DirectConv {
                     staged.stage(x, (i0 + i) * inImage, xs, i * staged.imageSize());
                     regroup(dy, dy.offset() + (i0 + i) * outImage, co, positions, d, i * positions, images, lb);
                 }
-                // a block of channels' rows of dy stays in cache across every row of taps (D5: 12 KiB at 3 channels,
-                // 32 KiB at 8, in a first-level cache of 32 or 48 KiB)
+                // a block of channels' rows of dy stays in cache across every row of taps (D5: 12 KiB at 3 channels
+                // and 8 lanes, in a first-level cache of 32 or 48 KiB; 64 KiB at 8 channels and 16 lanes, two images,
+                // in the second level: one image a call measured within 2 %)
                 for (int b = 0; b < blocks; b++) {
                     for (int t0 = rowFrom; t0 < rowTo; t0 += 3) {
                         if (lb == 8) {
@@ -1558,12 +1561,13 @@ final class DirectConv {
      * row copied from the staged images run by run ({@code runs}: where each of the block's {@code count} rows of
      * outputs starts at tap 0, and its length) in whole vectors, as a row of outputs is contiguous there at every tap
      * ({@code xs} and {@code a} have a vector of slack for the last spill), two runs of half a vector or four of a
-     * quarter as one. Copied once per block of taps and read by every block of output channels. (The packed panel's
+     * quarter as one; where every run is one vector ({@code whole}), one copy a run. Copied once per block of taps
+     * and read by every block of output channels. (The packed panel's
      * [column][6] order was a transpose: about 1 ns a value.)
      */
-    private static void copyTaps(float[] xs, int[] runs, int count, int[] offsets, int t0, int k, int width,
-                                 float[] a) {
-        if (wholeRuns(runs, count)) {
+    private static void copyTaps(float[] xs, int[] runs, int count, boolean whole, int[] offsets, int t0, int k,
+                                 int width, float[] a) {
+        if (whole) {
             // every run one vector (rows of outputs of whole vectors, the block's ends whole too: D4 and E1 at 16
             // lanes): one copy a run, without the cases below (D4's weight gradient 9.98-10.06 -> 9.74-9.80 ms)
             for (int r = 0; r < MR; r++) {
@@ -1618,16 +1622,6 @@ final class DirectConv {
                 dst += n;
             }
         }
-    }
-
-    /** Whether each of the {@code count} runs ({@code runs}: start, length) is one vector long. */
-    private static boolean wholeRuns(int[] runs, int count) {
-        for (int q = 1; q < 2 * count; q += 2) {
-            if (runs[q] != LANES) {
-                return false;
-            }
-        }
-        return true;
     }
 
     // ------------------------------------------------------------------------------------------------
