@@ -232,6 +232,122 @@ final class StagingVectors {
         t7.blend(t3.rearrange(Eight.DOWN4), Eight.CLEAR4).intoArray(to, at + 7 * toStride);
     }
 
+    /**
+     * {@link #transpose16}'s shuffles (lane j takes lane j XOR d) and masks (bit d of j set, or clear) at 16 lanes, in a
+     * class of their own that only 512-bit machines initialise.
+     */
+    static final class Sixteen {
+        static final VectorSpecies<Float> S16 = FloatVector.SPECIES_512;
+        static final VectorShuffle<Float> X1 = VectorShuffle.fromOp(S16, j -> j ^ 1);
+        static final VectorShuffle<Float> X2 = VectorShuffle.fromOp(S16, j -> j ^ 2);
+        static final VectorShuffle<Float> X4 = VectorShuffle.fromOp(S16, j -> j ^ 4);
+        static final VectorShuffle<Float> X8 = VectorShuffle.fromOp(S16, j -> j ^ 8);
+        static final VectorMask<Float> BIT1 = VectorMask.fromLong(S16, 0xAAAAL);
+        static final VectorMask<Float> CLEAR1 = VectorMask.fromLong(S16, 0x5555L);
+        static final VectorMask<Float> BIT2 = VectorMask.fromLong(S16, 0xCCCCL);
+        static final VectorMask<Float> CLEAR2 = VectorMask.fromLong(S16, 0x3333L);
+        static final VectorMask<Float> BIT4 = VectorMask.fromLong(S16, 0xF0F0L);
+        static final VectorMask<Float> CLEAR4 = VectorMask.fromLong(S16, 0x0F0FL);
+        static final VectorMask<Float> BIT8 = VectorMask.fromLong(S16, 0xFF00L);
+        static final VectorMask<Float> CLEAR8 = VectorMask.fromLong(S16, 0x00FFL);
+
+        private Sixteen() {
+        }
+    }
+
+    /**
+     * A 16 x 16 block of floats transposed ({@link #transpose8} at 512 bits): row i of the source (16 elements at
+     * {@code from + i * stride}) becomes column i of the destination (row j at {@code to + j * toStride}). Four
+     * butterfly stages (d = 1, 2, 4, 8), a permutation and a blend per row each. Called only where 512-bit vectors are
+     * the preferred shape.
+     */
+    static void transpose16(float[] x, int from, int stride, float[] to, int at, int toStride) {
+        FloatVector r0 = FloatVector.fromArray(Sixteen.S16, x, from);
+        FloatVector r1 = FloatVector.fromArray(Sixteen.S16, x, from + stride);
+        FloatVector r2 = FloatVector.fromArray(Sixteen.S16, x, from + 2 * stride);
+        FloatVector r3 = FloatVector.fromArray(Sixteen.S16, x, from + 3 * stride);
+        FloatVector r4 = FloatVector.fromArray(Sixteen.S16, x, from + 4 * stride);
+        FloatVector r5 = FloatVector.fromArray(Sixteen.S16, x, from + 5 * stride);
+        FloatVector r6 = FloatVector.fromArray(Sixteen.S16, x, from + 6 * stride);
+        FloatVector r7 = FloatVector.fromArray(Sixteen.S16, x, from + 7 * stride);
+        FloatVector r8 = FloatVector.fromArray(Sixteen.S16, x, from + 8 * stride);
+        FloatVector r9 = FloatVector.fromArray(Sixteen.S16, x, from + 9 * stride);
+        FloatVector r10 = FloatVector.fromArray(Sixteen.S16, x, from + 10 * stride);
+        FloatVector r11 = FloatVector.fromArray(Sixteen.S16, x, from + 11 * stride);
+        FloatVector r12 = FloatVector.fromArray(Sixteen.S16, x, from + 12 * stride);
+        FloatVector r13 = FloatVector.fromArray(Sixteen.S16, x, from + 13 * stride);
+        FloatVector r14 = FloatVector.fromArray(Sixteen.S16, x, from + 14 * stride);
+        FloatVector r15 = FloatVector.fromArray(Sixteen.S16, x, from + 15 * stride);
+        // d = 1
+        FloatVector s0 = r0.blend(r1.rearrange(Sixteen.X1), Sixteen.BIT1);
+        FloatVector s1 = r1.blend(r0.rearrange(Sixteen.X1), Sixteen.CLEAR1);
+        FloatVector s2 = r2.blend(r3.rearrange(Sixteen.X1), Sixteen.BIT1);
+        FloatVector s3 = r3.blend(r2.rearrange(Sixteen.X1), Sixteen.CLEAR1);
+        FloatVector s4 = r4.blend(r5.rearrange(Sixteen.X1), Sixteen.BIT1);
+        FloatVector s5 = r5.blend(r4.rearrange(Sixteen.X1), Sixteen.CLEAR1);
+        FloatVector s6 = r6.blend(r7.rearrange(Sixteen.X1), Sixteen.BIT1);
+        FloatVector s7 = r7.blend(r6.rearrange(Sixteen.X1), Sixteen.CLEAR1);
+        FloatVector s8 = r8.blend(r9.rearrange(Sixteen.X1), Sixteen.BIT1);
+        FloatVector s9 = r9.blend(r8.rearrange(Sixteen.X1), Sixteen.CLEAR1);
+        FloatVector s10 = r10.blend(r11.rearrange(Sixteen.X1), Sixteen.BIT1);
+        FloatVector s11 = r11.blend(r10.rearrange(Sixteen.X1), Sixteen.CLEAR1);
+        FloatVector s12 = r12.blend(r13.rearrange(Sixteen.X1), Sixteen.BIT1);
+        FloatVector s13 = r13.blend(r12.rearrange(Sixteen.X1), Sixteen.CLEAR1);
+        FloatVector s14 = r14.blend(r15.rearrange(Sixteen.X1), Sixteen.BIT1);
+        FloatVector s15 = r15.blend(r14.rearrange(Sixteen.X1), Sixteen.CLEAR1);
+        // d = 2
+        FloatVector t0 = s0.blend(s2.rearrange(Sixteen.X2), Sixteen.BIT2);
+        FloatVector t2 = s2.blend(s0.rearrange(Sixteen.X2), Sixteen.CLEAR2);
+        FloatVector t1 = s1.blend(s3.rearrange(Sixteen.X2), Sixteen.BIT2);
+        FloatVector t3 = s3.blend(s1.rearrange(Sixteen.X2), Sixteen.CLEAR2);
+        FloatVector t4 = s4.blend(s6.rearrange(Sixteen.X2), Sixteen.BIT2);
+        FloatVector t6 = s6.blend(s4.rearrange(Sixteen.X2), Sixteen.CLEAR2);
+        FloatVector t5 = s5.blend(s7.rearrange(Sixteen.X2), Sixteen.BIT2);
+        FloatVector t7 = s7.blend(s5.rearrange(Sixteen.X2), Sixteen.CLEAR2);
+        FloatVector t8 = s8.blend(s10.rearrange(Sixteen.X2), Sixteen.BIT2);
+        FloatVector t10 = s10.blend(s8.rearrange(Sixteen.X2), Sixteen.CLEAR2);
+        FloatVector t9 = s9.blend(s11.rearrange(Sixteen.X2), Sixteen.BIT2);
+        FloatVector t11 = s11.blend(s9.rearrange(Sixteen.X2), Sixteen.CLEAR2);
+        FloatVector t12 = s12.blend(s14.rearrange(Sixteen.X2), Sixteen.BIT2);
+        FloatVector t14 = s14.blend(s12.rearrange(Sixteen.X2), Sixteen.CLEAR2);
+        FloatVector t13 = s13.blend(s15.rearrange(Sixteen.X2), Sixteen.BIT2);
+        FloatVector t15 = s15.blend(s13.rearrange(Sixteen.X2), Sixteen.CLEAR2);
+        // d = 4
+        FloatVector u0 = t0.blend(t4.rearrange(Sixteen.X4), Sixteen.BIT4);
+        FloatVector u4 = t4.blend(t0.rearrange(Sixteen.X4), Sixteen.CLEAR4);
+        FloatVector u1 = t1.blend(t5.rearrange(Sixteen.X4), Sixteen.BIT4);
+        FloatVector u5 = t5.blend(t1.rearrange(Sixteen.X4), Sixteen.CLEAR4);
+        FloatVector u2 = t2.blend(t6.rearrange(Sixteen.X4), Sixteen.BIT4);
+        FloatVector u6 = t6.blend(t2.rearrange(Sixteen.X4), Sixteen.CLEAR4);
+        FloatVector u3 = t3.blend(t7.rearrange(Sixteen.X4), Sixteen.BIT4);
+        FloatVector u7 = t7.blend(t3.rearrange(Sixteen.X4), Sixteen.CLEAR4);
+        FloatVector u8 = t8.blend(t12.rearrange(Sixteen.X4), Sixteen.BIT4);
+        FloatVector u12 = t12.blend(t8.rearrange(Sixteen.X4), Sixteen.CLEAR4);
+        FloatVector u9 = t9.blend(t13.rearrange(Sixteen.X4), Sixteen.BIT4);
+        FloatVector u13 = t13.blend(t9.rearrange(Sixteen.X4), Sixteen.CLEAR4);
+        FloatVector u10 = t10.blend(t14.rearrange(Sixteen.X4), Sixteen.BIT4);
+        FloatVector u14 = t14.blend(t10.rearrange(Sixteen.X4), Sixteen.CLEAR4);
+        FloatVector u11 = t11.blend(t15.rearrange(Sixteen.X4), Sixteen.BIT4);
+        FloatVector u15 = t15.blend(t11.rearrange(Sixteen.X4), Sixteen.CLEAR4);
+        // d = 8
+        u0.blend(u8.rearrange(Sixteen.X8), Sixteen.BIT8).intoArray(to, at);
+        u8.blend(u0.rearrange(Sixteen.X8), Sixteen.CLEAR8).intoArray(to, at + 8 * toStride);
+        u1.blend(u9.rearrange(Sixteen.X8), Sixteen.BIT8).intoArray(to, at + toStride);
+        u9.blend(u1.rearrange(Sixteen.X8), Sixteen.CLEAR8).intoArray(to, at + 9 * toStride);
+        u2.blend(u10.rearrange(Sixteen.X8), Sixteen.BIT8).intoArray(to, at + 2 * toStride);
+        u10.blend(u2.rearrange(Sixteen.X8), Sixteen.CLEAR8).intoArray(to, at + 10 * toStride);
+        u3.blend(u11.rearrange(Sixteen.X8), Sixteen.BIT8).intoArray(to, at + 3 * toStride);
+        u11.blend(u3.rearrange(Sixteen.X8), Sixteen.CLEAR8).intoArray(to, at + 11 * toStride);
+        u4.blend(u12.rearrange(Sixteen.X8), Sixteen.BIT8).intoArray(to, at + 4 * toStride);
+        u12.blend(u4.rearrange(Sixteen.X8), Sixteen.CLEAR8).intoArray(to, at + 12 * toStride);
+        u5.blend(u13.rearrange(Sixteen.X8), Sixteen.BIT8).intoArray(to, at + 5 * toStride);
+        u13.blend(u5.rearrange(Sixteen.X8), Sixteen.CLEAR8).intoArray(to, at + 13 * toStride);
+        u6.blend(u14.rearrange(Sixteen.X8), Sixteen.BIT8).intoArray(to, at + 6 * toStride);
+        u14.blend(u6.rearrange(Sixteen.X8), Sixteen.CLEAR8).intoArray(to, at + 14 * toStride);
+        u7.blend(u15.rearrange(Sixteen.X8), Sixteen.BIT8).intoArray(to, at + 7 * toStride);
+        u15.blend(u7.rearrange(Sixteen.X8), Sixteen.CLEAR8).intoArray(to, at + 15 * toStride);
+    }
+
     /** {@code n} u8 elements from {@code xb[from]}, unsigned, as floats into {@code to[at]}: whole vectors, then one by one. */
     static void widenRun(byte[] xb, int from, float[] to, int at, int n) {
         int j = 0;
