@@ -1518,35 +1518,12 @@ final class DirectConv {
      */
     private static void transposeGradient(float[] f, byte[] b, int from, int co, int positions, float[] to, int at,
                                           int block, Scratch s) {
-        if (LANES == 16) {
-            // 16 x 16 blocks in vectors at every size (StagingVectors.transpose16): E1's weight gradient 1.96-2.04 ->
-            // 1.61-1.76 ms against element by element, E2's and E3's -5 %, D4's -7 %; u8 (widened first) within 3 %
-            float[] x = f;
-            if (f == null) {
-                int n = co * positions;
-                x = s.wide(n);
-                StagingVectors.widenRun(b, from, x, 0, n);
-                from = 0;
-            }
-            int whole = positions - positions % 16;
-            for (int c0 = 0; c0 < co; c0 += 16) {
-                int row = from + c0 * positions;
-                int dst = at + (c0 / NR) * block + c0 % NR;
-                for (int p = 0; p < whole; p += 16) {
-                    StagingVectors.transpose16(x, row + p, positions, to, dst + p * NR, NR);
-                }
-                for (int p = whole; p < positions; p++) {
-                    for (int c = 0; c < 16; c++) {
-                        to[dst + p * NR + c] = x[row + c * positions + p];
-                    }
-                }
-            }
-            return;
-        }
-        if ((long) positions * NR * Float.BYTES <= L1_BYTES || LANES != 8) {
+        // with 512-bit vectors 16 x 16 blocks at every size (transpose16): E1's weight gradient 1.96-2.04 -> 1.61-1.76
+        // ms against element by element, E2's and E3's -5 %, D4's -7 %; u8 (widened first) within 3 %
+        if (LANES != 16 && (LANES != 8 || (long) positions * NR * Float.BYTES <= L1_BYTES)) {
             // transpose8 is for 256-bit vectors only: with narrower ones it would run the Vector API's slow fallback,
             // and 256-bit vectors beside 512-bit ones make JDK 17's C2 box the other kernels' vectors (see
-            // LifVectorKernel.spikes); on 512-bit machines the step was as fast without it
+            // LifVectorKernel.spikes)
             copyChannels(f, b, from, co, positions, to, at, block);
             return;
         }
@@ -1557,15 +1534,20 @@ final class DirectConv {
             StagingVectors.widenRun(b, from, x, 0, n);
             from = 0;
         }
-        int whole = positions - positions % 8;
-        for (int c0 = 0; c0 < co; c0 += 8) {
+        int side = LANES;
+        int whole = positions - positions % side;
+        for (int c0 = 0; c0 < co; c0 += side) {
             int row = from + c0 * positions;
             int dst = at + (c0 / NR) * block + c0 % NR;
-            for (int p = 0; p < whole; p += 8) {
-                StagingVectors.transpose8(x, row + p, positions, to, dst + p * NR, NR);
+            for (int p = 0; p < whole; p += side) {
+                if (side == 16) {
+                    StagingVectors.transpose16(x, row + p, positions, to, dst + p * NR, NR);
+                } else {
+                    StagingVectors.transpose8(x, row + p, positions, to, dst + p * NR, NR);
+                }
             }
             for (int p = whole; p < positions; p++) {
-                for (int c = 0; c < 8; c++) {
+                for (int c = 0; c < side; c++) {
                     to[dst + p * NR + c] = x[row + c * positions + p];
                 }
             }
