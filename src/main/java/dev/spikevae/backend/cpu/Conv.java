@@ -46,7 +46,8 @@ final class Conv {
 
     /**
      * Uses the direct convolutions where they apply, or the implicit GEMM everywhere (for benchmarks: both give the
-     * same bits, but for the weight gradients {@link DirectConv#backwardWeightLanes} sums in another order).
+     * same bits, but for the weight gradients {@link DirectConv#backwardWeightLanes} and the transposed pass {@link
+     * TransposedToThree} sum in another order).
      */
     void setDirect(boolean on) {
         directOn = on;

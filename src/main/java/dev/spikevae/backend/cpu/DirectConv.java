@@ -33,8 +33,9 @@ import jdk.incubator.vector.VectorSpecies;
  * block; the forward adds the bias last, as {@link ConvIm2col#scatter} does, and the weight gradient keeps the dense
  * path's chunks and groups ({@link ConvWeightReduction}). The results are therefore bitwise those of {@link Conv}'s
  * GEMM path, for every thread count; except {@link #backwardWeightLanes}, a weight gradient for kernels 3 wide on
- * few taps summed along positions in another order (within rounding of the GEMM path's, the same for every thread
- * count).
+ * few taps summed along positions in another order, and the transposed pass onto three channels at stride 1 ({@link
+ * TransposedToThree}), a direct convolution summed over (channel, tap) in one chain (both within rounding of the
+ * GEMM path's, the same for every thread count).
  */
 final class DirectConv {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -75,10 +76,13 @@ final class DirectConv {
     private final Parallel parallel;
     private final ConvWeightReduction weights;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    /** The transposed pass onto three channels at stride 1 (D5's forward), as a direct convolution. */
+    private final TransposedToThree three;
 
     DirectConv(Parallel parallel) {
         this.parallel = parallel;
         this.weights = new ConvWeightReduction(parallel, SpikeVectorKernel.create());
+        this.three = new TransposedToThree(parallel);
     }
 
     /**
@@ -596,6 +600,10 @@ final class DirectConv {
      */
     void backwardData(ConvOperand dy, float[] w, int wOff, float[] bias, int biasOff, float[] dx, int dxOff,
                       ConvGeometry g) {
+        if (TransposedToThree.fits(g)) {
+            three.backwardData(dy, w, wOff, bias, biasOff, dx, dxOff, g);
+            return;
+        }
         ConvStaging staged = new ConvStaging(g);
         int co = g.outChannels();
         int k = staged.taps();

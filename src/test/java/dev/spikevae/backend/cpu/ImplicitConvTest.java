@@ -16,10 +16,11 @@ import org.junit.jupiter.api.Test;
  * then scatter / col2im ({@link ConvIm2col}). The packed values and the order of every sum are the same, so
  * the tolerance is zero: results must be bitwise identical, for both SGEMM kernels, float32 and u8
  * operands, and 1, 2 and 3 threads (which also pins thread-count independence). Closeness to the
- * double-precision definitions is {@code ConvTest}'s job. One exception, by design: the weight gradients that the
- * Vector API path sums as dot products along positions ({@link DirectConv#backwardWeightLanes}), in another order,
- * must lie within 1e-5 of each element's sum of absolute products of the explicit result, and be bitwise the same
- * for every thread count.
+ * double-precision definitions is {@code ConvTest}'s job. Two exceptions, by design, which sum in another order:
+ * the weight gradients that the Vector API path sums as dot products along positions ({@link
+ * DirectConv#backwardWeightLanes}), and the transposed pass onto three channels at stride 1 ({@link
+ * TransposedToThree}); each must lie within 1e-5 of each element's sum of absolute products (and absolute bias) of
+ * the explicit result, and be bitwise the same for every thread count.
  */
 class ImplicitConvTest {
     private static final Parallel[] POOLS = {new Parallel(1), new Parallel(2), new Parallel(3)};
@@ -83,6 +84,9 @@ class ImplicitConvTest {
             // channels of taps do not line up, and 7 images (four at a time, then three); the forward's panels from
             // the planes, four images a vector, one partial panel
             ConvGeometry.conv(7, 5, 4, 4, 16, 3, 2, 1),
+            // D5-like: a transposed convolution onto 3 channels at stride 1, 32 x 32 (at 16 lanes the direct
+            // convolution of TransposedToThree: 7 channels of dy, so 63 taps; 5 images, four to a task and one)
+            ConvGeometry.transposed(5, 7, 32, 32, 3, 3, 1, 1, 0),
         };
     }
 
@@ -236,6 +240,10 @@ class ImplicitConvTest {
         // the scale of the weight gradient's rounding: each element's sum of absolute products (and of 0.5 dwStart)
         float[] absSum = lanes ? explicitBackwardWeight(reference, abs(x), abs(dy), new float[w.length], 0f, g) : null;
         float[][] lanesResult = new float[2][];
+        boolean three = kernel instanceof SgemmVectorKernel && TransposedToThree.fits(g);
+        float[] absDx = three ? explicitBackwardData(reference, abs(dy), abs(w), abs(biasT), g) : null;
+        float[] absDxNoBias = three ? explicitBackwardData(reference, abs(dy), abs(w), null, g) : null;
+        float[][] threeResult = new float[2][];
         for (Parallel pool : POOLS) {
             Conv conv = new Conv(pool, new Sgemm(pool, kernel));
             String at = label + ", " + pool.threads() + " threads: ";
@@ -247,26 +255,29 @@ class ImplicitConvTest {
             got = new float[dx.length + 2];
             java.util.Arrays.fill(got, Float.NaN); // dx is overwritten, whatever it held
             conv.backwardData(dyo, w, 0, biasT, 0, got, 2, g);
-            assertArrayEquals(dx, java.util.Arrays.copyOfRange(got, 2, got.length), at + "backwardData");
+            checkResult(dx, java.util.Arrays.copyOfRange(got, 2, got.length), three, absDx, null, threeResult, 0,
+                    at + "backwardData");
             conv.backwardData(dyo, w, 0, null, 0, got, 2, g);
-            assertArrayEquals(dxNoBias, java.util.Arrays.copyOfRange(got, 2, got.length), at + "backwardData, no bias");
+            checkResult(dxNoBias, java.util.Arrays.copyOfRange(got, 2, got.length), three, absDxNoBias, null,
+                    threeResult, 1, at + "backwardData, no bias");
             got = new float[w.length];
             java.util.Arrays.fill(got, Float.NaN);
             conv.backwardWeight(xo, dyo, got, 0, 0f, g);
-            checkWeight(dw, got, lanes, absSum, null, lanesResult, 0, at + "backwardWeight");
+            checkResult(dw, got, lanes, absSum, null, lanesResult, 0, at + "backwardWeight");
             got = dwStart.clone();
             conv.backwardWeight(xo, dyo, got, 0, 0.5f, g);
-            checkWeight(dwBeta, got, lanes, absSum, dwStart, lanesResult, 1, at + "backwardWeight, beta 0.5");
+            checkResult(dwBeta, got, lanes, absSum, dwStart, lanesResult, 1, at + "backwardWeight, beta 0.5");
         }
     }
 
     /**
-     * A weight gradient against the explicit one: bitwise, or for the lanes path within 1e-5 of each element's sum
-     * of absolute products (plus 0.5 |dwStart|) and bitwise what the first thread count gave ({@code first[slot]}).
+     * A result against the explicit one: bitwise, or for a path that sums in another order ({@code reordered}) within
+     * 1e-5 of each element's sum of absolute products and bias (plus 0.5 |dwStart|) and bitwise what the first thread
+     * count gave ({@code first[slot]}).
      */
-    private static void checkWeight(float[] expect, float[] got, boolean lanes, float[] absSum, float[] start,
+    private static void checkResult(float[] expect, float[] got, boolean reordered, float[] absSum, float[] start,
                                     float[][] first, int slot, String label) {
-        if (!lanes) {
+        if (!reordered) {
             assertArrayEquals(expect, got, label);
             return;
         }
