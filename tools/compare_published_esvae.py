@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Check spikevae's ESVAE against the published PyTorch model on the same weights.
 
-Usage: python3 tools/compare_published_esvae.py PUBLISHED_CHECKOUT [WORK_DIR]
+Usage: python3 tools/compare_published_esvae.py [--config NAME] PUBLISHED_CHECKOUT [WORK_DIR]
 
 PUBLISHED_CHECKOUT is a checkout of the authors' code (the repository with svae_models/esvae.py, global_v.py and
 NetworkConfigs/esvae_configs/FASHION.yaml). The script builds their ESVAE with the Fashion-MNIST configuration
-(L = 32, T = 16), gives it seeded random weights and batch-norm statistics under which every layer fires (as after
+(L = 32, T = 16, one channel; --config CIFAR10 takes their CIFAR-10 one instead: L = 128, three channels), gives it seeded random weights and batch-norm statistics under which every layer fires (as after
 training), and in evaluation mode records the posterior rates r_q of 8 random images in [-1, 1] and the decoded
 images of 8 fixed latent spike trains. It saves the state dict, converts it with tools/convert_reference_checkpoint.py,
 runs `./spikevae encode` and `./spikevae decode` on the same inputs, and compares: posterior rates must be equal
@@ -35,11 +35,14 @@ import yaml
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+CONFIG = "FASHION"
+
+
 def published_model(checkout):
-    """The authors' ESVAE (Fashion-MNIST configuration) and that configuration."""
+    """The authors' ESVAE (in the configuration CONFIG) and that configuration."""
     sys.path.insert(0, checkout)
     import global_v as glv  # the published code's module of settings
-    cfg = yaml.safe_load(open(os.path.join(checkout, "NetworkConfigs/esvae_configs/FASHION.yaml")))["Network"]
+    cfg = yaml.safe_load(open(os.path.join(checkout, "NetworkConfigs/esvae_configs", CONFIG + ".yaml")))["Network"]
     glv.init(cfg, ["cpu"])
     from svae_models import esvae
     return esvae.ESVAE(device="cpu", distance_lambda=0.001, mmd_type="rbf"), cfg
@@ -65,7 +68,7 @@ def published_outputs(checkout, work):
         net.final_layer[1].bias.mul_(0.05)
     net.eval()
     n, t, latent = 8, cfg["n_steps"], cfg["latent_dim"]
-    x = torch.rand(n, 1, 32, 32) * 2 - 1
+    x = torch.rand(n, cfg["in_channels"], 32, 32) * 2 - 1
     z = (torch.rand(n, latent, t) < 0.3).float()
     with torch.no_grad():
         h = net.encoder(x.unsqueeze(-1).repeat(1, 1, 1, 1, t))
@@ -89,7 +92,7 @@ def training_step(checkout, work):
     net, cfg = published_model(checkout)
     net.load_state_dict(torch.load(os.path.join(work, "published.pth")))
     n, t = 8, cfg["n_steps"]
-    x = torch.rand(n, 1, 32, 32) * 2 - 1
+    x = torch.rand(n, cfg["in_channels"], 32, 32) * 2 - 1
     np.save(os.path.join(work, "step_x.npy"), x.numpy().astype(np.float32))
     out = os.path.join(work, "step")
     run("mvn", "-q", "-B", "test-compile", "dependency:build-classpath",
@@ -162,12 +165,19 @@ def training_step(checkout, work):
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
+    global CONFIG
+    args = sys.argv[1:]
+    if len(args) >= 2 and args[0] == "--config":
+        CONFIG = args[1]
+        args = args[2:]
+    if len(args) not in (1, 2):
         raise SystemExit(__doc__)
-    checkout = os.path.abspath(sys.argv[1])
+    checkout = os.path.abspath(args[0])
     if not os.path.isfile(os.path.join(checkout, "svae_models", "esvae.py")):
         raise SystemExit(f"{checkout}: no svae_models/esvae.py here (a checkout of the published ESVAE code?)")
-    work = os.path.abspath(sys.argv[2]) if len(sys.argv) == 3 else tempfile.mkdtemp(prefix="esvae-parity-")
+    if not os.path.isfile(os.path.join(checkout, "NetworkConfigs/esvae_configs", CONFIG + ".yaml")):
+        raise SystemExit(f"{checkout}: no NetworkConfigs/esvae_configs/{CONFIG}.yaml (--config names one of them)")
+    work = os.path.abspath(args[1]) if len(args) == 2 else tempfile.mkdtemp(prefix="esvae-parity-")
     os.makedirs(work, exist_ok=True)
     rates, decoded = published_outputs(checkout, work)
     ck = os.path.join(work, "published")
