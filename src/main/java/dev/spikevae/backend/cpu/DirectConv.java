@@ -1516,8 +1516,9 @@ final class DirectConv {
     /**
      * One image's output gradient ({@code co} channels of {@code positions}, at {@code from} in {@code f} or, u8, in
      * {@code b}) into the weight gradient's B layout: channel c's value at position p to {@code to[at + (c / NR) *
-     * block + p * NR + c % NR]}. Element by element, a channel at a time, while one channel block's lines (a line of
-     * NR floats per position) stay in the first-level cache across its channels; past that (D5's 1024 positions: 64
+     * block + p * NR + c % NR]}. With 256-bit vectors: element by element, a channel at a time, while one channel
+     * block's lines (a line of NR floats per position) stay in the first-level cache across its channels; past that
+     * (D5's 1024 positions: 64
      * KiB) every store went to the second level and the copy took a third to a half of the weight gradient, so there
      * eight channels by eight positions are transposed at a time in vectors ({@link StagingVectors#transpose8}; the
      * channels come in whole register blocks), a u8 image widened into a scratch first. Measured per image, 32
