@@ -1265,19 +1265,27 @@ final class DirectConv {
      * 5.4-5.5 f32; blocks of 4, 12 sums, took 4.7 and 5.4-5.6).
      */
     private static final int LANE_CHANNELS = LANES >= 16 ? 8 : 3;
-    /** The fewest runs of outputs a call of {@link #laneBlock} takes (whole images). */
-    private static final int LANE_RUNS = 128;
+    /**
+     * The fewest runs of outputs a call of {@link #laneBlock} takes (whole images). At 16 lanes 32: the 8 channels'
+     * rows of dy a call reads then stay in the first-level cache across the rows of taps (E1: two images, 16 KiB; D5:
+     * one image, 32 KiB), against 128 runs, 64 KiB: D5's weight gradient on u8 dy 4.32 -> 3.90 ms, E1's 1.51 -> 1.36
+     * (alternated in one process).
+     */
+    private static final int LANE_RUNS = LANES >= 16 ? 32 : 128;
 
     /**
-     * Whether {@link #backwardWeightLanes} takes {@code g}: kernels 3 wide at stride 1 along rows (a kernel row's three
-     * taps then read a run of the staged image and the runs one and two floats on), rows of outputs of whole vectors,
-     * few taps and channels (ESVAE's last decoder layer: 27 taps, 32 channels). At stride 2 (the first encoder layer)
-     * it measured within noise of {@link #backwardWeight} on f32 operands (4.58 against 4.51 ms, alternated), so that
-     * layer keeps the GEMM path's bits.
+     * Whether {@link #backwardWeightLanes} takes {@code g}: kernels 3 wide, rows of outputs of whole vectors, few taps
+     * and channels (ESVAE's last decoder layer: 27 taps, 32 channels; its first encoder layer: 27 taps, 32 channels at
+     * stride 2). At stride 1 along rows a kernel row's three taps read a run of the staged image and the runs one and
+     * two floats on; at stride 2 the middle tap's run lies in the other column phase of the staged row ({@link
+     * ConvStaging}), which the 8-channel kernel ({@link #laneBlock8}, 16 lanes) takes. E1's weight gradient on the
+     * GEMM path against this one, alternated in one process: 1.50 -> 1.26 ms (at 8 lanes, with the 3-channel kernel
+     * and 128 runs a call, it measured within noise, 4.58 against 4.51 ms, so there it keeps the GEMM path's bits).
      */
     static boolean laneWeightFits(ConvGeometry g) {
-        return LANES >= 8 && g.strideW() == 1 && g.kW() == 3 && g.outW() % LANES == 0
-                && g.inChannels() * g.kH() * g.kW() <= MAX_LANE_TAPS && g.outChannels() <= MAX_LANE_CHANNELS;
+        return LANES >= 8 && (g.strideW() == 1 || g.strideW() == 2 && LANE_CHANNELS == 8) && g.kW() == 3
+                && g.outW() % LANES == 0 && g.inChannels() * g.kH() * g.kW() <= MAX_LANE_TAPS
+                && g.outChannels() <= MAX_LANE_CHANNELS;
     }
 
     /**
@@ -1289,9 +1297,10 @@ final class DirectConv {
      * the products at the positions {@code p = l (mod LANES)} of a group's images in order; the lanes are added once
      * per group. The summation order differs from the GEMM path's (the same value within rounding) and is the same
      * for every thread count: the groups are the dense path's ({@link ConvWeightReduction#runGroups}). Nine sums (13
-     * vector registers) and offsets fixed in the code: in a microbenchmark the loop ran at about 70 % of the SGEMM
+     * vector registers) and offsets fixed in the code: in a microbenchmark the AVX2 loop ran at about 70 % of the SGEMM
      * micro-kernel's rate so, and at 45-60 % with twelve sums (all 16 AVX2 registers) or with the taps' offsets passed
-     * in (docs/benchmarks.md). Requires {@link #laneWeightFits}.
+     * in (docs/benchmarks.md); with 32 AVX-512 registers passing them in costs nothing ({@link #laneBlock8}). Requires
+     * {@link #laneWeightFits}.
      */
     void backwardWeightLanes(ConvOperand x, ConvOperand dy, float[] dw, int dwOff, float beta, ConvGeometry g) {
         ConvStaging staged = new ConvStaging(g);
@@ -1304,8 +1313,9 @@ final class DirectConv {
         int outImage = co * positions;
         int[] offsets = staged.offsets;
         int[] positionAt = staged.positions();
-        // images per kernel call: at least LANE_RUNS runs of outputs (D5: one image of 128 runs at 8 lanes, two of 64
-        // at 16; 16 x 16 outputs: 4 images at 8 lanes), so that loading and storing the sums is a small part of a call
+        // images per kernel call: at least LANE_RUNS runs of outputs (D5: one image, of 128 runs at 8 lanes and 64 at
+        // 16; 16 x 16 outputs: 4 images at 8 lanes, 2 at 16), so that loading and storing the sums is a small part of
+        // a call
         int batch = Math.max(1, LANE_RUNS / runs);
         int[] runAt = new int[batch * runs];
         for (int q = 0; q < batch * runs; q++) {
@@ -1328,14 +1338,14 @@ final class DirectConv {
                     staged.stage(x, (i0 + i) * inImage, xs, i * staged.imageSize());
                     regroup(dy, dy.offset() + (i0 + i) * outImage, co, positions, d, i * positions, images, lb);
                 }
-                // a block of channels' rows of dy stays in cache across every row of taps (D5: 12 KiB at 3 channels
-                // and 8 lanes, in a first-level cache of 32 or 48 KiB; 64 KiB at 8 channels and 16 lanes, two images,
-                // in the second level: one image a call measured within 2 %)
+                // a block of channels' rows of dy stays in the first-level cache across every row of taps (D5: 12 KiB
+                // at 3 channels and 8 lanes, 32 KiB at 8 channels and 16 lanes, of 32 or 48 KiB; see LANE_RUNS)
                 for (int b = 0; b < blocks; b++) {
                     for (int t0 = rowFrom; t0 < rowTo; t0 += 3) {
                         if (lb == 8) {
-                            laneBlock8(xs, runAt, images * runs, offsets[t0], d, b * 8 * images * positions, acc,
-                                    (t0 - rowFrom) * tapStride + b * 8 * LANES, tapStride);
+                            laneBlock8(xs, runAt, images * runs, offsets[t0], offsets[t0 + 1], offsets[t0 + 2], d,
+                                    b * 8 * images * positions, acc, (t0 - rowFrom) * tapStride + b * 8 * LANES,
+                                    tapStride);
                         } else {
                             laneBlock(xs, runAt, images * runs, offsets[t0], d, b * 3 * images * positions, acc,
                                     (t0 - rowFrom) * tapStride + b * 3 * LANES, tapStride);
@@ -1418,9 +1428,15 @@ final class DirectConv {
         a21.intoArray(acc, at2 + LANES);
         a22.intoArray(acc, at2 + 2 * LANES);
     }
-    /** {@link #laneBlock} for 8 output channels (at 16 lanes: 24 sums in the 32 AVX-512 registers). */
-    private static void laneBlock8(float[] xs, int[] runAt, int runs, int o, float[] d, int dAt, float[] acc, int at,
-                                   int tapStride) {
+    /**
+     * {@link #laneBlock} for 8 output channels (at 16 lanes: 24 sums in the 32 AVX-512 registers), the three taps at
+     * offsets {@code o0}, {@code o1} and {@code o2} of the staged images (at stride 1 along rows {@code o0 + 1} and
+     * {@code o0 + 2}; at stride 2 the middle tap in the other column phase). Passing the offsets in measured the same
+     * as fixing them in the code (D5 on u8 dy: 4.22-4.89 against 4.30-4.78 ms); a stride of dy passed in did not
+     * (4.4 -> 5.6-5.8 ms).
+     */
+    private static void laneBlock8(float[] xs, int[] runAt, int runs, int o0, int o1, int o2, float[] d, int dAt,
+                                   float[] acc, int at, int tapStride) {
         int at1 = at + tapStride;
         int at2 = at1 + tapStride;
         FloatVector a00 = FloatVector.fromArray(SPECIES, acc, at);
@@ -1448,10 +1464,10 @@ final class DirectConv {
         FloatVector a26 = FloatVector.fromArray(SPECIES, acc, at2 + 6 * LANES);
         FloatVector a27 = FloatVector.fromArray(SPECIES, acc, at2 + 7 * LANES);
         for (int q = 0, p = dAt; q < runs; q++, p += 8 * LANES) {
-            int xa = runAt[q] + o;
-            FloatVector x0 = FloatVector.fromArray(SPECIES, xs, xa);
-            FloatVector x1 = FloatVector.fromArray(SPECIES, xs, xa + 1);
-            FloatVector x2 = FloatVector.fromArray(SPECIES, xs, xa + 2);
+            int xa = runAt[q];
+            FloatVector x0 = FloatVector.fromArray(SPECIES, xs, xa + o0);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, xs, xa + o1);
+            FloatVector x2 = FloatVector.fromArray(SPECIES, xs, xa + o2);
             FloatVector d0 = FloatVector.fromArray(SPECIES, d, p);
             a00 = d0.fma(x0, a00);
             a10 = d0.fma(x1, a10);
