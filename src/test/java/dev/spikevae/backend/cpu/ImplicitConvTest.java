@@ -87,6 +87,9 @@ class ImplicitConvTest {
             // D5-like: a transposed convolution onto 3 channels at stride 1, 32 x 32 (at 16 lanes the direct
             // convolution of TransposedToThree: 7 channels of dy, so 63 taps; 5 images, four to a task and one)
             ConvGeometry.transposed(5, 7, 32, 32, 3, 3, 1, 1, 0),
+            // E1-like: 3 channels at stride 2, 32 x 32 -> 16 x 16, 6 output channels (at 16 lanes the weight gradient
+            // of the lanes path at stride 2 along rows, a block of 8 channels of which 2 are repeats)
+            ConvGeometry.conv(5, 3, 32, 32, 6, 3, 2, 1),
         };
     }
 
