@@ -15,10 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The spike-sparse convolutions give bitwise what the dense path gives (the same summation order; skipped zeros
- * add exact zeros), at every density, over odd shapes, for every thread count. One exception, by design: the weight
- * gradients of the geometries the dense path sums as dot products along positions ({@link
- * DirectConv#backwardWeightLanes}: kernels 3 wide at stride 1 along rows, rows of whole vectors, few taps), a
- * different order, which agree within a stated rounding bound instead.
+ * add exact zeros), at every density, over odd shapes, for every thread count. Two exceptions, by design, where the
+ * dense path sums in another order and the two agree within a stated rounding bound instead: the weight gradients it
+ * sums as dot products along positions ({@link DirectConv#backwardWeightLanes}: kernels 3 wide, rows of whole vectors,
+ * few taps), and at 16 lanes the transposed pass onto three channels at stride 1 that it computes as a direct
+ * convolution ({@link TransposedToThree}: ESVAE's last decoder layer's forward).
  */
 class SpikeConvTest {
     private static final double[] DENSITIES = {0, 0.01, 0.1, 0.5, 1};
@@ -38,6 +39,8 @@ class SpikeConvTest {
         // taken by the direct dense kernels (DirectConv) with the Vector API: 32 output channels, rows of 16 outputs
         ConvGeometry.conv(6, 3, 32, 32, 32, 3, 2, 1),
         ConvGeometry.transposed(5, 32, 16, 16, 16, 3, 2, 1, 1),
+        // D5-like: spikes onto 3 channels at stride 1, 32 x 32 (at 16 lanes the dense forward is TransposedToThree's)
+        ConvGeometry.transposed(3, 8, 32, 32, 3, 3, 1, 1, 0),
     };
 
     static float[] spikes(Rng rng, int n, double density, boolean wide) {
@@ -85,7 +88,7 @@ class SpikeConvTest {
             be.convBackwardData(dyb, w, bIn, dx, g);
             Tensor dx0 = be.empty(g.inputShape());
             be.convBackwardData(dyb, w, null, dx0, g);
-            float[][] out = new float[13][];
+            float[][] out = new float[15][];
             out[0] = y.toHost();
             out[1] = y0.toHost();
             out[2] = dx.toHost();
@@ -106,6 +109,13 @@ class SpikeConvTest {
             be.convBackwardWeight(be.fromHost(abs(xf.toHost()), g.inputShape().dims()), dyb, dwAbs, 0f, g);
             out[11] = dwAbs.toHost();
             out[12] = dwInit;
+            // backward data's sums of absolute products and bias (dy's spikes are not negative)
+            Tensor wAbs = be.fromHost(abs(w.toHost()), g.weightShape().dims());
+            Tensor dxAbs = be.empty(g.inputShape());
+            be.convBackwardData(dyb, wAbs, be.fromHost(abs(bIn.toHost()), g.inChannels()), dxAbs, g);
+            out[13] = dxAbs.toHost();
+            be.convBackwardData(dyb, wAbs, null, dxAbs, g);
+            out[14] = dxAbs.toHost();
             return out;
         } finally {
             be.setSparseMode(SparseMode.AUTO);
@@ -125,20 +135,22 @@ class SpikeConvTest {
     }
 
     /**
-     * Output i of {@link #run} (0-9) of the sparse path against the dense one: bitwise, but for the weight gradients
-     * the dense path sums in lanes, which must agree within 1e-5 of the element's sum of absolute products (plus its
-     * beta dw).
+     * Output i of {@link #run} (0-9) of the sparse path against the dense one: bitwise, but where the dense path sums
+     * in another order, the weight gradients in lanes and the transposed pass onto three channels as a direct
+     * convolution ({@link TransposedToThree}), which must agree within 1e-5 of the element's sum of absolute products
+     * (plus its beta dw, or its absolute bias).
      */
     private static void assertMatches(float[][] dense, float[][] sparse, int i, ConvGeometry g, String label) {
         boolean lanes = VectorSupport.available() && DirectConv.laneWeightFits(g) && i >= 4;
-        if (!lanes) {
+        boolean three = VectorSupport.available() && TransposedToThree.fits(g) && (i == 2 || i == 3);
+        if (!lanes && !three) {
             assertArrayEquals(dense[i], sparse[i], label);
             return;
         }
-        float beta = i < 6 ? 0f : i < 8 ? 1f : 0.5f;
-        float[] absSum = dense[i % 2 == 0 ? 10 : 11];
+        float beta = three || i < 6 ? 0f : i < 8 ? 1f : 0.5f;
+        float[] absSum = three ? dense[11 + i] : dense[i % 2 == 0 ? 10 : 11];
         for (int j = 0; j < dense[i].length; j++) {
-            double bound = 1e-5 * (absSum[j] + Math.abs(beta * dense[12][j])) + 1e-30;
+            double bound = 1e-5 * (absSum[j] + (beta == 0f ? 0f : Math.abs(beta * dense[12][j]))) + 1e-30;
             assertTrue(Math.abs(dense[i][j] - sparse[i][j]) <= bound, label + ": element " + j + " is " + sparse[i][j]
                     + ", the dense path's " + dense[i][j] + " (bound " + bound + ")");
         }
