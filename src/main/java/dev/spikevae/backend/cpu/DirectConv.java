@@ -1268,7 +1268,7 @@ final class DirectConv {
     /**
      * The fewest runs of outputs a call of {@link #laneBlock} takes (whole images). At 16 lanes 32: the 8 channels'
      * rows of dy a call reads then stay in the first-level cache across the rows of taps (E1: two images, 16 KiB; D5:
-     * one image, 32 KiB), against 128 runs, 64 KiB: D5's weight gradient on u8 dy 4.32 -> 3.90 ms, E1's 1.51 -> 1.36
+     * one image, 32 KiB), against 128 runs, 64 KiB: D5's weight gradient on u8 dy 4.32 -> 3.90 ms, E1's 1.31 -> 1.15
      * (alternated in one process).
      */
     private static final int LANE_RUNS = LANES >= 16 ? 32 : 128;
