@@ -1543,8 +1543,9 @@ final class DirectConv {
      */
     private static void transposeGradient(float[] f, byte[] b, int from, int co, int positions, float[] to, int at,
                                           int block, Scratch s) {
-        // with 512-bit vectors 16 x 16 blocks at every size (transpose16): E1's weight gradient 1.96-2.04 -> 1.61-1.76
-        // ms against element by element, E2's and E3's -5 %, D4's -7 %; u8 (widened first) within 3 %
+        // with 512-bit vectors 16 x 16 blocks at every size (transpose16): E2's and E3's weight gradients -5 % against
+        // element by element, D4's -7 %, E1's 1.96-2.04 -> 1.61-1.76 ms (before E1 took backwardWeightLanes); u8
+        // (widened first) within 3 %
         if (LANES != 16 && (LANES != 8 || (long) positions * NR * Float.BYTES <= L1_BYTES)) {
             // transpose8 is for 256-bit vectors only: with narrower ones it would run the Vector API's slow fallback,
             // and 256-bit vectors beside 512-bit ones make JDK 17's C2 box the other kernels' vectors (see
@@ -1611,8 +1612,8 @@ final class DirectConv {
     private static void copyTaps(float[] xs, int[] runs, int count, boolean whole, int[] offsets, int t0, int k,
                                  int width, float[] a) {
         if (whole) {
-            // every run one vector (rows of outputs of whole vectors, the block's ends whole too: D4 and E1 at 16
-            // lanes): one copy a run, without the cases below (D4's weight gradient 9.98-10.06 -> 9.74-9.80 ms)
+            // every run one vector (rows of outputs of whole vectors, the block's ends whole too: D4 at 16 lanes, E1 at
+            // 8): one copy a run, without the cases below (D4's weight gradient 9.98-10.06 -> 9.74-9.80 ms)
             for (int r = 0; r < MR; r++) {
                 int o = offsets[Math.min(t0 + r, k - 1)];
                 for (int q = 0, dst = r * width; q < 2 * count; q += 2, dst += LANES) {
