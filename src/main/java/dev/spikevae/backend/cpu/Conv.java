@@ -248,7 +248,8 @@ final class Conv {
 
     /**
      * Columns {@code [n0, n1)} of target = beta target + dY_chunk im2col(x_chunk)^T for images [b0, b1): dY's matrix
-     * is gathered (it is as small as the output), im2col(x)^T packed from x by the kernel.
+     * is gathered (it is as small as the output), im2col(x)^T packed from x by the kernel (by vector gathers where an
+     * image has few output positions: {@link GatheredColumns}, the same values).
      */
     private void accumulateWeightGradient(ConvOperand x, ConvOperand dy, int b0, int b1, float beta,
                                           float[] target, int targetOff, int n0, int n1, ConvGeometry g, int[] map,
@@ -262,7 +263,9 @@ final class Conv {
         int outImage = g.outChannels() * positions;
         ConvSources.channels(dy, b0 * outImage, g.outChannels(), positions).block(0, g.outChannels(), 0, columns, grad,
                 0, columns);
-        GemmSource all = ConvSources.columnsTransposed(x, b0 * inImage, g, map);
+        GemmSource all = direct != null && GatheredColumns.fits(g)
+                ? GatheredColumns.source(x, b0 * inImage, g, map)
+                : ConvSources.columnsTransposed(x, b0 * inImage, g, map);
         GemmSource colT = n0 == 0 ? all : (p0, rows, j0, cols, dst, off, ld) -> all.block(p0, rows, n0 + j0, cols, dst,
                 off, ld);
         if (multiThreaded) {

@@ -40,7 +40,9 @@ class ImplicitConvTest {
             ConvGeometry.conv(5, 3, 32, 32, 8, 3, 2, 1),              // E1-like: 3 channels, stride 2, 16x16 output
             ConvGeometry.conv(7, 1, 40, 40, 4, 3, 1, 1),              // 1 channel, 40x40: 2 images a chunk, 7 images
             ConvGeometry.conv(3, 2, 9, 11, 3, 5, 2, 2),               // kernel 5, padding 2, odd sizes
-            ConvGeometry.conv(9, 6, 4, 4, 5, 3, 2, 1),                // 2x2 outputs, one chunk
+            // 2x2 outputs, one chunk (at 16 lanes the weight gradient packs its columns by gathers, GatheredColumns: a
+            // block of 32 columns, then one of 22 packed as before)
+            ConvGeometry.conv(9, 6, 4, 4, 5, 3, 2, 1),
             ConvGeometry.conv(2, 2, 4, 4, 300, 3, 2, 1),              // more output channels than one kc-block
             ConvGeometry.conv(1, 3, 6, 6, 4, 3, 1, 1),                // a lone image
             ConvGeometry.transposed(5, 4, 16, 16, 3, 3, 2, 1, 1),     // D4-like, output padding 1
