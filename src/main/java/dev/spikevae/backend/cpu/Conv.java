@@ -10,7 +10,9 @@ import java.util.Arrays;
  * never stored: the SGEMM kernel packs its panels straight from the input tensor ({@link ConvSources}), and
  * the transposed convolution adds the kernel's finished rows straight into its output (col2im as a
  * {@link GemmSink}). The packed values are those im2col would have stored and the sums run in the same
- * order, so the results are bit for bit those of im2col + GEMM + col2im ({@link ConvIm2col}).
+ * order, so the results are bit for bit those of im2col + GEMM + col2im ({@link ConvIm2col}). With the Vector API
+ * the direct passes ({@link DirectConv}) take most ESVAE layers, and the weight gradient of images of at most 4 output
+ * positions skips the products of padding ({@link TapWeightGradient}, in another summation order).
  *
  * <p>Chunk sizes and reduction groups depend on the geometry only, never on the thread count, and
  * every output element is summed in a fixed order, so results are identical for every thread count.
@@ -29,6 +31,8 @@ final class Conv {
     private final Sgemm sgemm;
     /** The direct convolutions, with the Vector API kernel only (they reproduce its sums); else null. */
     private final DirectConv direct;
+    /** The weight gradient without the products of padding, on few positions an image (with {@link #direct}). */
+    private final TapWeightGradient taps;
     /** Whether the direct convolutions are used where they apply ({@code spikevae.conv.direct}, default true). */
     private volatile boolean directOn = Boolean.parseBoolean(System.getProperty("spikevae.conv.direct", "true"));
     private final ThreadLocal<ConvScratch> scratch = ThreadLocal.withInitial(ConvScratch::new);
@@ -37,6 +41,7 @@ final class Conv {
         this.parallel = parallel;
         this.sgemm = sgemm;
         this.direct = sgemm.vectorApi() ? new DirectConv(parallel) : null;
+        this.taps = direct != null ? new TapWeightGradient(parallel, sgemm) : null;
     }
 
     /** Whether this has the direct convolutions (with the Vector API SGEMM kernel only). */
@@ -192,6 +197,14 @@ final class Conv {
         });
     }
 
+    /**
+     * Whether the Vector API path sums {@code g}'s weight gradient without the products of padding ({@link
+     * TapWeightGradient}), in another order than the GEMM path: for the tests' tolerances.
+     */
+    static boolean tapWeights(ConvGeometry g) {
+        return TapWeightGradient.fits(g) && !DirectConv.laneWeightFits(g) && !DirectConv.weightFits(g);
+    }
+
     /** dw = beta dw + sum over the batch of dy (x) im2col(x). */
     void backwardWeight(ConvOperand x, ConvOperand dy, float[] dw, int dwOff, float beta, ConvGeometry g) {
         int kSize = g.inChannels() * g.kH() * g.kW();
@@ -206,6 +219,10 @@ final class Conv {
         }
         if (direct != null && directOn && DirectConv.weightFits(g)) {
             direct.backwardWeight(x, dy, dw, dwOff, beta, g);
+            return;
+        }
+        if (direct != null && TapWeightGradient.fits(g)) {
+            taps.run(x, dy, dw, dwOff, beta, g);
             return;
         }
         int chunk = chunkImages(g);
@@ -248,8 +265,7 @@ final class Conv {
 
     /**
      * Columns {@code [n0, n1)} of target = beta target + dY_chunk im2col(x_chunk)^T for images [b0, b1): dY's matrix
-     * is gathered (it is as small as the output), im2col(x)^T packed from x by the kernel (by vector gathers where an
-     * image has few output positions: {@link GatheredColumns}, the same values).
+     * is gathered (it is as small as the output), im2col(x)^T packed from x by the kernel.
      */
     private void accumulateWeightGradient(ConvOperand x, ConvOperand dy, int b0, int b1, float beta,
                                           float[] target, int targetOff, int n0, int n1, ConvGeometry g, int[] map,
@@ -263,9 +279,7 @@ final class Conv {
         int outImage = g.outChannels() * positions;
         ConvSources.channels(dy, b0 * outImage, g.outChannels(), positions).block(0, g.outChannels(), 0, columns, grad,
                 0, columns);
-        GemmSource all = direct != null && GatheredColumns.fits(g)
-                ? GatheredColumns.source(x, b0 * inImage, g, map)
-                : ConvSources.columnsTransposed(x, b0 * inImage, g, map);
+        GemmSource all = ConvSources.columnsTransposed(x, b0 * inImage, g, map);
         GemmSource colT = n0 == 0 ? all : (p0, rows, j0, cols, dst, off, ld) -> all.block(p0, rows, n0 + j0, cols, dst,
                 off, ld);
         if (multiThreaded) {

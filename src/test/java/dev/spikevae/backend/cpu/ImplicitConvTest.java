@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
  * then scatter / col2im ({@link ConvIm2col}). The packed values and the order of every sum are the same, so
  * the tolerance is zero: results must be bitwise identical, for both SGEMM kernels, float32 and u8
  * operands, and 1, 2 and 3 threads (which also pins thread-count independence). Closeness to the
- * double-precision definitions is {@code ConvTest}'s job. Two exceptions, by design, which sum in another order:
+ * double-precision definitions is {@code ConvTest}'s job. Three exceptions, by design, which sum in another order:
  * the weight gradients that the Vector API path sums as dot products along positions ({@link
- * DirectConv#backwardWeightLanes}), and the transposed pass onto three channels at stride 1 ({@link
- * TransposedToThree}); each must lie within 1e-5 of each element's sum of absolute products (and absolute bias) of
+ * DirectConv#backwardWeightLanes}) or without the products of padding ({@link TapWeightGradient}), and the transposed
+ * pass onto three channels at stride 1 ({@link TransposedToThree}); each must lie within 1e-5 of each element's sum of absolute products (and absolute bias) of
  * the explicit result, and be bitwise the same for every thread count.
  */
 class ImplicitConvTest {
@@ -40,8 +40,8 @@ class ImplicitConvTest {
             ConvGeometry.conv(5, 3, 32, 32, 8, 3, 2, 1),              // E1-like: 3 channels, stride 2, 16x16 output
             ConvGeometry.conv(7, 1, 40, 40, 4, 3, 1, 1),              // 1 channel, 40x40: 2 images a chunk, 7 images
             ConvGeometry.conv(3, 2, 9, 11, 3, 5, 2, 2),               // kernel 5, padding 2, odd sizes
-            // 2x2 outputs, one chunk (at 16 lanes the weight gradient packs its columns by gathers, GatheredColumns: a
-            // block of 32 columns, then one of 22 packed as before)
+            // 2x2 outputs, one chunk (at 16 lanes the weight gradient without the products of padding,
+            // TapWeightGradient: 6 channels, a run shorter than a vector)
             ConvGeometry.conv(9, 6, 4, 4, 5, 3, 2, 1),
             ConvGeometry.conv(2, 2, 4, 4, 300, 3, 2, 1),              // more output channels than one kc-block
             ConvGeometry.conv(1, 3, 6, 6, 4, 3, 1, 1),                // a lone image
@@ -92,6 +92,10 @@ class ImplicitConvTest {
             // E1-like: 3 channels at stride 2, 32 x 32 -> 16 x 16, 6 output channels (at 16 lanes the weight gradient
             // of the lanes path at stride 2 along rows, a block of 8 channels of which 2 are repeats)
             ConvGeometry.conv(5, 3, 32, 32, 6, 3, 2, 1),
+            // E4-like at 16 lanes (TapWeightGradient): 40 channels, so vector gathers and a tail, and for 3 threads an
+            // empty part; then a 1 x 1 image whose kernel offsets but the middle one read only padding
+            ConvGeometry.conv(5, 40, 4, 4, 24, 3, 2, 1),
+            ConvGeometry.conv(3, 20, 1, 1, 6, 3, 1, 1),
         };
     }
 
@@ -241,7 +245,7 @@ class ImplicitConvTest {
         float[] dxNoBias = explicitBackwardData(reference, dy, w, null, g);
         float[] dw = explicitBackwardWeight(reference, x, dy, new float[w.length], 0f, g);
         float[] dwBeta = explicitBackwardWeight(reference, x, dy, dwStart, 0.5f, g);
-        boolean lanes = kernel instanceof SgemmVectorKernel && DirectConv.laneWeightFits(g);
+        boolean lanes = kernel instanceof SgemmVectorKernel && (DirectConv.laneWeightFits(g) || Conv.tapWeights(g));
         // the scale of the weight gradient's rounding: each element's sum of absolute products (and of 0.5 dwStart)
         float[] absSum = lanes ? explicitBackwardWeight(reference, abs(x), abs(dy), new float[w.length], 0f, g) : null;
         float[][] lanesResult = new float[2][];
@@ -409,6 +413,11 @@ class ImplicitConvTest {
                         "D5's transposed pass packs f32 images into panels a vector more than 4 KiB apart");
                 assertTrue(g[16].outH() * g[16].outW() == 4 && g[16].batch() % 8 == 1 && g[29].batch() < 8,
                         "the forward's panels from planes four images a vector, the last panel one image or partial");
+                int n = g.length;
+                assertTrue(Conv.tapWeights(g[3]) && Conv.tapWeights(g[n - 2]) && Conv.tapWeights(g[n - 1])
+                                && g[n - 2].inChannels() > 2 * 16 && g[n - 2].inChannels() % 16 != 0
+                                && g[n - 1].outH() * g[n - 1].outW() == 1,
+                        "the weight gradient without padding's products: short runs, gathers with a tail, a 1 x 1 image");
             }
             for (int i = 15; i < 19; i++) {
                 assertTrue(g[i].outW() < VectorSupport.floatLanes() && DirectConv.dataFits(g[i]),
