@@ -1,6 +1,7 @@
 package dev.spikevae.backend.cpu;
 
 import dev.spikevae.tensor.ConvGeometry;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -76,8 +77,8 @@ final class TapWeightGradient {
             }
         }
         starts[classes] = n;
-        return new int[][] {order, java.util.Arrays.copyOf(starts, classes + 1),
-                java.util.Arrays.copyOf(masks, classes)};
+        return new int[][] {order, Arrays.copyOf(starts, classes + 1),
+                Arrays.copyOf(masks, classes)};
     }
 
     /** dw = beta dw + sum over the batch of dy (x) im2col(x); requires {@link #fits} and a batch of at least one. */
@@ -191,7 +192,7 @@ final class TapWeightGradient {
             }
             if (!started) {
                 for (int c = 0; c < co; c++) {
-                    java.util.Arrays.fill(out, c0 + c * kSize, c0 + c * kSize + count * width, 0f);
+                    Arrays.fill(out, c0 + c * kSize, c0 + c * kSize + count * width, 0f);
                 }
             }
         }
