@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * double-precision definitions is {@code ConvTest}'s job. Three exceptions, by design, which sum in another order:
  * the weight gradients that the Vector API path sums as dot products along positions ({@link
  * DirectConv#backwardWeightLanes}) or without the products of padding ({@link TapWeightGradient}), and the transposed
- * pass onto three channels at stride 1 ({@link TransposedToThree}); each must lie within 1e-5 of each element's sum of absolute products (and absolute bias) of
- * the explicit result, and be bitwise the same for every thread count.
+ * pass onto three channels at stride 1 ({@link TransposedToThree}); each must lie within 1e-5 of each element's sum
+ * of absolute products (and absolute bias) of the explicit result, and be bitwise the same for every thread count.
  */
 class ImplicitConvTest {
     private static final Parallel[] POOLS = {new Parallel(1), new Parallel(2), new Parallel(3)};
@@ -417,7 +417,7 @@ class ImplicitConvTest {
                 assertTrue(Conv.tapWeights(g[3]) && Conv.tapWeights(g[n - 2]) && Conv.tapWeights(g[n - 1])
                                 && g[n - 2].inChannels() > 2 * 16 && g[n - 2].inChannels() % 16 != 0
                                 && g[n - 1].outH() * g[n - 1].outW() == 1,
-                        "the weight gradient without padding's products: short runs, gathers with a tail, a 1 x 1 image");
+                        "the weight gradient without padding's products: short runs, gathers and a tail, 1 x 1 images");
             }
             for (int i = 15; i < 19; i++) {
                 assertTrue(g[i].outW() < VectorSupport.floatLanes() && DirectConv.dataFits(g[i]),

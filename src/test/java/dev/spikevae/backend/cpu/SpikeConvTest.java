@@ -137,9 +137,8 @@ class SpikeConvTest {
     /**
      * Output i of {@link #run} (0-9) of the sparse path against the dense one: bitwise, but where the dense path sums
      * in another order, the weight gradients in lanes or without the products of padding ({@link TapWeightGradient})
-     * and the transposed pass onto three channels as a direct
-     * convolution ({@link TransposedToThree}), which must agree within 1e-5 of the element's sum of absolute products
-     * (plus its beta dw, or its absolute bias).
+     * and the transposed pass onto three channels as a direct convolution ({@link TransposedToThree}), which must agree
+     * within 1e-5 of the element's sum of absolute products (plus its beta dw, or its absolute bias).
      */
     private static void assertMatches(float[][] dense, float[][] sparse, int i, ConvGeometry g, String label) {
         boolean lanes = VectorSupport.available() && (DirectConv.laneWeightFits(g) || Conv.tapWeights(g)) && i >= 4;
