@@ -199,7 +199,8 @@ final class Conv {
 
     /**
      * Whether the Vector API path sums {@code g}'s weight gradient without the products of padding ({@link
-     * TapWeightGradient}), in another order than the GEMM path: for the tests' tolerances.
+     * TapWeightGradient}), in another order than the GEMM path, with the direct convolutions on (the default; with
+     * them off it takes every geometry {@link TapWeightGradient#fits} takes): for the tests' tolerances.
      */
     static boolean tapWeights(ConvGeometry g) {
         return TapWeightGradient.fits(g) && !DirectConv.laneWeightFits(g) && !DirectConv.weightFits(g);
