@@ -36,7 +36,9 @@ class VectorShapeTest {
         int lanes = VectorSupport.floatLanes();
         List<String> seen = new ArrayList<>();
         for (Class<?> c : packageClasses()) {
-            if (c == StagingVectors.Eight.class && floatBits != 256) {
+            // the transpositions' constants of one width, which only machines of that width initialise
+            if (c == StagingVectors.Eight.class && floatBits != 256 || c == StagingVectors.Sixteen.class
+                    && floatBits != 512) {
                 continue;
             }
             for (Field f : c.getDeclaredFields()) {
