@@ -100,8 +100,9 @@ final class DirectConv {
      * 5.6 against 6.6 ms for the GEMM path, and E3's and D2's 4 x 4, 4.96 against 5.68 and 5.22 against 5.79; at 8
      * lanes E3 to D2), or at most {@link #MAX_WEIGHT_CHANNELS} output channels and either rows of whole vectors (each
      * tap's row is then whole vector copies) or at most {@link #MAX_WEIGHT_TAPS} taps (input channels x kernel
-     * offsets). Rows of an eighth of a vector (E4 and D1 at 16 lanes) keep the GEMM path: within noise of it, with
-     * eight runs a vector too (docs/benchmarks.md, "Tap runs of half and a quarter of a vector...").
+     * offsets). Rows of an eighth of a vector (E4 and D1 at 16 lanes) were within noise of the GEMM path with eight
+     * runs a vector too (docs/benchmarks.md, "Tap runs of half and a quarter of a vector..."); images of at most 4
+     * output positions (E4 and D1 at every width) take {@link TapWeightGradient} before this.
      */
     static boolean weightFits(ConvGeometry g) {
         if (g.outChannels() % NR != 0) {

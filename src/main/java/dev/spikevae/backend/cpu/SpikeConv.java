@@ -13,10 +13,10 @@ import java.util.Arrays;
  * same k order, the same reduction blocks of the SGEMM kernel, the same chunks and weight-gradient groups — and
  * a skipped zero spike adds an exact zero there ({@code fma(w, 0, acc) == acc} for finite w), so the result is
  * bitwise the dense one (for finite weights and gradients) and does not depend on the thread count; where the dense
- * path sums in an order of its own (the weight gradients summed in lanes, and at 16 lanes those without the products
- * of padding, {@link TapWeightGradient}, and the transposed pass onto three channels, {@link TransposedToThree}), the
- * two agree within rounding. {@link CpuBackend} chooses between the
- * two per call from the measured density of the spike operand.
+ * path sums in an order of its own (the weight gradients summed in lanes or without the products of padding, {@link
+ * TapWeightGradient}, and at 16 lanes the transposed pass onto three channels, {@link TransposedToThree}), the two
+ * agree within rounding. {@link CpuBackend} chooses between the two per call from the measured density of the spike
+ * operand.
  */
 final class SpikeConv {
     /** Images per parallel task of the forward and backward-data passes (any split gives the same result). */

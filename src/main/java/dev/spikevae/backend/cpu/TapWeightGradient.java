@@ -6,8 +6,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The GEMM path's weight gradient for images of few output positions (at most {@link #MAX_POSITIONS}: ESVAE's E4 and
- * D1 at 16 lanes, 2 x 2 outputs of 4 x 4 inputs), without the products of padding. On such small images many taps
+ * The weight gradient for images of few output positions (at most {@link #MAX_POSITIONS}: ESVAE's E4 and D1, 2 x 2
+ * outputs of 4 x 4 inputs), without the products of padding. On such small images many taps
  * read padding (E4 and D1: 11 of the 36 products of an image's 4 positions by 9 kernel offsets), and the im2col GEMM
  * multiplies those zeros as well. Here the kernel offsets are put in classes by the set of positions at which they
  * read inside the image (E4: {3}; {2, 3}; {1, 3}; all four), and for each class
@@ -40,11 +40,12 @@ final class TapWeightGradient {
     }
 
     /**
-     * Whether {@link #run} takes {@code g}: few positions an image, at 16 lanes or more (measured there; at 8 lanes
-     * ESVAE's E4 and D1 take the direct weight gradient, so nothing measured this path at 8).
+     * Whether {@link #run} takes {@code g}: few positions an image, with vectors of 8 lanes or more. At 8 lanes it
+     * replaced the direct weight gradient on ESVAE's E4 and D1 (OpenJDK 17 with {@code -XX:UseAVX=2} on the AVX-512
+     * machine: 7.0-7.3 -> 5.4-5.7 ms a weight gradient, and with Temurin 25 7.6-7.9 -> 5.8-5.9; docs/benchmarks.md).
      */
     static boolean fits(ConvGeometry g) {
-        return LANES >= 16 && g.outH() * g.outW() <= MAX_POSITIONS;
+        return LANES >= 8 && g.outH() * g.outW() <= MAX_POSITIONS;
     }
 
     /** The kernel offsets in class order, and where each class starts: {@code [order, starts, masks]}. */

@@ -79,9 +79,10 @@ class ImplicitConvTest {
             ConvGeometry.conv(3, 32, 16, 16, 32, 3, 2, 1),
             // the direct weight gradient on wide weights over rows of a quarter or half of a vector (four or two runs
             // a vector in its tap rows): E3-like, 4x4 outputs and 128 channels (a quarter at 16 lanes, a half at 8),
-            // and E4-like, 2x2 outputs and 64 channels (a quarter at 8 lanes; the GEMM path at 16)
+            // and 4x2 outputs, 64 channels (a quarter at 8 lanes; the GEMM path at 16; with 2x2 outputs, E4's, it
+            // would be TapWeightGradient's)
             ConvGeometry.conv(5, 16, 8, 8, 128, 3, 2, 1),
-            ConvGeometry.conv(9, 8, 4, 4, 64, 3, 2, 1),
+            ConvGeometry.conv(9, 8, 8, 4, 64, 3, 2, 1),
             // the passes on planes of 16 (a vector at 16 lanes): the transposed pass's 45 taps, so panels of rows and
             // channels of taps do not line up, and 7 images (four at a time, then three); the forward's panels from
             // the planes, four images a vector, one partial panel
@@ -92,8 +93,9 @@ class ImplicitConvTest {
             // E1-like: 3 channels at stride 2, 32 x 32 -> 16 x 16, 6 output channels (at 16 lanes the weight gradient
             // of the lanes path at stride 2 along rows, a block of 8 channels of which 2 are repeats)
             ConvGeometry.conv(5, 3, 32, 32, 6, 3, 2, 1),
-            // E4-like at 16 lanes (TapWeightGradient): 40 channels, so vector gathers and a tail, and for 3 threads an
-            // empty part; then a 1 x 1 image whose kernel offsets but the middle one read only padding
+            // E4-like (TapWeightGradient): 40 channels, so vector gathers and a tail at 16 lanes, and for 3 threads an
+            // empty part; then a 1 x 1 image whose kernel offsets but the middle one read only padding (20 channels:
+            // gathers and a tail at 8 lanes)
             ConvGeometry.conv(5, 40, 4, 4, 24, 3, 2, 1),
             ConvGeometry.conv(3, 20, 1, 1, 6, 3, 1, 1),
         };
@@ -413,11 +415,18 @@ class ImplicitConvTest {
                         "D5's transposed pass packs f32 images into panels a vector more than 4 KiB apart");
                 assertTrue(g[16].outH() * g[16].outW() == 4 && g[16].batch() % 8 == 1 && g[29].batch() < 8,
                         "the forward's panels from planes four images a vector, the last panel one image or partial");
-                int n = g.length;
-                assertTrue(Conv.tapWeights(g[3]) && Conv.tapWeights(g[n - 2]) && Conv.tapWeights(g[n - 1])
-                                && g[n - 2].inChannels() > 2 * 16 && g[n - 2].inChannels() % 16 != 0
-                                && g[n - 1].outH() * g[n - 1].outW() == 1,
-                        "the weight gradient without padding's products: short runs, gathers and a tail, 1 x 1 images");
+            }
+            int n = g.length;
+            int lanes = VectorSupport.floatLanes();
+            // gathers and a scalar tail: 40 channels at 16 lanes, 20 at 8
+            ConvGeometry tail = lanes == 16 ? g[n - 2] : g[n - 1];
+            assertTrue(Conv.tapWeights(g[3]) && Conv.tapWeights(g[n - 2]) && Conv.tapWeights(g[n - 1])
+                            && tail.inChannels() > 2 * lanes && tail.inChannels() % lanes != 0
+                            && g[n - 1].outH() * g[n - 1].outW() == 1,
+                    "the weight gradient without padding's products: short runs, gathers and a tail, 1 x 1 images");
+            if (lanes == 8) {
+                assertTrue(DirectConv.weightFits(g[28]) && !Conv.tapWeights(g[28]) && 4 * g[28].outW() == lanes,
+                        "the direct weight gradient on rows of a quarter of a vector");
             }
             for (int i = 15; i < 19; i++) {
                 assertTrue(g[i].outW() < VectorSupport.floatLanes() && DirectConv.dataFits(g[i]),
