@@ -62,6 +62,16 @@ final class DirectConv {
      * {@link #MR}: 8 taps a block was slower there, docs/benchmarks.md.)
      */
     static final int PANEL_ROWS = SgemmVectorKernel.DEFAULT_ROWS == 8 ? 8 : MR;
+    /**
+     * Whether the forward reads a panel of two whole runs straight from the staged image ({@link
+     * SgemmVectorKernel#microKernelTaps}) rather than packing it: not with panels of 6 rows at 8 lanes, the block
+     * Java 17 takes with AVX2, whose 16 vector registers the 12 sums, two B vectors and a broadcast fill. There the
+     * kernel ran 1.5-2 times slower than on a packed panel (with {@code -XX:UseAVX=2} on the AVX-512 machine: E2's
+     * forward 12.65 against 6.30 ms, D4's input gradient 24.6 against 15.9, E1's forward 3.08 against 1.93, D5's input
+     * gradient 8.65 against 5.64), while with 4-row panels (Java 25) and at 16 lanes it is the faster
+     * (docs/benchmarks.md, "The 8-lane paths measured on the AVX-512 machine").
+     */
+    static final boolean TAPS_FROM_STAGED = !(LANES == 8 && PANEL_ROWS == 6);
     private static final int KC = SgemmVectorKernel.KC;
     /** The most output channels and taps {@link #backwardWeight} takes (but see {@link #weightFits}). */
     private static final int MAX_WEIGHT_CHANNELS = 64;
@@ -380,7 +390,7 @@ final class DirectConv {
                     // a panel of two whole runs (rows of outputs of whole vectors) is not packed: the micro-kernel
                     // reads each tap's two vectors from the staged image (D4's input gradient 9.9-10.1 -> 8.9-9.0 ms,
                     // E1's forward 1.18-1.34 -> 1.00, D5's input gradient 4.2-4.6 -> 3.5-3.6; the same bits)
-                    boolean taps = quarters == null && cols.runs == 2 && run == LANES;
+                    boolean taps = TAPS_FROM_STAGED && quarters == null && cols.runs == 2 && run == LANES;
                     if (quarters != null) {
                         quarters.pack(x, g0 + j0 / positions, end - 1, panel, s.wide(4 * LANES));
                     } else if (!taps) {
