@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>the forward pass ({@code y = conv(x, w) + bias}) runs the SGEMM micro-kernel against the weights in panels
  *       of output channels ({@link #channelPanels}) on each column panel: where the panel is two whole runs (rows of
  *       outputs of whole vectors), reading each tap's two vectors straight from the staged image ({@link
- *       SgemmVectorKernel#microKernelTaps}), else on a copy packed with one vector copy per run of outputs and tap
- *       ({@link SgemmVectorKernel#microKernel});
+ *       SgemmVectorKernel#microKernelTaps}; but see {@link #TAPS_FROM_STAGED}), else on a copy packed with one vector
+ *       copy per run of outputs and tap ({@link SgemmVectorKernel#microKernel});
  *   <li>the transposed convolution ({@code dx = conv^T(dy, w) + bias}) runs the same micro-kernel on dy's panels (6
  *       rows of the column matrix at a time, across the group's positions) and adds each finished row into the staged
  *       images, run by run, before they are copied out;
