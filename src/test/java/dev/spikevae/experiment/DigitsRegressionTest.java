@@ -37,8 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * release"): the {@code java-25} test run holds the fixtures recorded on 17 on Java 25 too.
  *
  * <p>The 8-lane fixture was recorded again on 2026-12-03, when the last decoder layer's weight gradient began to be
- * summed along positions ({@code DirectConv.backwardWeightLanes}, another summation order): epoch 1's train loss moved
- * from 0.45552128 to 0.45552103, epoch 2's from 0.25750091 to 0.25728519 (spikes flip where a membrane lands within
+ * summed along positions (now {@code LaneWeightGradient}; another summation order): epoch 1's train loss moved from
+ * 0.45552128 to 0.45552103, epoch 2's from 0.25750091 to 0.25728519 (spikes flip where a membrane lands within
  * rounding of the threshold). And again on 2026-12-05, when the weight gradient of images of at most 4 output
  * positions began to skip the products of padding at 8 lanes too ({@code TapWeightGradient}): epoch 2's train loss
  * 0.25728519 -> 0.25656962, epoch 1 unchanged. That one was recorded on the AVX-512 machine with {@code -XX:UseAVX=2}

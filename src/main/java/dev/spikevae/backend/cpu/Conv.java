@@ -33,6 +33,8 @@ final class Conv {
     private final DirectConv direct;
     /** The weight gradient without the products of padding, on few positions an image (with {@link #direct}). */
     private final TapWeightGradient taps;
+    /** The weight gradient as dot products along positions, for kernels 3 wide on few taps (with {@link #direct}). */
+    private final LaneWeightGradient lanes;
     /** Whether the direct convolutions are used where they apply ({@code spikevae.conv.direct}, default true). */
     private volatile boolean directOn = Boolean.parseBoolean(System.getProperty("spikevae.conv.direct", "true"));
     private final ThreadLocal<ConvScratch> scratch = ThreadLocal.withInitial(ConvScratch::new);
@@ -42,6 +44,7 @@ final class Conv {
         this.sgemm = sgemm;
         this.direct = sgemm.vectorApi() ? new DirectConv(parallel) : null;
         this.taps = direct != null ? new TapWeightGradient(parallel, sgemm) : null;
+        this.lanes = direct != null ? new LaneWeightGradient(parallel) : null;
     }
 
     /** Whether this has the direct convolutions (with the Vector API SGEMM kernel only). */
@@ -51,7 +54,7 @@ final class Conv {
 
     /**
      * Uses the direct convolutions where they apply, or the implicit GEMM everywhere (for benchmarks: both give the
-     * same bits, but for the weight gradients {@link DirectConv#backwardWeightLanes} and the transposed pass {@link
+     * same bits, but for the weight gradients {@link LaneWeightGradient} and the transposed pass {@link
      * TransposedToThree} sum in another order).
      */
     void setDirect(boolean on) {
@@ -203,7 +206,7 @@ final class Conv {
      * weight gradient, which comes first, never takes images of so few positions): for the tests' tolerances.
      */
     static boolean tapWeights(ConvGeometry g) {
-        return TapWeightGradient.fits(g) && !DirectConv.laneWeightFits(g);
+        return TapWeightGradient.fits(g) && !LaneWeightGradient.fits(g);
     }
 
     /** dw = beta dw + sum over the batch of dy (x) im2col(x). */
@@ -214,8 +217,8 @@ final class Conv {
             scale(dw, dwOff, weightSize, beta);
             return;
         }
-        if (direct != null && directOn && DirectConv.laneWeightFits(g)) {
-            direct.backwardWeightLanes(x, dy, dw, dwOff, beta, g);
+        if (lanes != null && directOn && LaneWeightGradient.fits(g)) {
+            lanes.run(x, dy, dw, dwOff, beta, g);
             return;
         }
         // before the direct weight gradient, which multiplies the padding too (at 8 lanes E4's and D1's)

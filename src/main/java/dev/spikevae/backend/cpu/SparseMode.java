@@ -4,7 +4,7 @@ package dev.spikevae.backend.cpu;
  * Which convolution path the CPU backend takes for u8 spike operands: chosen per call from the operand's
  * density ({@link #AUTO}, the default), or forced, for benchmarks and tests. Both paths give the same result:
  * bitwise, but where the dense path sums in another order of its own (the weight gradients summed in lanes, {@code
- * DirectConv.backwardWeightLanes}, and those without the products of padding, {@code TapWeightGradient},
+ * LaneWeightGradient}, and those without the products of padding, {@code TapWeightGradient},
  * and the transposed pass onto three channels, {@code TransposedToThree}), within rounding (see {@code SpikeConv} and
  * {@code SpikeConvTest}).
  */

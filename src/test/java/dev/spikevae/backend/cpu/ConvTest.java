@@ -375,7 +375,7 @@ class ConvTest {
     }
 
     /**
-     * The weight gradient summed as dot products along positions ({@link DirectConv#backwardWeightLanes}, with the
+     * The weight gradient summed as dot products along positions ({@link LaneWeightGradient}, with the
      * Vector API): within 1e-5 of each element's sum of absolute products of the double-precision sums, with beta,
      * and bitwise the same for 1, 2 and 3 threads. Output channels not a multiple of 3, several chunks and groups, a
      * lone image (one group cut into parts per thread), 64 channels, stride 2 down the rows, no padding; stride 2 along
@@ -396,7 +396,7 @@ class ConvTest {
         };
         for (ConvGeometry g : geometries) {
             if (VectorSupport.available() && (g.strideW() == 1 || VectorSupport.floatLanes() >= 16)) {
-                assertTrue(DirectConv.laneWeightFits(g), "the lanes path takes " + g);
+                assertTrue(LaneWeightGradient.fits(g), "the lanes path takes " + g);
             }
             float[] x = random(rnd, g.inputShape().numel());
             float[] dy = random(rnd, g.outputShape().numel());

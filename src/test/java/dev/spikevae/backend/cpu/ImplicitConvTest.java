@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * operands, and 1, 2 and 3 threads (which also pins thread-count independence). Closeness to the
  * double-precision definitions is {@code ConvTest}'s job. Three exceptions, by design, which sum in another order:
  * the weight gradients that the Vector API path sums as dot products along positions ({@link
- * DirectConv#backwardWeightLanes}) or without the products of padding ({@link TapWeightGradient}), and the transposed
+ * LaneWeightGradient}) or without the products of padding ({@link TapWeightGradient}), and the transposed
  * pass onto three channels at stride 1 ({@link TransposedToThree}); each must lie within 1e-5 of each element's sum
  * of absolute products (and absolute bias) of the explicit result, and be bitwise the same for every thread count.
  */
@@ -247,7 +247,7 @@ class ImplicitConvTest {
         float[] dxNoBias = explicitBackwardData(reference, dy, w, null, g);
         float[] dw = explicitBackwardWeight(reference, x, dy, new float[w.length], 0f, g);
         float[] dwBeta = explicitBackwardWeight(reference, x, dy, dwStart, 0.5f, g);
-        boolean lanes = kernel instanceof SgemmVectorKernel && (DirectConv.laneWeightFits(g) || Conv.tapWeights(g));
+        boolean lanes = kernel instanceof SgemmVectorKernel && (LaneWeightGradient.fits(g) || Conv.tapWeights(g));
         // the scale of the weight gradient's rounding: each element's sum of absolute products (and of 0.5 dwStart)
         float[] absSum = lanes ? explicitBackwardWeight(reference, abs(x), abs(dy), new float[w.length], 0f, g) : null;
         float[][] lanesResult = new float[2][];

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The spike-sparse convolutions give bitwise what the dense path gives (the same summation order; skipped zeros
  * add exact zeros), at every density, over odd shapes, for every thread count. Two exceptions, by design, where the
  * dense path sums in another order and the two agree within a stated rounding bound instead: the weight gradients it
- * sums as dot products along positions ({@link DirectConv#backwardWeightLanes}: kernels 3 wide, rows of whole vectors,
+ * sums as dot products along positions ({@link LaneWeightGradient}: kernels 3 wide, rows of whole vectors,
  * few taps), and at 16 lanes the transposed pass onto three channels at stride 1 that it computes as a direct
  * convolution ({@link TransposedToThree}: ESVAE's last decoder layer's forward).
  */
@@ -141,7 +141,7 @@ class SpikeConvTest {
      * within 1e-5 of the element's sum of absolute products (plus its beta dw, or its absolute bias).
      */
     private static void assertMatches(float[][] dense, float[][] sparse, int i, ConvGeometry g, String label) {
-        boolean lanes = VectorSupport.available() && (DirectConv.laneWeightFits(g) || Conv.tapWeights(g)) && i >= 4;
+        boolean lanes = VectorSupport.available() && (LaneWeightGradient.fits(g) || Conv.tapWeights(g)) && i >= 4;
         boolean three = VectorSupport.available() && TransposedToThree.fits(g) && (i == 2 || i == 3);
         if (!lanes && !three) {
             assertArrayEquals(dense[i], sparse[i], label);
