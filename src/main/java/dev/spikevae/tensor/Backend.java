@@ -49,7 +49,7 @@ public abstract class Backend {
     public final Tensor empty(Shape shape, DType dtype) {
         Storage s = allocate(shape.numel(), dtype);
         MemoryScope.register(s);
-        return new Tensor(this, shape, s, 0);
+        return new Tensor(this, shape, s, s.origin());
     }
 
     public final Tensor empty(int... dims) {
@@ -61,7 +61,8 @@ public abstract class Backend {
      * optimizer state and running statistics, which live across steps.
      */
     public final Tensor persistentZeros(Shape shape) {
-        Tensor t = new Tensor(this, shape, allocate(shape.numel(), DType.F32), 0);
+        Storage s = allocate(shape.numel(), DType.F32);
+        Tensor t = new Tensor(this, shape, s, s.origin());
         fill(t, 0f);
         return t;
     }
@@ -72,7 +73,8 @@ public abstract class Backend {
         if (data.length != shape.numel()) {
             throw new IllegalArgumentException("persistentFromHost: " + data.length + " values do not fill shape " + shape);
         }
-        Tensor t = new Tensor(this, shape, allocate(shape.numel(), DType.F32), 0);
+        Storage s = allocate(shape.numel(), DType.F32);
+        Tensor t = new Tensor(this, shape, s, s.origin());
         copyFromHost(data, 0, t);
         return t;
     }

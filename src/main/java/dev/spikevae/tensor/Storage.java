@@ -24,6 +24,14 @@ public abstract class Storage {
         return dtype;
     }
 
+    /**
+     * The element at which a new tensor on this storage starts (0 unless the backend leaves room before it, as the
+     * CPU backend does so that a tensor's data starts on a cache line).
+     */
+    public int origin() {
+        return 0;
+    }
+
     public final boolean isReleased() {
         return released;
     }

@@ -175,7 +175,8 @@ public final class CpuBackend extends Backend {
 
     @Override
     protected Storage allocate(int n, DType dtype) {
-        return dtype == DType.U8 ? CpuStorage.of(pool.takeBytes(n), pool) : CpuStorage.of(pool.takeFloats(n), pool);
+        return dtype == DType.U8 ? CpuStorage.of(pool.takeBytes(n + CpuStorage.BYTE_ORIGIN), pool)
+                : CpuStorage.of(pool.takeFloats(n + CpuStorage.FLOAT_ORIGIN), pool);
     }
 
     /** Float to u8 as {@link Backend#cast} defines it: truncated, clamped to 0..255. */
