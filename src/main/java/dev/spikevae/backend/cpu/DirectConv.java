@@ -455,7 +455,7 @@ final class DirectConv {
      * every call was a large-object allocation for the collector each time).
      */
     private static float[] panels(float[] a, int off, int rows, int depth, boolean transposed, int[] heights,
-                                  Buffer into) {
+                                  ScratchFloats into) {
         int size = 0;
         for (int h : heights) {
             size += h * depth;
@@ -1407,22 +1407,10 @@ final class DirectConv {
 
     // ------------------------------------------------------------------------------------------------
 
-    /** A float buffer grown to the largest size asked for, then reused. */
-    private static final class Buffer {
-        private float[] data = new float[0];
-
-        float[] get(int n) {
-            if (data.length < n) {
-                data = new float[n];
-            }
-            return data;
-        }
-    }
-
     /** One thread's buffers, grown to the largest call seen and then reused. */
     private static final class Scratch {
         /** The packed weights of a call made on this thread (read by every task of the call). */
-        final Buffer weights = new Buffer();
+        final ScratchFloats weights = new ScratchFloats();
         final float[] tile = new float[PANEL_ROWS * NR];
         final float[] sum = new float[PANEL_ROWS * NR];
         /** The weight gradient's images of the current chunk staged so far. */
