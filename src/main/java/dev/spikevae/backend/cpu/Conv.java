@@ -136,7 +136,7 @@ final class Conv {
         forChunks(g, (b0, b1, multiThreaded) -> {
             int images = b1 - b0;
             int columns = images * positions;
-            float[] out = scratch.get().matrix(g.outChannels() * columns);
+            float[] out = scratch.get().matrix.get(g.outChannels() * columns);
             GemmSource col = ConvSources.columns(x, b0 * inImage, g, map);
             if (multiThreaded) {
                 sgemm.gemm(false, g.outChannels(), columns, kSize, w, wOff, kSize, col, 0f, out, 0, columns);
@@ -171,7 +171,7 @@ final class Conv {
             forChunks(g, (b0, b1, multiThreaded) -> {
                 int images = b1 - b0;
                 int columns = images * positions;
-                float[] col = scratch.get().columns(kSize * columns);
+                float[] col = scratch.get().columns.get(kSize * columns);
                 GemmSource grad = ConvSources.channels(dy, b0 * outImage, g.outChannels(), positions);
                 if (multiThreaded) {
                     sgemm.gemm(true, kSize, columns, g.outChannels(), w, wOff, kSize, grad, 0f, col, 0, columns);
@@ -242,7 +242,7 @@ final class Conv {
             }
             return;
         }
-        float[] partials = scratch.get().partials(groups * weightSize);
+        float[] partials = scratch.get().partials.get(groups * weightSize);
         // Each group's columns of dw (the GEMM's n) are cut into one part per thread: groups of unequal size (a chunk
         // more, a last chunk partial) or fewer than a multiple of the threads then still share out evenly (measured:
         // E3 and D2 12.5 -> 11.7 ms, E4 and D1 12.2 -> 10.9 ms). Every element is still summed by one task in the same
@@ -279,7 +279,7 @@ final class Conv {
         int kSize = g.inChannels() * g.kH() * g.kW();
         int images = b1 - b0;
         int columns = images * positions;
-        float[] grad = scratch.get().matrix(g.outChannels() * columns);
+        float[] grad = scratch.get().matrix.get(g.outChannels() * columns);
         int inImage = g.inChannels() * g.inH() * g.inW();
         int outImage = g.outChannels() * positions;
         ConvSources.channels(dy, b0 * outImage, g.outChannels(), positions).block(0, g.outChannels(), 0, columns, grad,
@@ -304,28 +304,8 @@ final class Conv {
 
     /** One thread's buffers, grown to the largest chunk seen and then reused. */
     private static final class ConvScratch {
-        private float[] columns = new float[0];
-        private float[] matrix = new float[0];
-        private float[] partials = new float[0];
-        float[] columns(int n) {
-            if (columns.length < n) {
-                columns = new float[n];
-            }
-            return columns;
-        }
-
-        float[] matrix(int n) {
-            if (matrix.length < n) {
-                matrix = new float[n];
-            }
-            return matrix;
-        }
-
-        float[] partials(int n) {
-            if (partials.length < n) {
-                partials = new float[n];
-            }
-            return partials;
-        }
+        final ScratchFloats columns = new ScratchFloats();
+        final ScratchFloats matrix = new ScratchFloats();
+        final ScratchFloats partials = new ScratchFloats();
     }
 }

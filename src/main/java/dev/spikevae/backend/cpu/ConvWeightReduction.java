@@ -104,7 +104,7 @@ final class ConvWeightReduction {
         Plan plan = new Plan(g);
         int co = plan.co();
         int k = plan.k();
-        float[] partials = buffers.get().partials(plan.groups() * plan.size());
+        float[] partials = buffers.get().partials.get(plan.groups() * plan.size());
         int[] order = Conv.groupOrder(g);
         parallel.forTasks(plan.groups() * parts, (task, worker) -> {
             int group = order[task / parts];
@@ -140,12 +140,12 @@ final class ConvWeightReduction {
         int k = plan.k();
         int size = plan.size();
         boolean blocks = kernel.reductionBlock() != Integer.MAX_VALUE;
-        float[] partials = buffers.get().partials(plan.groups() * size);
+        float[] partials = buffers.get().partials.get(plan.groups() * size);
         int[] order = Conv.groupOrder(g);
         parallel.forTasks(plan.groups(), (task, worker) -> {
             int group = order[task];
             int totOff = group * size;
-            float[] acc = buffers.get().acc(size);
+            float[] acc = buffers.get().acc.get(size);
             boolean[] started = {false};
             if (plan.groups() == 1 && beta != 0f) {
                 for (int c = 0; c < co; c++) {
@@ -257,21 +257,7 @@ final class ConvWeightReduction {
 
     /** One thread's sums, grown to the largest call seen and then reused. */
     private static final class Buffers {
-        private float[] partials = new float[0];
-        private float[] acc = new float[0];
-
-        float[] partials(int n) {
-            if (partials.length < n) {
-                partials = new float[n];
-            }
-            return partials;
-        }
-
-        float[] acc(int n) {
-            if (acc.length < n) {
-                acc = new float[n];
-            }
-            return acc;
-        }
+        final ScratchFloats partials = new ScratchFloats();
+        final ScratchFloats acc = new ScratchFloats();
     }
 }

@@ -141,8 +141,8 @@ final class SpikeConv {
         forImages(g.batch(), (b0, b1) -> {
             Scratch s = scratch.get();
             Events ev = s.events;
-            float[] tot = s.tot(positions * co);
-            float[] acc = s.acc(positions * co);
+            float[] tot = s.tot.get(positions * co);
+            float[] acc = s.acc.get(positions * co);
             for (int img = b0; img < b1; img++) {
                 ev.read(x, xOff + img * inImage, g.inChannels(), g.inH() * g.inW());
                 boolean started = false;
@@ -220,9 +220,9 @@ final class SpikeConv {
         int block = kernel.reductionBlock();
         forImages(g.batch(), (b0, b1) -> {
             Scratch s = scratch.get();
-            float[] xs = s.staged(staged.imageSize());
-            float[] tot = s.tot(positions * k);
-            float[] acc = s.acc(positions * k);
+            float[] xs = s.staged.get(staged.imageSize());
+            float[] tot = s.tot.get(positions * k);
+            float[] acc = s.acc.get(positions * k);
             for (int img = b0; img < b1; img++) {
                 int src = dyOff + img * outImage;
                 boolean started = false;
@@ -295,7 +295,7 @@ final class SpikeConv {
             boolean any = false;
             int firstImage = b0 + columnFrom / positions;
             int endImage = b0 + (columnTo + positions - 1) / positions;
-            float[] dyT = s.rows(positions * co);
+            float[] dyT = s.rows.get(positions * co);
             for (int img = firstImage; img < endImage; img++) {
                 int base = (img - b0) * positions;
                 int pLo = Math.max(0, columnFrom - base);
@@ -360,11 +360,11 @@ final class SpikeConv {
         ConvOperand xo = ConvOperand.of(x, xOff);
         weights.run(g, beta, dw, dwOff, false, (b0, columnFrom, columnTo, into, intoOff) -> {
             Scratch s = scratch.get();
-            float[] xs = s.staged(staged.imageSize());
+            float[] xs = s.staged.get(staged.imageSize());
             boolean any = false;
             int firstImage = b0 + columnFrom / positions;
             int endImage = b0 + (columnTo + positions - 1) / positions;
-            float[] colT = s.rows(positions * k);
+            float[] colT = s.rows.get(positions * k);
             for (int img = firstImage; img < endImage; img++) {
                 int base = (img - b0) * positions;
                 int pLo = Math.max(0, columnFrom - base);
@@ -495,38 +495,11 @@ final class SpikeConv {
     /** One thread's buffers, grown to the largest call seen and then reused. */
     private static final class Scratch {
         final Events events = new Events();
-        private float[] staged = new float[0];
+        final ScratchFloats staged = new ScratchFloats();
         /** The image staged last by the weight gradient within the current chunk. */
         int stagedImage = -1;
-        private float[] tot = new float[0];
-        private float[] acc = new float[0];
-        private float[] rows = new float[0];
-        float[] staged(int n) {
-            if (staged.length < n) {
-                staged = new float[n];
-            }
-            return staged;
-        }
-
-        float[] tot(int n) {
-            if (tot.length < n) {
-                tot = new float[n];
-            }
-            return tot;
-        }
-
-        float[] acc(int n) {
-            if (acc.length < n) {
-                acc = new float[n];
-            }
-            return acc;
-        }
-
-        float[] rows(int n) {
-            if (rows.length < n) {
-                rows = new float[n];
-            }
-            return rows;
-        }
+        final ScratchFloats tot = new ScratchFloats();
+        final ScratchFloats acc = new ScratchFloats();
+        final ScratchFloats rows = new ScratchFloats();
     }
 }

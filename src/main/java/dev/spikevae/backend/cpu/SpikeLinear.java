@@ -42,17 +42,10 @@ final class SpikeLinear {
     }
 
     private static final class Scratch {
-        float[] floats = new float[0];
-        float[] block = new float[0];
+        final ScratchFloats floats = new ScratchFloats();
+        final ScratchFloats block = new ScratchFloats();
         int[] at = new int[0];
         float[] values = new float[0];
-
-        float[] floats(int n) {
-            if (floats.length < n) {
-                floats = new float[n];
-            }
-            return floats;
-        }
 
         /** Room for n events: where each one's row starts, and its spike's value. */
         void events(int n) {
@@ -60,13 +53,6 @@ final class SpikeLinear {
                 at = new int[n];
                 values = new float[n];
             }
-        }
-
-        float[] block(int n) {
-            if (block.length < n) {
-                block = new float[n];
-            }
-            return block;
         }
     }
 
@@ -82,7 +68,7 @@ final class SpikeLinear {
     void forward(int m, int n, int k, byte[] a, int offA, int lda, float[] w, int offW, int ldw, float[] c, int offC,
                  int ldc) {
         // W^T as [k][n]: the row each spike of column p adds (in the caller's buffer, shared read-only by the tasks)
-        float[] wt = scratch.get().floats(k * n);
+        float[] wt = scratch.get().floats.get(k * n);
         for (int j = 0; j < n; j++) {
             int row = offW + j * ldw;
             for (int p = 0; p < k; p++) {
@@ -159,7 +145,7 @@ final class SpikeLinear {
                     }
                 }
             }
-            float[] column = s.block(m);
+            float[] column = s.block.get(m);
             for (int j = 0; j < cols; j++) {
                 // each reduction block of rows: its events, a chain from zero, stored, then added onto the sum
                 int e = j * k;

@@ -96,7 +96,7 @@ final class TapWeightGradient {
         int chunks = (g.batch() + chunk - 1) / chunk;
         int groups = Conv.weightGroups(g);
         int[] order = Conv.groupOrder(g);
-        float[] partials = scratch.get().partials(groups * weightSize);
+        float[] partials = scratch.get().partials.get(groups * weightSize);
         int parts = parallel.threads();
         int panels = (ci + sgemm.columnBlock() - 1) / sgemm.columnBlock();
         int[] cut = new int[parts + 1];
@@ -156,7 +156,7 @@ final class TapWeightGradient {
         int width = n1 - n0;
         Scratch s = scratch.get();
         // dy as [co][p][img]: a run of positions is a block of columns
-        float[] a = s.a(co * positions * images);
+        float[] a = s.a.get(co * positions * images);
         float[] df = dy.floats();
         byte[] db = dy.bytes();
         int dBase = dy.offset() + b0 * outImage;
@@ -249,21 +249,7 @@ final class TapWeightGradient {
 
     /** One thread's dy matrix and partial sums, grown to the largest call seen and then reused. */
     private static final class Scratch {
-        private float[] a = new float[0];
-        private float[] partials = new float[0];
-
-        float[] a(int n) {
-            if (a.length < n) {
-                a = new float[n];
-            }
-            return a;
-        }
-
-        float[] partials(int n) {
-            if (partials.length < n) {
-                partials = new float[n];
-            }
-            return partials;
-        }
+        final ScratchFloats a = new ScratchFloats();
+        final ScratchFloats partials = new ScratchFloats();
     }
 }
