@@ -62,8 +62,8 @@ final class LaneWeightGradient {
      * dw = beta dw + sum over the batch of dy (x) im2col(x), as dot products along output positions, without the
      * transposition of dy and the tap rows of {@link DirectConv#backwardWeight}: for 3 output channels (8 at 16 lanes,
      * {@link #LANE_CHANNELS}) by the 3 taps of a kernel row, 9 (24) vectors of lane sums, each multiply-add taking a
-     * vector of dy (its channels' rows regrouped as [run][3 channels][LANES], a vector copy) and a vector of the taps'
-     * run in the staged image. Lane l of a sum holds the products at the positions {@code p = l (mod LANES)} of a
+     * vector of dy (its channels' rows regrouped as [run][3 channels][LANES], a vector copy; f32 dy of an image a call
+     * at 16 lanes read where it lies, {@link #laneBlock8InPlace}) and a vector of the taps' run in the staged image. Lane l of a sum holds the products at the positions {@code p = l (mod LANES)} of a
      * group's images in order; the lanes are added once per group. The summation order differs from the GEMM path's (the same value within rounding) and is the same
      * for every thread count: the groups are the dense path's ({@link ConvWeightReduction#runGroups}). Nine sums (13
      * vector registers) and offsets fixed in the code: in a microbenchmark the AVX2 loop ran at about 70 % of the SGEMM
@@ -90,6 +90,10 @@ final class LaneWeightGradient {
         for (int q = 0; q < batch * runs; q++) {
             runAt[q] = q / runs * staged.imageSize() + positionAt[q % runs * LANES];
         }
+        // f32 dy whose images each fill a call (D5) is read where it lies, its 8 channels' rows 'positions' apart:
+        // no regrouping copy (D5's weight gradient 4.9-5.0 -> 4.0-4.2 ms, the same sums; docs/benchmarks.md). u8 dy
+        // is widened anyway, and its copy regrouped as [run][8 channels] runs faster than as rows (4.1 -> 4.5-4.7)
+        boolean inPlace = lb == 8 && batch == 1 && co % lb == 0 && dy.floats() != null;
         int groups = Conv.weightGroups(g);
         int parts = groups % parallel.threads() == 0 ? 1 : parallel.threads();
         int tapStride = blocks * lb * LANES;
@@ -98,20 +102,26 @@ final class LaneWeightGradient {
             float[] xs = s.staged.get(batch * staged.imageSize() + LANES);
             float[] acc = s.lanes.get((rowTo - rowFrom) * tapStride);
             Arrays.fill(acc, 0, (rowTo - rowFrom) * tapStride, 0f);
-            float[] d = s.rows.get(blocks * lb * batch * positions);
+            float[] d = inPlace ? null : s.rows.get(blocks * lb * batch * positions);
             for (int i0 = from; i0 < to; i0 += batch) {
                 int images = Math.min(batch, to - i0);
                 // read into the caches first (ConvOperand.touch): D5's weight gradient 5.5-5.8 -> 5.1-5.5 ms
                 s.touched += dy.touch(i0 * outImage, images * outImage) + x.touch(i0 * inImage, images * inImage);
                 for (int i = 0; i < images; i++) {
                     staged.stage(x, (i0 + i) * inImage, xs, i * staged.imageSize());
-                    regroup(dy, dy.offset() + (i0 + i) * outImage, co, positions, d, i * positions, images, lb);
+                    if (!inPlace) {
+                        regroup(dy, dy.offset() + (i0 + i) * outImage, co, positions, d, i * positions, images, lb);
+                    }
                 }
                 // a block of channels' rows of dy stays in the first-level cache across every row of taps (D5: 12 KiB
                 // at 3 channels and 8 lanes, 32 KiB at 8 channels and 16 lanes, of 32 or 48 KiB; see LANE_RUNS)
                 for (int b = 0; b < blocks; b++) {
                     for (int t0 = rowFrom; t0 < rowTo; t0 += 3) {
-                        if (lb == 8) {
+                        if (inPlace) {
+                            laneBlock8InPlace(xs, runAt, runs, offsets[t0], offsets[t0 + 1], offsets[t0 + 2],
+                                    dy.floats(), dy.offset() + i0 * outImage + b * 8 * positions, positions, acc,
+                                    (t0 - rowFrom) * tapStride + b * 8 * LANES, tapStride);
+                        } else if (lb == 8) {
                             laneBlock8(xs, runAt, images * runs, offsets[t0], offsets[t0 + 1], offsets[t0 + 2], d,
                                     b * 8 * images * positions, acc, (t0 - rowFrom) * tapStride + b * 8 * LANES,
                                     tapStride);
@@ -266,6 +276,103 @@ final class LaneWeightGradient {
             a16 = d6.fma(x1, a16);
             a26 = d6.fma(x2, a26);
             FloatVector d7 = FloatVector.fromArray(SPECIES, d, p + 7 * LANES);
+            a07 = d7.fma(x0, a07);
+            a17 = d7.fma(x1, a17);
+            a27 = d7.fma(x2, a27);
+        }
+        a00.intoArray(acc, at);
+        a01.intoArray(acc, at + LANES);
+        a02.intoArray(acc, at + 2 * LANES);
+        a03.intoArray(acc, at + 3 * LANES);
+        a04.intoArray(acc, at + 4 * LANES);
+        a05.intoArray(acc, at + 5 * LANES);
+        a06.intoArray(acc, at + 6 * LANES);
+        a07.intoArray(acc, at + 7 * LANES);
+        a10.intoArray(acc, at1);
+        a11.intoArray(acc, at1 + LANES);
+        a12.intoArray(acc, at1 + 2 * LANES);
+        a13.intoArray(acc, at1 + 3 * LANES);
+        a14.intoArray(acc, at1 + 4 * LANES);
+        a15.intoArray(acc, at1 + 5 * LANES);
+        a16.intoArray(acc, at1 + 6 * LANES);
+        a17.intoArray(acc, at1 + 7 * LANES);
+        a20.intoArray(acc, at2);
+        a21.intoArray(acc, at2 + LANES);
+        a22.intoArray(acc, at2 + 2 * LANES);
+        a23.intoArray(acc, at2 + 3 * LANES);
+        a24.intoArray(acc, at2 + 4 * LANES);
+        a25.intoArray(acc, at2 + 5 * LANES);
+        a26.intoArray(acc, at2 + 6 * LANES);
+        a27.intoArray(acc, at2 + 7 * LANES);
+    }
+
+    /**
+     * {@link #laneBlock8} on dy where it lies (f32): one image's runs of its 8 channels' rows, {@code cs} apart, a
+     * run at each {@code LANES} along them. Its own loop, as passing the regrouped layout's strides in slowed that
+     * case (D5 on u8 dy 4.1 -> 4.5-5.0 ms).
+     */
+    private static void laneBlock8InPlace(float[] xs, int[] runAt, int runs, int o0, int o1, int o2, float[] d,
+                                          int dAt, int cs, float[] acc, int at, int tapStride) {
+        int at1 = at + tapStride;
+        int at2 = at1 + tapStride;
+        FloatVector a00 = FloatVector.fromArray(SPECIES, acc, at);
+        FloatVector a01 = FloatVector.fromArray(SPECIES, acc, at + LANES);
+        FloatVector a02 = FloatVector.fromArray(SPECIES, acc, at + 2 * LANES);
+        FloatVector a03 = FloatVector.fromArray(SPECIES, acc, at + 3 * LANES);
+        FloatVector a04 = FloatVector.fromArray(SPECIES, acc, at + 4 * LANES);
+        FloatVector a05 = FloatVector.fromArray(SPECIES, acc, at + 5 * LANES);
+        FloatVector a06 = FloatVector.fromArray(SPECIES, acc, at + 6 * LANES);
+        FloatVector a07 = FloatVector.fromArray(SPECIES, acc, at + 7 * LANES);
+        FloatVector a10 = FloatVector.fromArray(SPECIES, acc, at1);
+        FloatVector a11 = FloatVector.fromArray(SPECIES, acc, at1 + LANES);
+        FloatVector a12 = FloatVector.fromArray(SPECIES, acc, at1 + 2 * LANES);
+        FloatVector a13 = FloatVector.fromArray(SPECIES, acc, at1 + 3 * LANES);
+        FloatVector a14 = FloatVector.fromArray(SPECIES, acc, at1 + 4 * LANES);
+        FloatVector a15 = FloatVector.fromArray(SPECIES, acc, at1 + 5 * LANES);
+        FloatVector a16 = FloatVector.fromArray(SPECIES, acc, at1 + 6 * LANES);
+        FloatVector a17 = FloatVector.fromArray(SPECIES, acc, at1 + 7 * LANES);
+        FloatVector a20 = FloatVector.fromArray(SPECIES, acc, at2);
+        FloatVector a21 = FloatVector.fromArray(SPECIES, acc, at2 + LANES);
+        FloatVector a22 = FloatVector.fromArray(SPECIES, acc, at2 + 2 * LANES);
+        FloatVector a23 = FloatVector.fromArray(SPECIES, acc, at2 + 3 * LANES);
+        FloatVector a24 = FloatVector.fromArray(SPECIES, acc, at2 + 4 * LANES);
+        FloatVector a25 = FloatVector.fromArray(SPECIES, acc, at2 + 5 * LANES);
+        FloatVector a26 = FloatVector.fromArray(SPECIES, acc, at2 + 6 * LANES);
+        FloatVector a27 = FloatVector.fromArray(SPECIES, acc, at2 + 7 * LANES);
+        for (int q = 0, p = dAt; q < runs; q++, p += LANES) {
+            int xa = runAt[q];
+            FloatVector x0 = FloatVector.fromArray(SPECIES, xs, xa + o0);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, xs, xa + o1);
+            FloatVector x2 = FloatVector.fromArray(SPECIES, xs, xa + o2);
+            FloatVector d0 = FloatVector.fromArray(SPECIES, d, p);
+            a00 = d0.fma(x0, a00);
+            a10 = d0.fma(x1, a10);
+            a20 = d0.fma(x2, a20);
+            FloatVector d1 = FloatVector.fromArray(SPECIES, d, p + cs);
+            a01 = d1.fma(x0, a01);
+            a11 = d1.fma(x1, a11);
+            a21 = d1.fma(x2, a21);
+            FloatVector d2 = FloatVector.fromArray(SPECIES, d, p + 2 * cs);
+            a02 = d2.fma(x0, a02);
+            a12 = d2.fma(x1, a12);
+            a22 = d2.fma(x2, a22);
+            FloatVector d3 = FloatVector.fromArray(SPECIES, d, p + 3 * cs);
+            a03 = d3.fma(x0, a03);
+            a13 = d3.fma(x1, a13);
+            a23 = d3.fma(x2, a23);
+            FloatVector d4 = FloatVector.fromArray(SPECIES, d, p + 4 * cs);
+            a04 = d4.fma(x0, a04);
+            a14 = d4.fma(x1, a14);
+            a24 = d4.fma(x2, a24);
+            FloatVector d5 = FloatVector.fromArray(SPECIES, d, p + 5 * cs);
+            a05 = d5.fma(x0, a05);
+            a15 = d5.fma(x1, a15);
+            a25 = d5.fma(x2, a25);
+            FloatVector d6 = FloatVector.fromArray(SPECIES, d, p + 6 * cs);
+            a06 = d6.fma(x0, a06);
+            a16 = d6.fma(x1, a16);
+            a26 = d6.fma(x2, a26);
+            FloatVector d7 = FloatVector.fromArray(SPECIES, d, p + 7 * cs);
             a07 = d7.fma(x0, a07);
             a17 = d7.fma(x1, a17);
             a27 = d7.fma(x2, a27);

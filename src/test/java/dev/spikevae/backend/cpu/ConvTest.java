@@ -379,7 +379,9 @@ class ConvTest {
      * Vector API): within 1e-5 of each element's sum of absolute products of the double-precision sums, with beta,
      * and bitwise the same for 1, 2 and 3 threads. Output channels not a multiple of 3, several chunks and groups, a
      * lone image (one group cut into parts per thread), 64 channels, stride 2 down the rows, no padding; stride 2 along
-     * the rows (the lanes path takes it at 16 lanes; at 8 these run on the GEMM path, held to the same bound).
+     * the rows (the lanes path takes it at 16 lanes; at 8 these run on the GEMM path, held to the same bound). At 16
+     * lanes D5 and the 32-outputs-a-row case read dy where it lies (an image a call, channels in blocks of 8); 12
+     * channels an image a call take the regrouped copy.
      */
     @Test
     void laneWeightGradientMatchesDirectSumsForEveryThreadCount() {
@@ -393,6 +395,7 @@ class ConvTest {
             ConvGeometry.conv(5, 3, 32, 32, 32, 3, 2, 1),              // E1: stride 2 along rows (16 lanes only)
             ConvGeometry.conv(3, 2, 33, 33, 12, 3, 2, 0),              // stride 2, no padding, 12 channels (a part block)
             ConvGeometry.conv(2, 1, 31, 63, 8, 3, 2, 1),               // stride 2, odd rows, 32 outputs a row
+            ConvGeometry.conv(3, 2, 32, 32, 12, 3, 1, 1),              // an image a call, 12 channels (a part block)
         };
         for (ConvGeometry g : geometries) {
             if (VectorSupport.available() && (g.strideW() == 1 || VectorSupport.floatLanes() >= 16)) {
