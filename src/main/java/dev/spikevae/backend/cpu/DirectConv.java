@@ -631,6 +631,10 @@ final class DirectConv {
         // f32 images whose positions fill whole panels are packed image by image (packImages); u8 spikes, whose rows
         // are a quarter as long, were as fast or faster panel by panel
         boolean byImage = positions % NR == 0 && dy.floats() != null;
+        // at 16 lanes those images are read where they lie, each panel's rows a channel apart (microKernelTaps, the
+        // same sums): E1's input gradient 1.17-1.22 -> 1.05-1.13 ms. At 8 lanes that was slower (E1 1.67 -> 2.45 ms,
+        // the forward of D4 12.3 -> 31.2 and of D5 6.0 -> 10.0, whose rows lie 1 or 4 KiB apart), so they are packed
+        int[] rowsAt = byImage && LANES >= 16 ? channelRows(co, positions) : null;
         // planes of 1, 4 or 16 vectors: each channel's taps are added in registers, straight into dx (no staged images)
         Planes planes = planesFit(g) ? new Planes(g) : null;
         parallel.forTasks(tasks, (task, worker) -> {
@@ -662,9 +666,11 @@ final class DirectConv {
                     System.arraycopy(cols.runAt, 0, runAt, runs, cols.runs);
                     runs += cols.runs;
                 }
-                if (byImage) {
+                if (byImage && rowsAt == null) {
                     packImages(dy.floats(), dy.offset() + g0 * outImage, images, co, positions, packed);
                 }
+                PanelB panelB = new PanelB(packed, ps, rowsAt == null ? null : dy.floats(), dy.offset() + g0 * outImage,
+                        positions, outImage, rowsAt);
                 if (planes != null) {
                     // planes of 64 vectors (D4's forward: 128 KiB an image) are made in a scratch image, which is
                     // then copied into dx whole (8.5-9.0 -> 7.8-8.1 ms); made straight in dx, their stores went to
@@ -672,7 +678,7 @@ final class DirectConv {
                     // made straight in dx (3.81 against 4.02 ms, 3.74 against 3.93)
                     boolean whole = planes.vectors == 64;
                     float[] into = whole ? s.image(images * inImage) : dx;
-                    planes.transposed(heights, co, wt, packed, used, strip, images, bias, biasOff, into,
+                    planes.transposed(heights, co, wt, panelB, used, strip, images, bias, biasOff, into,
                             whole ? 0 : dxOff + g0 * inImage);
                     if (whole) {
                         System.arraycopy(into, 0, dx, dxOff + g0 * inImage, images * inImage);
@@ -688,8 +694,7 @@ final class DirectConv {
                 for (int panel = 0, r0 = 0; panel < heights.length; r0 += heights[panel++]) {
                     int mr = heights[panel];
                     for (int cp = 0; cp < used; cp++) {
-                        SgemmVectorKernel.microKernel(mr, co, wt, r0 * co, packed, cp * ps, strip, cp * NR,
-                                used * NR);
+                        panelB.kernel(mr, co, wt, r0 * co, cp, strip, cp * NR, used * NR);
                     }
                     int rows = Math.min(mr, k - r0);
                     for (int r = 0; r < rows; r++) {
@@ -745,6 +750,49 @@ final class DirectConv {
     private static boolean wideRowsFit(ConvGeometry g) {
         return LANES == 16 && g.inH() == 32 && g.inW() == 32 && g.outH() == 16 && g.outW() == 16 && g.kH() == 3
                 && g.kW() == 3 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 1 && g.padW() == 1;
+    }
+
+    /** Row k of dy's channel matrix, {@code k * positions}: where {@link PanelB} reads dy in place. */
+    private static int[] channelRows(int channels, int positions) {
+        int[] rows = new int[channels];
+        for (int k = 0; k < channels; k++) {
+            rows[k] = k * positions;
+        }
+        return rows;
+    }
+
+    /**
+     * The transposed pass's B panels: packed ([channel][NR] each, {@link #packImages} or {@link #packChannels}), or
+     * f32 dy read where it lies (whole images of whole panels: panel cp's row k is NR floats of channel k).
+     */
+    private static final class PanelB {
+        final float[] packed;
+        final int ps;
+        final float[] dy;
+        final int start;
+        final int positions;
+        final int outImage;
+        final int[] rows;
+
+        PanelB(float[] packed, int ps, float[] dy, int start, int positions, int outImage, int[] rows) {
+            this.packed = packed;
+            this.ps = ps;
+            this.dy = dy;
+            this.start = start;
+            this.positions = positions;
+            this.outImage = outImage;
+            this.rows = rows;
+        }
+
+        void kernel(int mr, int kc, float[] ap, int aOff, int cp, float[] c, int cOff, int ldc) {
+            if (dy == null) {
+                SgemmVectorKernel.microKernel(mr, kc, ap, aOff, packed, cp * ps, c, cOff, ldc);
+            } else {
+                int column = cp * NR;
+                int at = start + column / positions * outImage + column % positions;
+                SgemmVectorKernel.microKernelTaps(mr, kc, ap, aOff, dy, at, at + LANES, rows, 0, c, cOff, ldc);
+            }
+        }
     }
 
     /**
@@ -851,7 +899,7 @@ final class DirectConv {
          * The group's dx: each panel of rows of the column matrix (transposed weights by the packed dy) computed into
          * the strip, and every channel whose taps are all there made into its planes.
          */
-        void transposed(int[] heights, int co, float[] wt, float[] packed, int used, float[] strip, int images,
+        void transposed(int[] heights, int co, float[] wt, PanelB panels, int used, float[] strip, int images,
                         float[] bias, int biasOff, float[] dx, int dxAt) {
             int ld = used * NR;
             int ps = panelStride(co);
@@ -866,8 +914,7 @@ final class DirectConv {
                     base = pending;
                 }
                 for (int cp = 0; cp < used; cp++) {
-                    SgemmVectorKernel.microKernel(mr, co, wt, r0 * co, packed, cp * ps, strip,
-                            (r0 - base) * ld + cp * NR, ld);
+                    panels.kernel(mr, co, wt, r0 * co, cp, strip, (r0 - base) * ld + cp * NR, ld);
                 }
                 for (int finished = Math.min(k, r0 + mr) / taps; done < finished; done++) {
                     float b = bias == null ? 0f : bias[biasOff + done];
@@ -1109,7 +1156,8 @@ final class DirectConv {
      * channels at a time, their rows front to back side by side: four streams. Panel by panel, an image's 32 to 64
      * channels are as many interleaved streams of a line each, which the prefetchers followed less well (E1's input
      * gradient: 5.7 -> 5.0 ms); one channel at a time, one stream, was 6-9 % slower on E1's input gradient (1 KiB
-     * rows: 1.24-1.35 -> 1.16-1.23 ms) and within 2 % on the others (docs/benchmarks.md).
+     * rows: 1.24-1.35 -> 1.16-1.23 ms) and within 2 % on the others (docs/benchmarks.md). Used at 8 lanes: at 16 the
+     * images are read where they lie ({@link PanelB}).
      */
     private static void packImages(float[] t, int start, int images, int channels, int positions, float[] packed) {
         int perImage = positions / NR;
