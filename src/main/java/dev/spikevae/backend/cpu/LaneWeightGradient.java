@@ -63,13 +63,14 @@ final class LaneWeightGradient {
      * transposition of dy and the tap rows of {@link DirectConv#backwardWeight}: for 3 output channels (8 at 16 lanes,
      * {@link #LANE_CHANNELS}) by the 3 taps of a kernel row, 9 (24) vectors of lane sums, each multiply-add taking a
      * vector of dy (its channels' rows regrouped as [run][3 channels][LANES], a vector copy; f32 dy of an image a call
-     * at 16 lanes read where it lies, {@link #laneBlock8InPlace}) and a vector of the taps' run in the staged image. Lane l of a sum holds the products at the positions {@code p = l (mod LANES)} of a
-     * group's images in order; the lanes are added once per group. The summation order differs from the GEMM path's (the same value within rounding) and is the same
-     * for every thread count: the groups are the dense path's ({@link ConvWeightReduction#runGroups}). Nine sums (13
-     * vector registers) and offsets fixed in the code: in a microbenchmark the AVX2 loop ran at about 70 % of the SGEMM
-     * micro-kernel's rate so, and at 45-60 % with twelve sums (all 16 AVX2 registers) or with the taps' offsets passed
-     * in (docs/benchmarks.md); with 32 AVX-512 registers passing them in costs nothing ({@link #laneBlock8}). Requires
-     * {@link #fits}.
+     * at 16 lanes read where it lies, {@link #laneBlock8InPlace}) and a vector of the taps' run in the staged image.
+     * Lane l of a sum holds the products at the positions {@code p = l (mod LANES)} of a group's images in order; the
+     * lanes are added once per group. The summation order differs from the GEMM path's (the same value within rounding)
+     * and is the same for every thread count: the groups are the dense path's ({@link ConvWeightReduction#runGroups}).
+     * Nine sums (13 vector registers) and offsets fixed in the code: in a microbenchmark the AVX2 loop ran at about
+     * 70 % of the SGEMM micro-kernel's rate so, and at 45-60 % with twelve sums (all 16 AVX2 registers) or with the taps'
+     * offsets passed in (docs/benchmarks.md); with 32 AVX-512 registers passing them in costs nothing ({@link
+     * #laneBlock8}). Requires {@link #fits}.
      */
     void run(ConvOperand x, ConvOperand dy, float[] dw, int dwOff, float beta, ConvGeometry g) {
         ConvStaging staged = new ConvStaging(g);
