@@ -68,8 +68,8 @@ final class LaneWeightGradient {
      * lanes are added once per group. The summation order differs from the GEMM path's (the same value within rounding)
      * and is the same for every thread count: the groups are the dense path's ({@link ConvWeightReduction#runGroups}).
      * Nine sums (13 vector registers) and offsets fixed in the code: in a microbenchmark the AVX2 loop ran at about
-     * 70 % of the SGEMM micro-kernel's rate so, and at 45-60 % with twelve sums (all 16 AVX2 registers) or with the taps'
-     * offsets passed in (docs/benchmarks.md); with 32 AVX-512 registers passing them in costs nothing ({@link
+     * 70 % of the SGEMM micro-kernel's rate so, and at 45-60 % with twelve sums (all 16 AVX2 registers) or with the
+     * taps' offsets passed in (docs/benchmarks.md); with 32 AVX-512 registers passing them in costs nothing ({@link
      * #laneBlock8}). Requires {@link #fits}.
      */
     void run(ConvOperand x, ConvOperand dy, float[] dw, int dwOff, float beta, ConvGeometry g) {
@@ -91,10 +91,15 @@ final class LaneWeightGradient {
         for (int q = 0; q < batch * runs; q++) {
             runAt[q] = q / runs * staged.imageSize() + positionAt[q % runs * LANES];
         }
-        // f32 dy whose images each fill a call (D5) is read where it lies, its 8 channels' rows 'positions' apart:
-        // no regrouping copy (D5's weight gradient 4.9-5.0 -> 4.0-4.2 ms, the same sums; docs/benchmarks.md). u8 dy
-        // is widened anyway, and its copy regrouped as [run][8 channels] runs faster than as rows (4.1 -> 4.5-4.7)
-        boolean inPlace = lb == 8 && batch == 1 && co % lb == 0 && dy.floats() != null;
+        // f32 dy whose channels fill blocks of 8 (E1, D5 at 16 lanes) is read where it lies, a block's 8 rows
+        // 'positions' apart, run q of a call at dyAt[q]: no regrouping copy, the same sums (weight gradients: D5
+        // 4.9-5.0 -> 4.0-4.2 ms, E1 1.15-1.18 -> 1.02-1.04; docs/benchmarks.md). u8 dy is widened anyway, and its copy
+        // regrouped as [run][8 channels] runs faster than as rows (4.1 -> 4.5-4.7)
+        boolean inPlace = lb == 8 && co % lb == 0 && dy.floats() != null;
+        int[] dyAt = new int[batch * runs];
+        for (int q = 0; q < batch * runs; q++) {
+            dyAt[q] = q / runs * outImage + q % runs * LANES;
+        }
         int groups = Conv.weightGroups(g);
         int parts = groups % parallel.threads() == 0 ? 1 : parallel.threads();
         int tapStride = blocks * lb * LANES;
@@ -119,8 +124,9 @@ final class LaneWeightGradient {
                 for (int b = 0; b < blocks; b++) {
                     for (int t0 = rowFrom; t0 < rowTo; t0 += 3) {
                         if (inPlace) {
-                            laneBlock8InPlace(xs, runAt, runs, offsets[t0], offsets[t0 + 1], offsets[t0 + 2],
-                                    dy.floats(), dy.offset() + i0 * outImage + b * 8 * positions, positions, acc,
+                            laneBlock8InPlace(xs, runAt, dyAt, images * runs, offsets[t0], offsets[t0 + 1],
+                                    offsets[t0 + 2], dy.floats(), dy.offset() + i0 * outImage + b * 8 * positions,
+                                    positions, acc,
                                     (t0 - rowFrom) * tapStride + b * 8 * LANES, tapStride);
                         } else if (lb == 8) {
                             laneBlock8(xs, runAt, images * runs, offsets[t0], offsets[t0 + 1], offsets[t0 + 2], d,
@@ -308,12 +314,12 @@ final class LaneWeightGradient {
     }
 
     /**
-     * {@link #laneBlock8} on dy where it lies (f32): one image's runs of its 8 channels' rows, {@code cs} apart, a
-     * run at each {@code LANES} along them. Its own loop, as passing the regrouped layout's strides in slowed that
-     * case (D5 on u8 dy 4.1 -> 4.5-5.0 ms).
+     * {@link #laneBlock8} on dy where it lies (f32): 8 channels' rows {@code cs} apart, run q at {@code dAt + dyAt[q]}
+     * along them (the images of a call one after another). Its own loop, as passing the regrouped layout's strides in
+     * slowed that case (D5 on u8 dy 4.1 -> 4.5-5.0 ms).
      */
-    private static void laneBlock8InPlace(float[] xs, int[] runAt, int runs, int o0, int o1, int o2, float[] d,
-                                          int dAt, int cs, float[] acc, int at, int tapStride) {
+    private static void laneBlock8InPlace(float[] xs, int[] runAt, int[] dyAt, int runs, int o0, int o1, int o2,
+                                          float[] d, int dAt, int cs, float[] acc, int at, int tapStride) {
         int at1 = at + tapStride;
         int at2 = at1 + tapStride;
         FloatVector a00 = FloatVector.fromArray(SPECIES, acc, at);
@@ -340,7 +346,8 @@ final class LaneWeightGradient {
         FloatVector a25 = FloatVector.fromArray(SPECIES, acc, at2 + 5 * LANES);
         FloatVector a26 = FloatVector.fromArray(SPECIES, acc, at2 + 6 * LANES);
         FloatVector a27 = FloatVector.fromArray(SPECIES, acc, at2 + 7 * LANES);
-        for (int q = 0, p = dAt; q < runs; q++, p += LANES) {
+        for (int q = 0; q < runs; q++) {
+            int p = dAt + dyAt[q];
             int xa = runAt[q];
             FloatVector x0 = FloatVector.fromArray(SPECIES, xs, xa + o0);
             FloatVector x1 = FloatVector.fromArray(SPECIES, xs, xa + o1);

@@ -380,8 +380,8 @@ class ConvTest {
      * and bitwise the same for 1, 2 and 3 threads. Output channels not a multiple of 3, several chunks and groups, a
      * lone image (one group cut into parts per thread), 64 channels, stride 2 down the rows, no padding; stride 2 along
      * the rows (the lanes path takes it at 16 lanes; at 8 these run on the GEMM path, held to the same bound). At 16
-     * lanes D5 and the 32-outputs-a-row case read dy where it lies (an image a call, channels in blocks of 8); 12
-     * channels an image a call take the regrouped copy.
+     * lanes dy whose channels fill blocks of 8 (8, 32, 64) is read where it lies, one image a call or several; 4, 5, 7
+     * and 12 channels take the regrouped copy.
      */
     @Test
     void laneWeightGradientMatchesDirectSumsForEveryThreadCount() {
