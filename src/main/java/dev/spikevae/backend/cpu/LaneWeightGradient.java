@@ -62,15 +62,15 @@ final class LaneWeightGradient {
      * dw = beta dw + sum over the batch of dy (x) im2col(x), as dot products along output positions, without the
      * transposition of dy and the tap rows of {@link DirectConv#backwardWeight}: for 3 output channels (8 at 16 lanes,
      * {@link #LANE_CHANNELS}) by the 3 taps of a kernel row, 9 (24) vectors of lane sums, each multiply-add taking a
-     * vector of dy (its channels' rows regrouped as [run][3 channels][LANES], a vector copy; f32 dy of an image a call
-     * at 16 lanes read where it lies, {@link #laneBlock8InPlace}) and a vector of the taps' run in the staged image.
-     * Lane l of a sum holds the products at the positions {@code p = l (mod LANES)} of a group's images in order; the
-     * lanes are added once per group. The summation order differs from the GEMM path's (the same value within rounding)
-     * and is the same for every thread count: the groups are the dense path's ({@link ConvWeightReduction#runGroups}).
-     * Nine sums (13 vector registers) and offsets fixed in the code: in a microbenchmark the AVX2 loop ran at about
-     * 70 % of the SGEMM micro-kernel's rate so, and at 45-60 % with twelve sums (all 16 AVX2 registers) or with the
-     * taps' offsets passed in (docs/benchmarks.md); with 32 AVX-512 registers passing them in costs nothing ({@link
-     * #laneBlock8}). Requires {@link #fits}.
+     * vector of dy (its channels' rows regrouped as [run][3 channels][LANES], a vector copy; at 16 lanes f32 dy whose
+     * channels fill blocks of 8 is read where it lies, {@link #laneBlock8InPlace}) and a vector of the taps' run in the
+     * staged image. Lane l of a sum holds the products at the positions {@code p = l (mod LANES)} of a group's images
+     * in order; the lanes are added once per group. The summation order differs from the GEMM path's (the same value
+     * within rounding) and is the same for every thread count: the groups are the dense path's ({@link
+     * ConvWeightReduction#runGroups}). Nine sums (13 vector registers) and offsets fixed in the code: in a
+     * microbenchmark the AVX2 loop ran at about 70 % of the SGEMM micro-kernel's rate so, and at 45-60 % with twelve
+     * sums (all 16 AVX2 registers) or with the taps' offsets passed in (docs/benchmarks.md); with 32 AVX-512 registers
+     * passing them in costs nothing ({@link #laneBlock8}). Requires {@link #fits}.
      */
     void run(ConvOperand x, ConvOperand dy, float[] dw, int dwOff, float beta, ConvGeometry g) {
         ConvStaging staged = new ConvStaging(g);
@@ -96,8 +96,8 @@ final class LaneWeightGradient {
         // 4.9-5.0 -> 4.0-4.2 ms, E1 1.15-1.18 -> 1.02-1.04; docs/benchmarks.md). u8 dy is widened anyway, and its copy
         // regrouped as [run][8 channels] runs faster than as rows (4.1 -> 4.5-4.7)
         boolean inPlace = lb == 8 && co % lb == 0 && dy.floats() != null;
-        int[] dyAt = new int[batch * runs];
-        for (int q = 0; q < batch * runs; q++) {
+        int[] dyAt = inPlace ? new int[batch * runs] : null;
+        for (int q = 0; inPlace && q < batch * runs; q++) {
             dyAt[q] = q / runs * outImage + q % runs * LANES;
         }
         int groups = Conv.weightGroups(g);
@@ -126,8 +126,7 @@ final class LaneWeightGradient {
                         if (inPlace) {
                             laneBlock8InPlace(xs, runAt, dyAt, images * runs, offsets[t0], offsets[t0 + 1],
                                     offsets[t0 + 2], dy.floats(), dy.offset() + i0 * outImage + b * 8 * positions,
-                                    positions, acc,
-                                    (t0 - rowFrom) * tapStride + b * 8 * LANES, tapStride);
+                                    positions, acc, (t0 - rowFrom) * tapStride + b * 8 * LANES, tapStride);
                         } else if (lb == 8) {
                             laneBlock8(xs, runAt, images * runs, offsets[t0], offsets[t0 + 1], offsets[t0 + 2], d,
                                     b * 8 * images * positions, acc, (t0 - rowFrom) * tapStride + b * 8 * LANES,
