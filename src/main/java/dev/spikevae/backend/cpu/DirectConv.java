@@ -367,6 +367,12 @@ final class DirectConv {
         // input gradient, 288 taps, 8.36-8.46 -> 7.82-8.32 ms). The same sums in the same order.
         boolean sumTiles = k > KC;
         QuarterPlanes quarters = QuarterPlanes.fit(g) ? new QuarterPlanes(g) : null;
+        int panelRows = 0;
+        for (int h : heights) {
+            panelRows += h;
+        }
+        boolean wholePanels = quarters == null && TAPS_FROM_STAGED && run == LANES && positions % NR == 0 && k <= KC
+                && panelRows == co;
         parallel.forTasks(tasks, (task, worker) -> {
             Scratch s = scratch.get();
             float[] xs = s.staged(group * staged.imageSize() + LANES);
@@ -385,6 +391,28 @@ final class DirectConv {
                     }
                 }
                 int columns = images * positions;
+                if (wholePanels) {
+                    // Every block of columns is two whole runs of one image and every channel panel is full: the
+                    // micro-kernel stores straight into y, and the panels are taken one at a time, each over all the
+                    // group's columns. y is then written as 8 streams of rows at a time (a panel's channels) instead of
+                    // all its channels' rows side by side, which the hardware follows better. D5's input gradient (32
+                    // channels of 4 KiB rows) on Zen 4, the pass alone 6.9-8.8 -> 5.4-6.8 ms, after the layer's other
+                    // passes 6.0-6.6 -> 5.6-6.0 (docs/benchmarks.md, stop 46); E1's forward unchanged. The same sums.
+                    for (int wPanel = 0, c0 = 0; wPanel < heights.length; c0 += heights[wPanel++]) {
+                        int mr = heights[wPanel];
+                        int yAt = yOff + g0 * outImage + c0 * positions;
+                        for (int j0 = 0; j0 < columns; j0 += NR) {
+                            cols.map(j0, NR, run, positions, positionAt, staged.imageSize(), co);
+                            int at = yAt + cols.segmentAt[0];
+                            SgemmVectorKernel.microKernelTaps(mr, k, wp, c0 * k, xs, cols.runAt[0], cols.runAt[1],
+                                    staged.offsets, 0, y, at, positions);
+                            if (bias != null) {
+                                addBias(y, at, positions, mr, bias, biasOff + c0);
+                            }
+                        }
+                    }
+                    continue;
+                }
                 for (int j0 = 0; j0 < columns; j0 += NR) {
                     cols.map(j0, Math.min(NR, columns - j0), run, positions, positionAt, staged.imageSize(), co);
                     // a panel of two whole runs (rows of outputs of whole vectors) is not packed: the micro-kernel
