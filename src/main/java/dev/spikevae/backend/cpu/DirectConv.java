@@ -394,10 +394,11 @@ final class DirectConv {
                 if (wholePanels) {
                     // Every block of columns is two whole runs of one image and every channel panel is full: the
                     // micro-kernel stores straight into y, and the panels are taken one at a time, each over all the
-                    // group's columns. y is then written as 8 streams of rows at a time (a panel's channels) instead of
-                    // all its channels' rows side by side, which the hardware follows better. D5's input gradient (32
-                    // channels of 4 KiB rows) on Zen 4, the pass alone 6.9-8.8 -> 5.4-6.8 ms, after the layer's other
-                    // passes 6.0-6.6 -> 5.6-6.0 (docs/benchmarks.md, stop 46); E1's forward unchanged. The same sums.
+                    // group's columns. y is then written as 8 streams of rows at a time (a panel's channels) instead
+                    // of all its channels' rows side by side, which the hardware follows better. D5's input gradient
+                    // (32 channels of 4 KiB rows) on Zen 4, the pass alone 6.9-8.8 -> 5.4-6.8 ms, in sequence with
+                    // the layer's other passes 6.0-6.6 -> 5.6-6.0 (docs/benchmarks.md, stop 46); E1's forward did not
+                    // move. The same sums.
                     for (int wPanel = 0, c0 = 0; wPanel < heights.length; c0 += heights[wPanel++]) {
                         int mr = heights[wPanel];
                         int yAt = yOff + g0 * outImage + c0 * positions;
