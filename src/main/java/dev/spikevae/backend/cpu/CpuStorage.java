@@ -27,6 +27,12 @@ final class CpuStorage extends Storage {
     /** The byte at which a u8 tensor's data starts in its array. */
     static final int BYTE_ORIGIN = LINE_ORIGIN ? (LINE - BYTE_BASE % LINE) % LINE : 0;
 
+    /**
+     * Floats in an array that G1 puts at the start of a region of its own: half a region (the JVM's {@code
+     * G1HeapRegionSize}), 0 where that cannot be read or another collector runs.
+     */
+    private static final int REGION_ARRAY_FLOATS = halfRegionFloats();
+
     final float[] floats;
     final byte[] bytes;
     private final CpuPool pool;
@@ -59,6 +65,26 @@ final class CpuStorage extends Storage {
             pool.recycle(floats);
         } else {
             pool.recycle(bytes);
+        }
+    }
+
+    /**
+     * A scratch array whose float {@link #FLOAT_ORIGIN} starts a 64-byte line, as a large tensor's data does, with at
+     * least {@code n} floats from there: under G1 at least half a region long, so that it starts a region. Under
+     * another collector it may start anywhere, which makes vector loads from it straddle lines (slower, never wrong).
+     */
+    static float[] lineArray(int n) {
+        return new float[Math.max(FLOAT_ORIGIN + n, REGION_ARRAY_FLOATS)];
+    }
+
+    private static int halfRegionFloats() {
+        try {
+            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            long region = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue());
+            return (int) Math.min(region / 2 / Float.BYTES, 1 << 24);
+        } catch (RuntimeException | LinkageError e) {
+            return 0;
         }
     }
 

@@ -88,11 +88,14 @@ final class DirectConv {
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     /** The transposed pass onto three channels at stride 1 (D5's forward), as a direct convolution. */
     private final TransposedToThree three;
+    /** The forward pass and the input gradient of E1's geometry at 16 lanes, a plane at a time. */
+    private final StrideTwoPlanes stride2;
 
     DirectConv(Parallel parallel) {
         this.parallel = parallel;
         this.weights = new ConvWeightReduction(parallel, SpikeVectorKernel.create());
         this.three = new TransposedToThree(parallel);
+        this.stride2 = new StrideTwoPlanes(parallel);
     }
 
     /**
@@ -349,6 +352,10 @@ final class DirectConv {
 
     /** y = conv(x, w) + bias; requires {@link #forwardFits}. */
     void forward(ConvOperand x, float[] w, int wOff, float[] bias, int biasOff, float[] y, int yOff, ConvGeometry g) {
+        if (StrideTwoPlanes.fits(g)) {
+            stride2.forward(x, w, wOff, bias, biasOff, y, yOff, g);
+            return;
+        }
         ConvStaging staged = new ConvStaging(g);
         int co = g.outChannels();
         int k = staged.taps();
@@ -373,6 +380,19 @@ final class DirectConv {
         }
         boolean wholePanels = quarters == null && TAPS_FROM_STAGED && run == LANES && positions % NR == 0 && k <= KC
                 && panelRows == co;
+        // there each block of NR columns lies in one image: block b reads its two runs at blockRuns[2b] and
+        // blockRuns[2b + 1] of the staged images and stores at blockY[b] from the group's first output, the same for
+        // every group and channel panel, so mapped once here (D5's input gradient 5.4-5.9 -> 5.1-5.5 ms on Zen 4)
+        int blocks = wholePanels ? group * positions / NR : 0;
+        int[] blockRuns = new int[2 * blocks];
+        int[] blockY = new int[blocks];
+        for (int b = 0; b < blocks; b++) {
+            int img = b * NR / positions;
+            int pos = b * NR - img * positions;
+            blockRuns[2 * b] = img * staged.imageSize() + positionAt[pos];
+            blockRuns[2 * b + 1] = img * staged.imageSize() + positionAt[pos + LANES];
+            blockY[b] = img * outImage + pos;
+        }
         parallel.forTasks(tasks, (task, worker) -> {
             Scratch s = scratch.get();
             float[] xs = s.staged(group * staged.imageSize() + LANES);
@@ -397,16 +417,15 @@ final class DirectConv {
                     // group's columns. y is then written as 8 streams of rows at a time (a panel's channels) instead
                     // of all its channels' rows side by side, which the hardware follows better. D5's input gradient
                     // (32 channels of 4 KiB rows) on Zen 4, the pass alone 6.9-8.8 -> 5.4-6.8 ms, in sequence with
-                    // the layer's other passes 6.0-6.6 -> 5.6-6.0 (docs/benchmarks.md, stop 46); E1's forward did not
-                    // move. The same sums.
+                    // the layer's other passes 6.0-6.6 -> 5.6-6.0 (docs/benchmarks.md, stop 46). The same sums.
+                    int used = columns / NR;
                     for (int wPanel = 0, c0 = 0; wPanel < heights.length; c0 += heights[wPanel++]) {
                         int mr = heights[wPanel];
                         int yAt = yOff + g0 * outImage + c0 * positions;
-                        for (int j0 = 0; j0 < columns; j0 += NR) {
-                            cols.map(j0, NR, run, positions, positionAt, staged.imageSize(), co);
-                            int at = yAt + cols.segmentAt[0];
-                            SgemmVectorKernel.microKernelTaps(mr, k, wp, c0 * k, xs, cols.runAt[0], cols.runAt[1],
-                                    staged.offsets, 0, y, at, positions);
+                        for (int b = 0; b < used; b++) {
+                            int at = yAt + blockY[b];
+                            SgemmVectorKernel.microKernelTaps(mr, k, wp, c0 * k, xs, blockRuns[2 * b],
+                                    blockRuns[2 * b + 1], staged.offsets, 0, y, at, positions);
                             if (bias != null) {
                                 addBias(y, at, positions, mr, bias, biasOff + c0);
                             }
@@ -642,6 +661,10 @@ final class DirectConv {
                       ConvGeometry g) {
         if (TransposedToThree.fits(g)) {
             three.backwardData(dy, w, wOff, bias, biasOff, dx, dxOff, g);
+            return;
+        }
+        if (StrideTwoPlanes.fits(g) && dy.floats() != null) {
+            stride2.backwardData(dy, w, wOff, bias, biasOff, dx, dxOff, g);
             return;
         }
         ConvStaging staged = new ConvStaging(g);

@@ -22,6 +22,22 @@ class CpuStorageTest {
     }
 
     @Test
+    void aLineArrayHoldsItsFloatsPastTheOriginAndUnderG1HalfARegion() {
+        assertTrue(CpuStorage.lineArray(100).length >= CpuStorage.FLOAT_ORIGIN + 100);
+        assertTrue(CpuStorage.lineArray(1 << 20).length >= CpuStorage.FLOAT_ORIGIN + (1 << 20));
+        boolean g1 = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .anyMatch(gc -> gc.getName().startsWith("G1"));
+        if (g1) {
+            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            long region = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue());
+            assertTrue(region > 0);
+            assertTrue((long) Float.BYTES * CpuStorage.lineArray(100).length >= region / 2,
+                    "a small line array is still half a region, so that G1 starts it on a region");
+        }
+    }
+
+    @Test
     void newTensorsStartAtTheOriginAndReadTheirOwnValues() {
         CpuBackend be = new CpuBackend(1);
         try (MemoryScope scope = MemoryScope.open()) {
