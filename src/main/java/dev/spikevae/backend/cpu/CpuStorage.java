@@ -29,7 +29,8 @@ final class CpuStorage extends Storage {
 
     /**
      * Floats in an array that G1 puts at the start of a region of its own: half a region (the JVM's {@code
-     * G1HeapRegionSize}), 0 where that cannot be read or another collector runs.
+     * G1HeapRegionSize}); 0 where that cannot be read, another collector runs, or half a region is more than 4 MiB
+     * (heaps of 16 GB and more, where a thread's scratch that large would be waste: it may then start anywhere).
      */
     private static final int REGION_ARRAY_FLOATS = halfRegionFloats();
 
@@ -82,7 +83,8 @@ final class CpuStorage extends Storage {
             var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
                     com.sun.management.HotSpotDiagnosticMXBean.class);
             long region = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue());
-            return (int) Math.min(region / 2 / Float.BYTES, 1 << 24);
+            long half = region / 2;
+            return half <= 4L << 20 ? (int) (half / Float.BYTES) : 0;
         } catch (RuntimeException | LinkageError e) {
             return 0;
         }
