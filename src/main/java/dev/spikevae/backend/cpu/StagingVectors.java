@@ -22,14 +22,17 @@ final class StagingVectors {
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
     /** A float vector's worth of bytes. */
     private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * LANES));
-    /** Lane i of both halves takes element 2i (EVEN) or 2i + 1 (ODD) of the half-vector's pairs. */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(SPECIES, i -> 2 * (i % (LANES / 2)));
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(SPECIES, i -> 2 * (i % (LANES / 2)) + 1);
-    private static final VectorMask<Float> HIGH = VectorMask.fromLong(SPECIES, -1L << (LANES / 2));
+    /**
+     * Lane i of both halves takes element 2i (EVEN) or 2i + 1 (ODD) of the half-vector's pairs (these and the
+     * permutations below also serve {@link StrideTwoPlanes}).
+     */
+    static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(SPECIES, i -> 2 * (i % (LANES / 2)));
+    static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(SPECIES, i -> 2 * (i % (LANES / 2)) + 1);
+    static final VectorMask<Float> HIGH = VectorMask.fromLong(SPECIES, -1L << (LANES / 2));
     /** Lane i takes element i / 2 of the low (LOW) or high (HIGH_HALF) half; odd lanes are blended from the other. */
-    private static final VectorShuffle<Float> LOW = VectorShuffle.fromOp(SPECIES, i -> i / 2);
-    private static final VectorShuffle<Float> HIGH_HALF = VectorShuffle.fromOp(SPECIES, i -> LANES / 2 + i / 2);
-    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(SPECIES, 0xAAAAAAAAAAAAAAAAL);
+    static final VectorShuffle<Float> LOW = VectorShuffle.fromOp(SPECIES, i -> i / 2);
+    static final VectorShuffle<Float> HIGH_HALF = VectorShuffle.fromOp(SPECIES, i -> LANES / 2 + i / 2);
+    static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(SPECIES, 0xAAAAAAAAAAAAAAAAL);
     /**
      * A row of one vector (16 floats at 16 lanes: E2's 16 x 16 images) against its two phases side by side, the even
      * one first (EVEN_FIRST) or the odd one: row to phases (SPLIT_*) and phases to row (JOIN_*), one permutation each.

@@ -1,5 +1,12 @@
 package dev.spikevae.backend.cpu;
 
+import static dev.spikevae.backend.cpu.StagingVectors.EVEN;
+import static dev.spikevae.backend.cpu.StagingVectors.HIGH;
+import static dev.spikevae.backend.cpu.StagingVectors.HIGH_HALF;
+import static dev.spikevae.backend.cpu.StagingVectors.LOW;
+import static dev.spikevae.backend.cpu.StagingVectors.ODD;
+import static dev.spikevae.backend.cpu.StagingVectors.ODD_LANES;
+
 import dev.spikevae.tensor.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -39,18 +46,10 @@ final class StrideTwoPlanes {
     /** Lane i takes lane i - 1 (lane 0 is then cleared): the odd inputs moved one output to the right. */
     private static final VectorShuffle<Float> RIGHT = VectorShuffle.fromOp(SPECIES, i -> Math.max(i - 1, 0));
     private static final VectorMask<Float> FIRST = VectorMask.fromLong(SPECIES, 1L);
-    /** Lane i of both halves takes element 2i (EVEN) or 2i + 1 (ODD) of its half's pairs. */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(SPECIES, i -> 2 * (i % (LANES / 2)));
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(SPECIES, i -> 2 * (i % (LANES / 2)) + 1);
-    private static final VectorMask<Float> HIGH = VectorMask.fromLong(SPECIES, -1L << (LANES / 2));
     private static final FloatVector ZERO = FloatVector.zero(SPECIES);
     /** Lane i takes lane i + 1 (the last lane wraps to lane 0): sums of dy's next outputs moved one to the left. */
     private static final VectorShuffle<Float> NEXT = VectorShuffle.fromOp(SPECIES, i -> (i + 1) % LANES);
     private static final VectorMask<Float> LAST = VectorMask.fromLong(SPECIES, 1L << (LANES - 1));
-    /** Lane i takes lane i / 2 of the low (LOW) or high (HIGH_HALF) half: the even columns' half of a row of 32. */
-    private static final VectorShuffle<Float> LOW = VectorShuffle.fromOp(SPECIES, i -> i / 2);
-    private static final VectorShuffle<Float> HIGH_HALF = VectorShuffle.fromOp(SPECIES, i -> LANES / 2 + i / 2);
-    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(SPECIES, 0xAAAAAAAAAAAAAAAAL);
 
     private final Parallel parallel;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
