@@ -462,10 +462,15 @@ public final class Ops {
             Tensor gb = null;
             if (needs[0]) {
                 gx = be.empty(x.shape());
-                be.convBackwardData(g4, w, null, gx.view(geo.inputShape()), geo);
             }
             if (needs[1]) {
                 gw = be.empty(w.shape());
+            }
+            if (needs[0] && needs[1]) {
+                be.convBackward(x4, g4, w, gx.view(geo.inputShape()), gw, geo);
+            } else if (needs[0]) {
+                be.convBackwardData(g4, w, null, gx.view(geo.inputShape()), geo);
+            } else if (needs[1]) {
                 be.convBackwardWeight(x4, g4, gw, 0f, geo);
             }
             if (bias != null && needs[2]) {

@@ -319,11 +319,34 @@ public abstract class Backend {
         kConvBackwardWeight(x, dy, dw, beta, g);
     }
 
+    /**
+     * Both gradients of {@link #convForward} in one op (PyTorch's {@code convolution_backward} with both outputs):
+     * {@code dx = conv^T(dy, w)} and {@code dw = sum over the batch of dy (x) im2col(x)}, the values of {@code
+     * convBackwardData(dy, w, null, dx, g)} and {@code convBackwardWeight(x, dy, dw, 0, g)}. A backend may make them
+     * from one read of dy. x and dy may be u8 spikes, as for those two ops.
+     */
+    public final void convBackward(Tensor x, Tensor dy, Tensor w, Tensor dx, Tensor dw, ConvGeometry g) {
+        own("convBackward", w, dx, dw);
+        ownAnyType("convBackward", x, dy);
+        expect("convBackward", "input", x, g.inputShape(), g);
+        expect("convBackward", "output gradient", dy, g.outputShape(), g);
+        expect("convBackward", "weight", w, g.weightShape(), g);
+        expect("convBackward", "input gradient", dx, g.inputShape(), g);
+        expect("convBackward", "weight gradient", dw, g.weightShape(), g);
+        kConvBackward(x, dy, w, dx, dw, g);
+    }
+
     protected abstract void kConvForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g);
 
     protected abstract void kConvBackwardData(Tensor dy, Tensor w, Tensor bias, Tensor dx, ConvGeometry g);
 
     protected abstract void kConvBackwardWeight(Tensor x, Tensor dy, Tensor dw, float beta, ConvGeometry g);
+
+    /** The two ops in turn; backends override it where one pass over dy makes both (the CPU backend, for some). */
+    protected void kConvBackward(Tensor x, Tensor dy, Tensor w, Tensor dx, Tensor dw, ConvGeometry g) {
+        kConvBackwardData(dy, w, null, dx, g);
+        kConvBackwardWeight(x, dy, dw, 0f, g);
+    }
 
     // ------------------------------------------------------------------------------------------------
     // Elementwise, broadcast, reductions, layout

@@ -125,6 +125,31 @@ final class ParityCases {
         for (String conv : new String[] {"kConvForward", "kConvBackwardData", "kConvBackwardWeight"}) {
             c.put(conv, (cpu, gpu, rng) -> convCase(conv, cpu, gpu, rng));
         }
+        c.put("kConvBackward", (cpu, gpu, rng) -> {
+            // both gradients in one op: the convolution cases' geometries and E1's (3 -> 32 channels, 32 x 32 onto
+            // 16 x 16), which the CPU backend at 16 lanes makes from one pass over dy; x f32 or u8 spikes, dy f32 or
+            // u8; both outputs start as NaN
+            ConvGeometry[] geometries = {ConvGeometry.conv(3, 3, 9, 7, 5, 3, 2, 1),
+                ConvGeometry.conv(2, 4, 17, 18, 3, 3, 1, 1), ConvGeometry.conv(3, 3, 32, 32, 32, 3, 2, 1)};
+            for (ConvGeometry g : geometries) {
+                for (DType tx : DType.values()) {
+                    for (DType ty : DType.values()) {
+                        Pair x = operand(cpu, gpu, rng, tx, g.inputShape().numel(), g.inputShape().dims());
+                        Pair dy = operand(cpu, gpu, rng, ty, g.outputShape().numel(), g.outputShape().dims());
+                        Pair w = Pair.of(cpu, gpu, uniform(rng, g.weightShape().numel(), -0.5f, 0.5f),
+                                g.weightShape().dims());
+                        Pair dx = Pair.nan(cpu, gpu, g.inputShape().dims());
+                        Pair dw = Pair.nan(cpu, gpu, g.weightShape().dims());
+                        cpu.convBackward(x.cpu(), dy.cpu(), w.cpu(), dx.cpu(), dw.cpu(), g);
+                        gpu.convBackward(x.gpu(), dy.gpu(), w.gpu(), dx.gpu(), dw.gpu(), g);
+                        dx.assertClose("convBackward input gradient, x " + tx + ", dy " + ty + " " + g, GEMM_RTOL,
+                                GEMM_ATOL);
+                        dw.assertClose("convBackward weight gradient, x " + tx + ", dy " + ty + " " + g, GEMM_RTOL,
+                                1e-3);
+                    }
+                }
+            }
+        });
         c.put("kUnary", (cpu, gpu, rng) -> {
             for (UnaryOp op : UnaryOp.values()) {
                 boolean positive = op == UnaryOp.LOG || op == UnaryOp.SQRT;

@@ -209,6 +209,27 @@ final class Conv {
         return TapWeightGradient.fits(g) && !LaneWeightGradient.fits(g);
     }
 
+    /**
+     * Both gradients of {@link #forward} from one pass over dy, where a kernel makes them so: dx = conv^T(dy, w) and dw
+     * = the sum over the batch of dy (x) im2col(x), the same bits as {@link #backwardData} (no bias) and {@link
+     * #backwardWeight} (beta 0); whether it made them (if not, nothing is written and the caller runs those two).
+     * Taken where both of them run the kernels of E1's geometry at 16 lanes, the lane weight gradient ({@link
+     * LaneWeightGradient}) and the input gradient by planes ({@link StrideTwoPlanes}): the input gradient of each
+     * call's images is made right after their lane sums, while their dy (read into the caches for those sums) is still
+     * there, instead of in a second pass that reads all of dy from memory again.
+     */
+    boolean backwardBoth(ConvOperand x, ConvOperand dy, float[] w, int wOff, float[] dx, int dxOff, float[] dw,
+                         int dwOff, ConvGeometry g) {
+        if (direct == null || !directOn || g.batch() == 0 || !DirectConv.dataFits(g) || !DirectConv.planesTakeData(g, dy)
+                || !LaneWeightGradient.fits(g)) {
+            return false;
+        }
+        float[] wt = StrideTwoPlanes.transposedWeights(w, wOff, g.inChannels(), g.outChannels());
+        lanes.run(x, dy, dw, dwOff, 0f, g, (from, to) -> StrideTwoPlanes.dataImages(dy, wt, null, 0, dx, dxOff,
+                g.inChannels(), g.outChannels(), from, to));
+        return true;
+    }
+
     /** dw = beta dw + sum over the batch of dy (x) im2col(x). */
     void backwardWeight(ConvOperand x, ConvOperand dy, float[] dw, int dwOff, float beta, ConvGeometry g) {
         int kSize = g.inChannels() * g.kH() * g.kW();

@@ -412,6 +412,22 @@ public final class CpuBackend extends Backend {
                 bias == null ? 0 : bias.offset(), data(dx), dx.offset(), g);
     }
 
+    /**
+     * Both gradients from one pass over dy where {@link Conv#backwardBoth} has a kernel for them (f32 operands, E1's
+     * geometry at 16 lanes); elsewhere the two ops in turn, as the spike-sparse paths choose for them.
+     */
+    @Override
+    protected void kConvBackward(Tensor x, Tensor dy, Tensor w, Tensor dx, Tensor dw, ConvGeometry g) {
+        if (x.dtype() == DType.F32 && dy.dtype() == DType.F32 && conv.backwardBoth(operand(x), operand(dy), data(w),
+                w.offset(), data(dx), dx.offset(), data(dw), dw.offset(), g)) {
+            // recorded as the two ops record them (f32 operands: the weight gradient's is x)
+            probe("backwardData", g, "dy", dy);
+            probe("backwardWeight", g, "x", x);
+            return;
+        }
+        super.kConvBackward(x, dy, w, dx, dw, g);
+    }
+
     @Override
     protected void kConvBackwardWeight(Tensor x, Tensor dy, Tensor dw, float beta, ConvGeometry g) {
         if (densityProbe != null) {

@@ -648,6 +648,11 @@ final class DirectConv {
         return forwardFits(g) && g.outChannels() <= KC;
     }
 
+    /** Whether {@link #backwardData} hands {@code g} on {@code dy} to {@link StrideTwoPlanes} (requires dataFits). */
+    static boolean planesTakeData(ConvGeometry g, ConvOperand dy) {
+        return !TransposedToThree.fits(g) && StrideTwoPlanes.fits(g) && dy.floats() != null;
+    }
+
     /**
      * dx = conv^T(dy, w) + bias (bias over dx's channels, or null); requires {@link #dataFits}. Per group of images,
      * dy is packed once into panels of NR columns (output positions); per panel of 6 rows (input channel, kernel
@@ -663,7 +668,7 @@ final class DirectConv {
             three.backwardData(dy, w, wOff, bias, biasOff, dx, dxOff, g);
             return;
         }
-        if (StrideTwoPlanes.fits(g) && dy.floats() != null) {
+        if (planesTakeData(g, dy)) {
             stride2.backwardData(dy, w, wOff, bias, biasOff, dx, dxOff, g);
             return;
         }

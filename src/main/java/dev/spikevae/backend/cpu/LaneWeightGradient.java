@@ -73,6 +73,22 @@ final class LaneWeightGradient {
      * passing them in costs nothing ({@link #laneBlock8}). Requires {@link #fits}.
      */
     void run(ConvOperand x, ConvOperand dy, float[] dw, int dwOff, float beta, ConvGeometry g) {
+        run(x, dy, dw, dwOff, beta, g, null);
+    }
+
+    /** Work on images {@code [from, to)} of the batch, done while their dy is in the caches. */
+    @FunctionalInterface
+    interface Images {
+        void run(int from, int to);
+    }
+
+    /**
+     * {@link #run}, and after the lane sums of each call's images (a run of whole images of one group, in order) {@code
+     * after} on those images, by the task that sums the group's first rows of taps: so each image is passed exactly
+     * once, with its dy just read into the caches. The weight gradient's sums are those of {@link #run}, whatever
+     * {@code after} does (it must not write x, dy or dw).
+     */
+    void run(ConvOperand x, ConvOperand dy, float[] dw, int dwOff, float beta, ConvGeometry g, Images after) {
         ConvStaging staged = new ConvStaging(g);
         int co = g.outChannels();
         int lb = LANE_CHANNELS;
@@ -138,6 +154,9 @@ final class LaneWeightGradient {
                                     (t0 - rowFrom) * tapStride + b * 3 * LANES, tapStride);
                         }
                     }
+                }
+                if (after != null && rowFrom == 0) {
+                    after.run(i0, i0 + images);
                 }
             }
             for (int t = rowFrom; t < rowTo; t++) {

@@ -121,17 +121,8 @@ final class StrideTwoPlanes {
                       ConvGeometry g) {
         int ci = g.inChannels();
         int co = g.outChannels();
-        int inImage = ci * 32 * 32;
         int outImage = co * 16 * 16;
-        // the weights by input channel: [ci][co][tap], so that a call reads its channel's taps one output channel
-        // after another
-        float[] wt = new float[ci * co * 9];
-        for (int c = 0; c < ci; c++) {
-            for (int o = 0; o < co; o++) {
-                System.arraycopy(w, wOff + (o * ci + c) * 9, wt, (c * co + o) * 9, 9);
-            }
-        }
-        float[] f = dy.floats();
+        float[] wt = transposedWeights(w, wOff, ci, co);
         int tasks = (g.batch() + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK;
         parallel.forTasks(tasks, (task, worker) -> {
             Scratch s = scratch.get();
@@ -139,16 +130,38 @@ final class StrideTwoPlanes {
             for (int i = task * IMAGES_PER_TASK; i < end; i++) {
                 // the image read into the caches first (ConvOperand.touch): a call reads three rows of each channel
                 s.touched += dy.touch(i * outImage, outImage);
-                int from = dy.offset() + i * outImage;
-                for (int c = 0; c < ci; c++) {
-                    float b = bias == null ? 0f : bias[biasOff + c];
-                    int to = dxOff + i * inImage + c * 32 * 32;
-                    for (int m = 0; m < 16; m += 2) {
-                        rows(f, from + m * 16, m == 14, co, wt, c * co * 9, b, dx, to + 2 * m * 32);
-                    }
-                }
+                dataImages(dy, wt, bias, biasOff, dx, dxOff, ci, co, i, i + 1);
             }
         });
+    }
+
+    /** The weights by input channel, [ci][co][tap]: a call of {@link #rows} reads its channel's taps in order. */
+    static float[] transposedWeights(float[] w, int wOff, int ci, int co) {
+        float[] wt = new float[ci * co * 9];
+        for (int c = 0; c < ci; c++) {
+            for (int o = 0; o < co; o++) {
+                System.arraycopy(w, wOff + (o * ci + c) * 9, wt, (c * co + o) * 9, 9);
+            }
+        }
+        return wt;
+    }
+
+    /** {@link #backwardData} of images {@code [from, to)}, on the weights of {@link #transposedWeights}. */
+    static void dataImages(ConvOperand dy, float[] wt, float[] bias, int biasOff, float[] dx, int dxOff, int ci, int co,
+                           int from, int to) {
+        float[] f = dy.floats();
+        int inImage = ci * 32 * 32;
+        int outImage = co * 16 * 16;
+        for (int i = from; i < to; i++) {
+            int at = dy.offset() + i * outImage;
+            for (int c = 0; c < ci; c++) {
+                float b = bias == null ? 0f : bias[biasOff + c];
+                int into = dxOff + i * inImage + c * 32 * 32;
+                for (int m = 0; m < 16; m += 2) {
+                    rows(f, at + m * 16, m == 14, co, wt, c * co * 9, b, dx, into + 2 * m * 32);
+                }
+            }
+        }
     }
 
     /**
