@@ -82,7 +82,8 @@ public final class EngineBench {
         double totalMillis = 0;
         for (Map.Entry<String, ConvGeometry> e : esvaeLayers(config.convBatch())) {
             ConvGeometry g = e.getValue();
-            double[][] passes = new double[3][];
+            String[] names = passNames(e.getKey().contains("convT"));
+            double[][] passes = new double[names.length][];
             double[] reference;
             double streamSeconds;
             Result r;
@@ -106,9 +107,13 @@ public final class EngineBench {
                 streamSeconds = median(both(streamBefore, streamAfter));
             }
             double sgemm = 2.0 * sgemmN * sgemmN * sgemmN / 1e9 / median(reference);
-            log.printf(Locale.ROOT, "  %-52s forward %.1f / input grad %.1f / weight grad %.1f ms; %.0f %% of SGEMM n=%d"
-                            + " (%.1f GFLOP/s, timed around it)%n", "", 1e3 * median(passes[0]),
-                    1e3 * median(passes[1]), 1e3 * median(passes[2]), 100 * r.median() / sgemm, sgemmN, sgemm);
+            StringBuilder each = new StringBuilder();
+            for (int i = 0; i < passes.length; i++) {
+                each.append(i == 0 ? "" : " / ").append(names[i]).append(String.format(Locale.ROOT, " %.1f",
+                        1e3 * median(passes[i])));
+            }
+            log.printf(Locale.ROOT, "  %-52s %s ms; %.0f %% of SGEMM n=%d (%.1f GFLOP/s, timed around it)%n", "", each,
+                    100 * r.median() / sgemm, sgemmN, sgemm);
             // a model beside the measurement: each pass streams its two activations once at the backend's streaming
             // rate and does its arithmetic at the SGEMM's, one after the other
             double stream = 8.0 * streamFloats / streamSeconds / 1e9;
@@ -203,7 +208,7 @@ public final class EngineBench {
 
     /**
      * The Vector API SGEMM's two register blocks (8 and 6 rows) in one process: SGEMM at the largest n and every ESVAE
-     * layer's three passes, on two CPU backends of {@code threads} threads that differ only in the block, their
+     * layer's passes, on two CPU backends of {@code threads} threads that differ only in the block, their
      * iterations alternated so that both see the same machine. Prints the medians and the speed-up of 6 rows over 8.
      */
     public void runRegisterBlocks(int threads) {
@@ -241,7 +246,7 @@ public final class EngineBench {
     }
 
     /**
-     * The direct convolutions against the implicit GEMM on {@code cpu}: every ESVAE layer's three passes, each timed
+     * The direct convolutions against the implicit GEMM on {@code cpu}: every ESVAE layer's passes, each timed
      * with the direct kernels on and off, iterations alternated so that both see the same machine. Prints the medians
      * and the speed-up of direct over GEMM; a pass the direct kernels do not take shows about 1.00x.
      */
@@ -249,13 +254,13 @@ public final class EngineBench {
         log.printf(Locale.ROOT, "Direct convolutions against the implicit GEMM in one process, %d threads, iterations "
                 + "alternated:%n", cpu.threads());
         log.printf(Locale.ROOT, "  %-40s %12s %12s %10s%n", "layer, pass", "GEMM, ms", "direct, ms", "speed-up");
-        String[] names = {"forward", "input grad", "weight grad"};
         double gemm = 0;
         double direct = 0;
         try {
             for (Map.Entry<String, ConvGeometry> e : esvaeLayers(config.convBatch())) {
                 try (MemoryScope scope = MemoryScope.open()) {
                     Runnable[] passes = layerPasses(cpu, e.getValue(), e.getKey().contains("convT"));
+                    String[] names = passNames(e.getKey().contains("convT"));
                     for (int i = 0; i < passes.length; i++) {
                         Runnable pass = passes[i];
                         double[][] t = alternate(() -> {
@@ -303,9 +308,10 @@ public final class EngineBench {
     }
 
     /**
-     * A layer's three passes on random operands of {@code on} (made inside the caller's scope), in the layer's order:
-     * its forward, its input gradient, its weight gradient. A transposed convolution runs the same three kernels in
-     * another order.
+     * A layer's passes on random operands of {@code on} (made inside the caller's scope), as training runs them
+     * ({@link #passNames}): a convolution's forward, then both its gradients in one op ({@code convBackward}, as the
+     * autograd calls it when its input needs a gradient); a transposed convolution's forward, input gradient and
+     * weight gradient, the same three kernels in another order.
      */
     private static Runnable[] layerPasses(Backend on, ConvGeometry g, boolean transposed) {
         Rng rng = new Rng(3);
@@ -318,10 +324,17 @@ public final class EngineBench {
         Runnable forward = () -> on.convForward(x, w, null, dy, g);
         Runnable backwardData = () -> on.convBackwardData(y, w, null, dx, g);
         Runnable weight = () -> on.convBackwardWeight(x, y, dw, 0f, g);
-        return transposed ? new Runnable[] {backwardData, forward, weight} : new Runnable[] {forward, backwardData, weight};
+        Runnable both = () -> on.convBackward(x, y, w, dx, dw, g);
+        return transposed ? new Runnable[] {backwardData, forward, weight} : new Runnable[] {forward, both};
     }
 
-    /** The three passes one after the other. */
+    /** The names of {@link #layerPasses}. */
+    private static String[] passNames(boolean transposed) {
+        return transposed ? new String[] {"forward", "input grad", "weight grad"}
+                : new String[] {"forward", "input + weight grad"};
+    }
+
+    /** The passes one after the other. */
     private static Runnable all(Runnable[] passes) {
         return () -> {
             for (Runnable p : passes) {
@@ -497,21 +510,21 @@ public final class EngineBench {
     }
 
     /**
-     * The three passes of a layer, timed together; with {@code passes} (three slots) also each pass on its own within
-     * the same iterations: the layer's forward, its input gradient, its weight gradient, sorted seconds.
+     * The passes of a layer ({@link #layerPasses}), timed together; with {@code passes} (a slot each) also each pass on
+     * its own within the same iterations, sorted seconds.
      */
     private Result conv(String name, ConvGeometry g, boolean transposed, double[][] passes) {
         try (MemoryScope scope = MemoryScope.open()) {
             Runnable[] pass = layerPasses(backend, g, transposed);
             int iterations = Math.max(1, config.iterations());
             if (passes != null) {
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < pass.length; i++) {
                     passes[i] = new double[iterations];
                 }
             }
             int[] iteration = {-1};
             double[] s = time(() -> {
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < pass.length; i++) {
                     long t0 = System.nanoTime();
                     pass[i].run();
                     if (passes != null && iteration[0] >= 0) {
