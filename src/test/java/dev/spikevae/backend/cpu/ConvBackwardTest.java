@@ -99,6 +99,7 @@ class ConvBackwardTest {
     void e1TakesTheOnePassKernelWhereBothOfItsKernelsApply() {
         Parallel pool = new Parallel(2);
         Conv conv = new Conv(pool, new Sgemm(pool));
+        conv.setDirect(true); // whatever spikevae.conv.direct says
         for (ConvGeometry g : GEOMETRIES) {
             Rng rng = new Rng(5);
             float[] x = rng.uniformHost(g.inputShape().numel());
