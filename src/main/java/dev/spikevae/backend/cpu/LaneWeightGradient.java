@@ -48,12 +48,14 @@ final class LaneWeightGradient {
      * (ESVAE's last decoder layer: 27 taps, 32 channels; its first encoder layer: 27 taps, 32 channels at
      * stride 2). At stride 1 along rows a kernel row's three taps read a run of the staged image and the runs one and
      * two floats on; at stride 2 the middle tap's run lies in the other column phase of the staged row ({@link
-     * ConvStaging}), which the 8-channel kernel ({@link #laneBlock8}, 16 lanes) takes. E1's weight gradient on the
-     * GEMM path against this one, alternated in one process: 1.50 -> 1.26 ms (at 8 lanes, with the 3-channel kernel
-     * and 128 runs a call, it measured within noise, 4.58 against 4.51 ms, so there it keeps the GEMM path's bits).
+     * ConvStaging}), which the 8-channel kernel ({@link #laneBlock8}, 16 lanes) and at 8 lanes {@link #laneBlockAt}
+     * take. E1's weight gradient on the GEMM path against this one, alternated in one process: 1.50 -> 1.26 ms at 16
+     * lanes; at 8 lanes (AVX2 code on a Zen 4 core, {@code -XX:UseAVX=2}) 3.42-4.06 -> 2.97-3.92 ms over three
+     * processes, and both gradients 5.75-6.03 -> 5.45-5.64 (on a Zen 5 core, with 32 registers, an earlier 3-channel
+     * kernel had measured within noise, 4.58 against 4.51 ms).
      */
     static boolean fits(ConvGeometry g) {
-        return LANES >= 8 && (g.strideW() == 1 || g.strideW() == 2 && LANE_CHANNELS == 8) && g.kW() == 3
+        return LANES >= 8 && (g.strideW() == 1 || g.strideW() == 2) && g.kW() == 3
                 && g.outW() % LANES == 0 && g.inChannels() * g.kH() * g.kW() <= MAX_LANE_TAPS
                 && g.outChannels() <= MAX_LANE_CHANNELS;
     }
@@ -149,9 +151,13 @@ final class LaneWeightGradient {
                             laneBlock8(xs, runAt, images * runs, offsets[t0], offsets[t0 + 1], offsets[t0 + 2], d,
                                     b * 8 * images * positions, acc, (t0 - rowFrom) * tapStride + b * 8 * LANES,
                                     tapStride);
-                        } else {
+                        } else if (g.strideW() == 1) {
                             laneBlock(xs, runAt, images * runs, offsets[t0], d, b * 3 * images * positions, acc,
                                     (t0 - rowFrom) * tapStride + b * 3 * LANES, tapStride);
+                        } else {
+                            laneBlockAt(xs, runAt, images * runs, offsets[t0], offsets[t0 + 1], offsets[t0 + 2], d,
+                                    b * 3 * images * positions, acc, (t0 - rowFrom) * tapStride + b * 3 * LANES,
+                                    tapStride);
                         }
                     }
                 }
@@ -234,6 +240,54 @@ final class LaneWeightGradient {
         a21.intoArray(acc, at2 + LANES);
         a22.intoArray(acc, at2 + 2 * LANES);
     }
+
+    /**
+     * {@link #laneBlock} with the three taps at offsets {@code o0}, {@code o1} and {@code o2} of the staged images
+     * (stride 2 along rows, at 8 lanes: E1). Its own method: at stride 1, where the offsets are {@code o}, {@code o + 1}
+     * and {@code o + 2}, fixing them in the code is what keeps {@link #laneBlock} fast with 16 registers.
+     */
+    private static void laneBlockAt(float[] xs, int[] runAt, int runs, int o0, int o1, int o2, float[] d, int dAt,
+                                    float[] acc, int at, int tapStride) {
+        int at1 = at + tapStride;
+        int at2 = at1 + tapStride;
+        FloatVector a00 = FloatVector.fromArray(SPECIES, acc, at);
+        FloatVector a01 = FloatVector.fromArray(SPECIES, acc, at + LANES);
+        FloatVector a02 = FloatVector.fromArray(SPECIES, acc, at + 2 * LANES);
+        FloatVector a10 = FloatVector.fromArray(SPECIES, acc, at1);
+        FloatVector a11 = FloatVector.fromArray(SPECIES, acc, at1 + LANES);
+        FloatVector a12 = FloatVector.fromArray(SPECIES, acc, at1 + 2 * LANES);
+        FloatVector a20 = FloatVector.fromArray(SPECIES, acc, at2);
+        FloatVector a21 = FloatVector.fromArray(SPECIES, acc, at2 + LANES);
+        FloatVector a22 = FloatVector.fromArray(SPECIES, acc, at2 + 2 * LANES);
+        for (int q = 0, p = dAt; q < runs; q++, p += 3 * LANES) {
+            int xa = runAt[q];
+            FloatVector x0 = FloatVector.fromArray(SPECIES, xs, xa + o0);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, xs, xa + o1);
+            FloatVector x2 = FloatVector.fromArray(SPECIES, xs, xa + o2);
+            FloatVector dv = FloatVector.fromArray(SPECIES, d, p);
+            a00 = dv.fma(x0, a00);
+            a10 = dv.fma(x1, a10);
+            a20 = dv.fma(x2, a20);
+            dv = FloatVector.fromArray(SPECIES, d, p + LANES);
+            a01 = dv.fma(x0, a01);
+            a11 = dv.fma(x1, a11);
+            a21 = dv.fma(x2, a21);
+            dv = FloatVector.fromArray(SPECIES, d, p + 2 * LANES);
+            a02 = dv.fma(x0, a02);
+            a12 = dv.fma(x1, a12);
+            a22 = dv.fma(x2, a22);
+        }
+        a00.intoArray(acc, at);
+        a01.intoArray(acc, at + LANES);
+        a02.intoArray(acc, at + 2 * LANES);
+        a10.intoArray(acc, at1);
+        a11.intoArray(acc, at1 + LANES);
+        a12.intoArray(acc, at1 + 2 * LANES);
+        a20.intoArray(acc, at2);
+        a21.intoArray(acc, at2 + LANES);
+        a22.intoArray(acc, at2 + 2 * LANES);
+    }
+
     /**
      * {@link #laneBlock} for 8 output channels (at 16 lanes: 24 sums in the 32 AVX-512 registers), the three taps at
      * offsets {@code o0}, {@code o1} and {@code o2} of the staged images (at stride 1 along rows {@code o0 + 1} and
