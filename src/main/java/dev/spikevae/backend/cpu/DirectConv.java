@@ -650,7 +650,7 @@ final class DirectConv {
 
     /** Whether {@link #backwardData} hands {@code g} on {@code dy} to {@link StrideTwoPlanes} (requires dataFits). */
     static boolean planesTakeData(ConvGeometry g, ConvOperand dy) {
-        return !TransposedToThree.fits(g) && StrideTwoPlanes.fits(g) && dy.floats() != null;
+        return !TransposedToThree.fits(g) && StrideTwoPlanes.dataFits(g) && dy.floats() != null;
     }
 
     /**

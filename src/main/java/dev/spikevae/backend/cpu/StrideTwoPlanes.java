@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The forward pass and the input gradient of a 3 x 3 convolution at stride 2 and padding 1 from 32 x 32 planes onto 16
- * x 16 ones, at 16 lanes (ESVAE's first encoder layer on CIFAR-10's images, E1: 3 -> 32 channels), each writing its
- * output a plane at a time as one ascending stream.
+ * x 16 ones (ESVAE's first encoder layer on CIFAR-10's images, E1: 3 -> 32 channels), each writing its output a plane
+ * at a time as one ascending stream: both at 16 lanes, the forward at 8 lanes too.
  *
  * <p>{@link DirectConv#forward} takes 8 output channels and 2 vectors of a row a call (each tap's two vectors of input
  * feed 16 sums), so its stores go to 8 channels' rows side by side. From memory (batches past the caches) those
@@ -25,8 +25,11 @@ import jdk.incubator.vector.VectorSpecies;
  * of 8 rows of one vector: each staged input row is read once for the one or two output rows that take it (a kernel
  * row at stride 2), as the three vectors its kernel columns read, each on its own 64-byte line ({@link
  * CpuStorage#lineArray}): 51 loads for 72 multiply-adds an input channel and half plane, none straddling two lines.
- * {@link #backwardData} makes four rows of one of dx's channels a call from dy read in place, by its four phases (even
- * and odd rows and columns), with no strip of the column matrix and no staged images to add it into.
+ * At 8 lanes, with 16 registers, a call makes 4 rows of two vectors a kernel row at a time ({@link #quarter}). {@link
+ * #backwardData} makes four rows of one of dx's channels a call from dy read in place, by its four phases (even and odd
+ * rows and columns), with no strip of the column matrix and no staged images to add it into (at 16 lanes only: at 8,
+ * two vectors of each of dy's rows and the nine tap sums a half row needs left a multiply-add a load and a broadcast,
+ * and the GEMM path stayed faster; docs/benchmarks.md).
  *
  * <p>Both keep {@link DirectConv}'s sums: the forward takes the taps in the order of the implicit GEMM's k (input
  * channel, kernel row, kernel column) from zero and adds the bias last, as {@link SgemmVectorKernel#microKernelTaps}
@@ -46,7 +49,6 @@ final class StrideTwoPlanes {
     /** Lane i takes lane i - 1 (lane 0 is then cleared): the odd inputs moved one output to the right. */
     private static final VectorShuffle<Float> RIGHT = VectorShuffle.fromOp(SPECIES, i -> Math.max(i - 1, 0));
     private static final VectorMask<Float> FIRST = VectorMask.fromLong(SPECIES, 1L);
-    private static final FloatVector ZERO = FloatVector.zero(SPECIES);
     /** Lane i takes lane i + 1 (the last lane wraps to lane 0): sums of dy's next outputs moved one to the left. */
     private static final VectorShuffle<Float> NEXT = VectorShuffle.fromOp(SPECIES, i -> (i + 1) % LANES);
     private static final VectorMask<Float> LAST = VectorMask.fromLong(SPECIES, 1L << (LANES - 1));
@@ -66,14 +68,21 @@ final class StrideTwoPlanes {
     }
 
     /**
-     * Whether {@link #forward} and {@link #backwardData} take {@code g}: this geometry at 16 lanes, with the forward's
-     * taps in one reduction block (beyond it the GEMM path sums block by block; the input gradient's channels are, by
-     * {@link DirectConv#dataFits}).
+     * Whether {@link #forward} takes {@code g}: this geometry at 16 or 8 lanes, with the forward's taps in one
+     * reduction block (beyond it the GEMM path sums block by block).
      */
     static boolean fits(ConvGeometry g) {
-        return LANES == 16 && g.inChannels() * 9 <= SgemmVectorKernel.KC && g.inH() == 32 && g.inW() == 32
-                && g.outH() == 16 && g.outW() == 16 && g.kH() == 3 && g.kW() == 3 && g.strideH() == 2
+        return (LANES == 16 || LANES == 8) && g.inChannels() * 9 <= SgemmVectorKernel.KC && g.inH() == 32
+                && g.inW() == 32 && g.outH() == 16 && g.outW() == 16 && g.kH() == 3 && g.kW() == 3 && g.strideH() == 2
                 && g.strideW() == 2 && g.padH() == 1 && g.padW() == 1;
+    }
+
+    /**
+     * Whether {@link #backwardData} takes {@code g}: {@link #fits} at 16 lanes (its channels in one reduction block by
+     * {@link DirectConv#dataFits}).
+     */
+    static boolean dataFits(ConvGeometry g) {
+        return LANES == 16 && fits(g);
     }
 
     /** y = conv(x, w) + bias (bias over y's channels, or null); requires {@link #fits}. */
@@ -100,8 +109,14 @@ final class StrideTwoPlanes {
                 for (int c = 0; c < co; c++, to += 16 * 16) {
                     int wAt = wOff + c * ci * 9;
                     int b = biasOff + c;
-                    half(xs, at, ci, w, wAt, bias, b, y, to);
-                    half(xs, at + 16 * ROW, ci, w, wAt, bias, b, y, to + 8 * 16);
+                    if (LANES == 16) {
+                        half(xs, at, ci, w, wAt, bias, b, y, to);
+                        half(xs, at + 16 * ROW, ci, w, wAt, bias, b, y, to + 8 * 16);
+                    } else {
+                        for (int j = 0; j < 16; j += 4) {
+                            quarter(xs, at + 2 * j * ROW, ci, w, wAt, bias, b, y, to + j * 16);
+                        }
+                    }
                 }
             }
         });
@@ -179,21 +194,31 @@ final class StrideTwoPlanes {
             // keeps as an object)
             if (f != null) {
                 for (int r = 0; r < 32; r++, in += 32, to += ROW) {
-                    FloatVector v0 = FloatVector.fromArray(SPECIES, f, in);
-                    FloatVector v1 = FloatVector.fromArray(SPECIES, f, in + LANES);
-                    FloatVector odd = v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH);
-                    odd.rearrange(RIGHT).blend(ZERO, FIRST).intoArray(xs, to);
-                    v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH).intoArray(xs, to + LANES);
-                    odd.intoArray(xs, to + 2 * LANES);
+                    for (int k = 0; k < 16; k += LANES) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, f, in + 2 * k);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, f, in + 2 * k + LANES);
+                        FloatVector odd = v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH);
+                        // lane 0 of the odd inputs moved one to the right: the padding (0), or at 8 lanes in the
+                        // second vector the last odd input of the first
+                        float before = k == 0 ? 0f : f[in + 2 * k - 1];
+                        odd.rearrange(RIGHT).blend(before, FIRST).intoArray(xs, to + k);
+                        v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH).intoArray(xs, to + 16 + k);
+                        odd.intoArray(xs, to + 32 + k);
+                    }
                 }
             } else {
                 for (int r = 0; r < 32; r++, in += 32, to += ROW) {
-                    FloatVector v0 = StagingVectors.widen(b, in);
-                    FloatVector v1 = StagingVectors.widen(b, in + LANES);
-                    FloatVector odd = v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH);
-                    odd.rearrange(RIGHT).blend(ZERO, FIRST).intoArray(xs, to);
-                    v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH).intoArray(xs, to + LANES);
-                    odd.intoArray(xs, to + 2 * LANES);
+                    for (int k = 0; k < 16; k += LANES) {
+                        FloatVector v0 = StagingVectors.widen(b, in + 2 * k);
+                        FloatVector v1 = StagingVectors.widen(b, in + 2 * k + LANES);
+                        FloatVector odd = v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH);
+                        // lane 0 of the odd inputs moved one to the right: the padding (0), or at 8 lanes in the
+                        // second vector the last odd input of the first
+                        float before = k == 0 ? 0f : b[in + 2 * k - 1] & 0xff;
+                        odd.rearrange(RIGHT).blend(before, FIRST).intoArray(xs, to + k);
+                        v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH).intoArray(xs, to + 16 + k);
+                        odd.intoArray(xs, to + 32 + k);
+                    }
                 }
             }
         }
@@ -354,6 +379,78 @@ final class StrideTwoPlanes {
             c7 = w20.fma(x0, c7);
             c7 = w21.fma(x1, c7);
             c7 = w22.fma(x2, c7);
+        }
+        if (bias != null) {
+            FloatVector v = FloatVector.broadcast(SPECIES, bias[b]);
+            c0 = c0.add(v);
+            c1 = c1.add(v);
+            c2 = c2.add(v);
+            c3 = c3.add(v);
+            c4 = c4.add(v);
+            c5 = c5.add(v);
+            c6 = c6.add(v);
+            c7 = c7.add(v);
+        }
+        c0.intoArray(y, to);
+        c1.intoArray(y, to + LANES);
+        c2.intoArray(y, to + 2 * LANES);
+        c3.intoArray(y, to + 3 * LANES);
+        c4.intoArray(y, to + 4 * LANES);
+        c5.intoArray(y, to + 5 * LANES);
+        c6.intoArray(y, to + 6 * LANES);
+        c7.intoArray(y, to + 7 * LANES);
+    }
+
+    /**
+     * At 8 lanes: four output rows of one channel (two vectors each) from the staged rows at {@code at} on (the row
+     * above the first output row's inputs, then 8 more), over every input channel: stored at {@code y[to]} as 8
+     * consecutive vectors, plus {@code bias[b]} unless bias is null. A kernel row's three weights at a time (8 sums, 3
+     * weights and a loaded vector: 12 of AVX2's 16 registers), each staged vector loaded for the multiply-add that
+     * takes it, a kernel column's 8 multiply-adds (one per sum) in a row; every sum still takes its taps in the order
+     * (input channel, kernel row, kernel column). With each sum's three multiply-adds in a row instead, the kernel ran
+     * at 57-65 GFLOP/s on one core with its data in the caches against 76-84.
+     */
+    private static void quarter(float[] xs, int at, int channels, float[] w, int wAt, float[] bias, int b, float[] y,
+                                int to) {
+        FloatVector c0 = FloatVector.zero(SPECIES);
+        FloatVector c1 = FloatVector.zero(SPECIES);
+        FloatVector c2 = FloatVector.zero(SPECIES);
+        FloatVector c3 = FloatVector.zero(SPECIES);
+        FloatVector c4 = FloatVector.zero(SPECIES);
+        FloatVector c5 = FloatVector.zero(SPECIES);
+        FloatVector c6 = FloatVector.zero(SPECIES);
+        FloatVector c7 = FloatVector.zero(SPECIES);
+        for (int c = 0; c < channels; c++, at += ROWS * ROW) {
+            // staged row 2j + k is kernel row k of output row j; c<2j> and c<2j + 1> its two vectors
+            for (int k = 0, r = at; k < 3; k++, r += ROW, wAt += 3) {
+                FloatVector w0 = FloatVector.broadcast(SPECIES, w[wAt]);
+                FloatVector w1 = FloatVector.broadcast(SPECIES, w[wAt + 1]);
+                FloatVector w2 = FloatVector.broadcast(SPECIES, w[wAt + 2]);
+                c0 = w0.fma(FloatVector.fromArray(SPECIES, xs, r), c0);
+                c1 = w0.fma(FloatVector.fromArray(SPECIES, xs, r + 8), c1);
+                c2 = w0.fma(FloatVector.fromArray(SPECIES, xs, r + 2 * ROW), c2);
+                c3 = w0.fma(FloatVector.fromArray(SPECIES, xs, r + 2 * ROW + 8), c3);
+                c4 = w0.fma(FloatVector.fromArray(SPECIES, xs, r + 4 * ROW), c4);
+                c5 = w0.fma(FloatVector.fromArray(SPECIES, xs, r + 4 * ROW + 8), c5);
+                c6 = w0.fma(FloatVector.fromArray(SPECIES, xs, r + 6 * ROW), c6);
+                c7 = w0.fma(FloatVector.fromArray(SPECIES, xs, r + 6 * ROW + 8), c7);
+                c0 = w1.fma(FloatVector.fromArray(SPECIES, xs, r + 16), c0);
+                c1 = w1.fma(FloatVector.fromArray(SPECIES, xs, r + 24), c1);
+                c2 = w1.fma(FloatVector.fromArray(SPECIES, xs, r + 2 * ROW + 16), c2);
+                c3 = w1.fma(FloatVector.fromArray(SPECIES, xs, r + 2 * ROW + 24), c3);
+                c4 = w1.fma(FloatVector.fromArray(SPECIES, xs, r + 4 * ROW + 16), c4);
+                c5 = w1.fma(FloatVector.fromArray(SPECIES, xs, r + 4 * ROW + 24), c5);
+                c6 = w1.fma(FloatVector.fromArray(SPECIES, xs, r + 6 * ROW + 16), c6);
+                c7 = w1.fma(FloatVector.fromArray(SPECIES, xs, r + 6 * ROW + 24), c7);
+                c0 = w2.fma(FloatVector.fromArray(SPECIES, xs, r + 32), c0);
+                c1 = w2.fma(FloatVector.fromArray(SPECIES, xs, r + 40), c1);
+                c2 = w2.fma(FloatVector.fromArray(SPECIES, xs, r + 2 * ROW + 32), c2);
+                c3 = w2.fma(FloatVector.fromArray(SPECIES, xs, r + 2 * ROW + 40), c3);
+                c4 = w2.fma(FloatVector.fromArray(SPECIES, xs, r + 4 * ROW + 32), c4);
+                c5 = w2.fma(FloatVector.fromArray(SPECIES, xs, r + 4 * ROW + 40), c5);
+                c6 = w2.fma(FloatVector.fromArray(SPECIES, xs, r + 6 * ROW + 32), c6);
+                c7 = w2.fma(FloatVector.fromArray(SPECIES, xs, r + 6 * ROW + 40), c7);
+            }
         }
         if (bias != null) {
             FloatVector v = FloatVector.broadcast(SPECIES, bias[b]);

@@ -109,7 +109,7 @@ class ConvBackwardTest {
             float[] dw = new float[w.length];
             Arrays.fill(dx, Float.NaN);
             Arrays.fill(dw, Float.NaN);
-            boolean expected = conv.hasDirect() && StrideTwoPlanes.fits(g) && LaneWeightGradient.fits(g);
+            boolean expected = conv.hasDirect() && StrideTwoPlanes.dataFits(g) && LaneWeightGradient.fits(g);
             boolean taken = conv.backwardBoth(ConvOperand.of(x, 0), ConvOperand.of(dy, 0), w, 0, dx, 0, dw, 0, g);
             assertEquals(expected, taken, g.toString());
             // where not taken nothing is written
@@ -117,10 +117,10 @@ class ConvBackwardTest {
             assertEquals(taken, !Float.isNaN(dw[0]), "dw written, " + g);
         }
         if (VectorSupport.floatLanes() == 16) {
-            assertTrue(StrideTwoPlanes.fits(GEOMETRIES[0]) && LaneWeightGradient.fits(GEOMETRIES[0]),
+            assertTrue(StrideTwoPlanes.dataFits(GEOMETRIES[0]) && LaneWeightGradient.fits(GEOMETRIES[0]),
                     "at 16 lanes E1's geometry takes both kernels");
         }
-        assertFalse(StrideTwoPlanes.fits(GEOMETRIES[6]));
+        assertFalse(StrideTwoPlanes.dataFits(GEOMETRIES[6]));
     }
 
     @Test
