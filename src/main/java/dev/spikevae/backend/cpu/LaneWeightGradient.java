@@ -34,6 +34,12 @@ final class LaneWeightGradient {
      */
     private static final int LANE_RUNS = LANES >= 16 ? 32 : 128;
 
+    /**
+     * At 8 lanes and stride 2 along rows, the staged rows' phase width that {@link #laneBlockAt} takes (E1's: 32
+     * columns and a padding column each side, 17 a phase), so that its taps lie at fixed offsets from one base.
+     */
+    private static final int WIDTH = 17;
+
     private final Parallel parallel;
     private final ConvWeightReduction weights;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -48,15 +54,15 @@ final class LaneWeightGradient {
      * (ESVAE's last decoder layer: 27 taps, 32 channels; its first encoder layer: 27 taps, 32 channels at
      * stride 2). At stride 1 along rows a kernel row's three taps read a run of the staged image and the runs one and
      * two floats on; at stride 2 the middle tap's run lies in the other column phase of the staged row ({@link
-     * ConvStaging}), which the 8-channel kernel ({@link #laneBlock8}, 16 lanes) and at 8 lanes {@link #laneBlockAt}
-     * take. E1's weight gradient on the GEMM path against this one, alternated in one process: 1.50 -> 1.26 ms at 16
-     * lanes; at 8 lanes (AVX2 code on a Zen 4 core, {@code -XX:UseAVX=2}) 3.42-4.06 -> 2.97-3.92 ms over three
-     * processes, and both gradients 5.75-6.03 -> 5.45-5.64 (on a Zen 5 core, with 32 registers, an earlier 3-channel
-     * kernel had measured within noise, 4.58 against 4.51 ms).
+     * ConvStaging}), which the 8-channel kernel ({@link #laneBlock8}, 16 lanes) takes, and at 8 lanes {@link
+     * #laneBlockAt} on E1's staged rows ({@link #WIDTH}). E1's weight gradient on the GEMM path against this one,
+     * alternated in one process: 1.50 -> 1.26 ms at 16 lanes; at 8 lanes (AVX2 code on a Zen 4 core, {@code
+     * -XX:UseAVX=2}) 3.42-4.06 -> 2.97-3.92 ms over three processes, and both gradients 5.75-6.03 -> 5.45-5.64 (on a
+     * Zen 5 core, with 32 registers, an earlier 3-channel kernel had measured within noise, 4.58 against 4.51 ms).
      */
     static boolean fits(ConvGeometry g) {
-        return LANES >= 8 && (g.strideW() == 1 || g.strideW() == 2) && g.kW() == 3
-                && g.outW() % LANES == 0 && g.inChannels() * g.kH() * g.kW() <= MAX_LANE_TAPS
+        return LANES >= 8 && (g.strideW() == 1 || g.strideW() == 2 && (LANE_CHANNELS == 8 || phaseWidth(g) == WIDTH))
+                && g.kW() == 3 && g.outW() % LANES == 0 && g.inChannels() * g.kH() * g.kW() <= MAX_LANE_TAPS
                 && g.outChannels() <= MAX_LANE_CHANNELS;
     }
 
@@ -76,6 +82,11 @@ final class LaneWeightGradient {
      */
     void run(ConvOperand x, ConvOperand dy, float[] dw, int dwOff, float beta, ConvGeometry g) {
         run(x, dy, dw, dwOff, beta, g, null);
+    }
+
+    /** The width of a staged row's column phase at stride 2 ({@link ConvStaging#width}). */
+    private static int phaseWidth(ConvGeometry g) {
+        return (g.inW() + 2 * g.padW() + 1) / 2;
     }
 
     /** Work on images {@code [from, to)} of the batch, done while their dy is in the caches. */
@@ -155,9 +166,8 @@ final class LaneWeightGradient {
                             laneBlock(xs, runAt, images * runs, offsets[t0], d, b * 3 * images * positions, acc,
                                     (t0 - rowFrom) * tapStride + b * 3 * LANES, tapStride);
                         } else {
-                            laneBlockAt(xs, runAt, images * runs, offsets[t0], offsets[t0 + 1], offsets[t0 + 2], d,
-                                    b * 3 * images * positions, acc, (t0 - rowFrom) * tapStride + b * 3 * LANES,
-                                    tapStride);
+                            laneBlockAt(xs, runAt, images * runs, offsets[t0], d, b * 3 * images * positions, acc,
+                                    (t0 - rowFrom) * tapStride + b * 3 * LANES, tapStride);
                         }
                     }
                 }
@@ -242,12 +252,15 @@ final class LaneWeightGradient {
     }
 
     /**
-     * {@link #laneBlock} with the three taps at offsets {@code o0}, {@code o1} and {@code o2} of the staged images
-     * (stride 2 along rows, at 8 lanes: E1). Its own method: at stride 1, where the offsets are {@code o}, {@code o + 1}
-     * and {@code o + 2}, fixing them in the code is what keeps {@link #laneBlock} fast with 16 registers.
+     * {@link #laneBlock} at stride 2 along rows (at 8 lanes: E1), on staged rows of phases {@link #WIDTH} wide: a
+     * kernel row's taps read the runs at {@code o} (kernel column 0, the odd phase), {@code o + WIDTH} (column 1, the
+     * even phase) and {@code o + 1}. Offsets fixed in the code from one base, as in {@link #laneBlock}: on the AVX2
+     * kind, with the offsets passed in, that kernel measured 5.3 against 3.1-3.5 (docs/benchmarks.md, "The last
+     * decoder layer's weight gradient as dot products along positions"); on a Zen 4 core held to AVX2 the two forms
+     * measured the same.
      */
-    private static void laneBlockAt(float[] xs, int[] runAt, int runs, int o0, int o1, int o2, float[] d, int dAt,
-                                    float[] acc, int at, int tapStride) {
+    private static void laneBlockAt(float[] xs, int[] runAt, int runs, int o, float[] d, int dAt, float[] acc, int at,
+                                    int tapStride) {
         int at1 = at + tapStride;
         int at2 = at1 + tapStride;
         FloatVector a00 = FloatVector.fromArray(SPECIES, acc, at);
@@ -260,10 +273,10 @@ final class LaneWeightGradient {
         FloatVector a21 = FloatVector.fromArray(SPECIES, acc, at2 + LANES);
         FloatVector a22 = FloatVector.fromArray(SPECIES, acc, at2 + 2 * LANES);
         for (int q = 0, p = dAt; q < runs; q++, p += 3 * LANES) {
-            int xa = runAt[q];
-            FloatVector x0 = FloatVector.fromArray(SPECIES, xs, xa + o0);
-            FloatVector x1 = FloatVector.fromArray(SPECIES, xs, xa + o1);
-            FloatVector x2 = FloatVector.fromArray(SPECIES, xs, xa + o2);
+            int xa = runAt[q] + o;
+            FloatVector x0 = FloatVector.fromArray(SPECIES, xs, xa);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, xs, xa + WIDTH);
+            FloatVector x2 = FloatVector.fromArray(SPECIES, xs, xa + 1);
             FloatVector dv = FloatVector.fromArray(SPECIES, d, p);
             a00 = dv.fma(x0, a00);
             a10 = dv.fma(x1, a10);
