@@ -88,7 +88,7 @@ final class DirectConv {
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     /** The transposed pass onto three channels at stride 1 (D5's forward), as a direct convolution. */
     private final TransposedToThree three;
-    /** The forward pass and the input gradient of E1's geometry at 16 lanes, a plane at a time. */
+    /** E1's geometry a plane at a time: its forward at 16 and 8 lanes, its input gradient at 16. */
     private final StrideTwoPlanes stride2;
 
     DirectConv(Parallel parallel) {
@@ -1454,8 +1454,9 @@ final class DirectConv {
     private static void copyTaps(float[] xs, int[] runs, int count, boolean whole, int[] offsets, int t0, int k,
                                  int width, float[] a) {
         if (whole) {
-            // every run one vector (rows of outputs of whole vectors, the block's ends whole too: D4 at 16 lanes, E1 at
-            // 8): one copy a run, without the cases below (D4's weight gradient 9.98-10.06 -> 9.74-9.80 ms)
+            // every run one vector (rows of outputs of whole vectors, the block's ends whole too: D4 at 16 lanes; E1 at
+            // 8 before its weight gradient took the lane sums): one copy a run, without the cases below (D4's weight
+            // gradient 9.98-10.06 -> 9.74-9.80 ms)
             for (int r = 0; r < MR; r++) {
                 int o = offsets[Math.min(t0 + r, k - 1)];
                 for (int q = 0, dst = r * width; q < 2 * count; q += 2, dst += LANES) {

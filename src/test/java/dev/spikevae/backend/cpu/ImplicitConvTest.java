@@ -90,8 +90,8 @@ class ImplicitConvTest {
             // D5-like: a transposed convolution onto 3 channels at stride 1, 32 x 32 (at 16 lanes the direct
             // convolution of TransposedToThree: 7 channels of dy, so 63 taps; 5 images, four to a task and one)
             ConvGeometry.transposed(5, 7, 32, 32, 3, 3, 1, 1, 0),
-            // E1-like: 3 channels at stride 2, 32 x 32 -> 16 x 16, 6 output channels (at 16 lanes the weight gradient
-            // of the lanes path at stride 2 along rows, a block of 8 channels of which 2 are repeats)
+            // E1-like: 3 channels at stride 2, 32 x 32 -> 16 x 16, 6 output channels (the weight gradient of the lanes
+            // path at stride 2 along rows: at 16 lanes a block of 8 channels of which 2 are repeats, at 8 two of 3)
             ConvGeometry.conv(5, 3, 32, 32, 6, 3, 2, 1),
             // E4-like (TapWeightGradient): 40 channels, so vector gathers and a tail at 16 lanes, and for 3 threads an
             // empty part; then a 1 x 1 image whose kernel offsets but the middle one read only padding (20 channels:
