@@ -7,7 +7,9 @@
 #     PyTorch's own SGEMM, and a closing table of both sides, when a python3 has torch: twice, first as the published
 #     model calls them (conv2d, conv_transpose2d and their backward), then with the transposed layers run as the
 #     ordinary convolutions they are the adjoints of (the ops PyTorch hands to oneDNN; its strongest form here).
-# Usage: bench/engine.sh [bench options, e.g. --layers --warmup 3 --iterations 20]
+# With --layers --rounds R both sides measure the nine layers R times in turn and give each layer its round with the
+# median share of its own SGEMM (a few slow seconds of a shared machine then cost one round, not the row).
+# Usage: bench/engine.sh [bench options, e.g. --layers --rounds 3 --iterations 20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads="${SPIKEVAE_THREADS:-$(nproc)}"

@@ -5,13 +5,15 @@ For every layer: its forward, its input gradient and its weight gradient (torch.
 conv_transpose2d, then aten.convolution_backward with one output each), timed one after the other within each
 iteration after a warm-up; the median of each pass and of their sum. Beside each layer, PyTorch's own SGEMM
 (torch.mm at n = 2048) is timed before and after it, a third of the iterations each side, and the layer is given as a
-share of it -- the same yardstick the spikevae rows use, so that both shares are read the same way.
+share of it -- the same yardstick the spikevae rows use, so that both shares are read the same way. With --rounds R
+the nine layers are measured R times in turn and each layer's row is its round with the median share, then every
+round's share, as `spikevae bench --layers --rounds R` gives them.
 
 With --spikevae FILE (the output of `spikevae bench --layers`), a closing table puts both side by side: each layer's
 time on both, the speed ratio, and each side's share of its own SGEMM.
 
-Usage: torch_conv_peer.py [--threads 2] [--images 512] [--iterations 10] [--warmup 2] [--quick] [--channels-last]
-                          [--adjoint] [--spikevae FILE]
+Usage: torch_conv_peer.py [--threads 2] [--images 512] [--iterations 10] [--warmup 2] [--rounds 1] [--quick]
+                          [--channels-last] [--adjoint] [--spikevae FILE]
 Unknown options (the bench's own) are ignored, so bench/engine.sh can hand over its arguments as they are.
 """
 import argparse
@@ -137,6 +139,8 @@ def main():
     p.add_argument("--images", type=int, help="images per pass, T*N (default 512; 8 with --quick)")
     p.add_argument("--iterations", type=int, help="timed iterations per layer (default 10; 2 with --quick)")
     p.add_argument("--warmup", type=float, help="warm-up seconds per layer (default 2; 0 with --quick)")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="measure the nine layers this many times in turn; each row is the round with the median share")
     p.add_argument("--quick", action="store_true", help="tiny sizes, as `spikevae bench --quick`")
     p.add_argument("--channels-last", action="store_true", help="NHWC operands (oneDNN's preferred layout)")
     p.add_argument("--adjoint", action="store_true",
@@ -145,6 +149,9 @@ def main():
     args, _ = p.parse_known_args()
     images = args.images or (8 if args.quick else 16 * 32)
     iterations = max(1, args.iterations or (2 if args.quick else 10))
+    if args.rounds < 1:
+        p.error(f"--rounds must be at least 1, got {args.rounds}")
+    rounds = args.rounds
     warmup = args.warmup if args.warmup is not None else (0.0 if args.quick else 2.0)
     torch.set_num_threads(args.threads)
     side = max(3, iterations // 3)
@@ -164,9 +171,8 @@ def main():
     print(f"== PyTorch conv peer: torch {torch.__version__}, {args.threads} threads, {layout}, mkldnn "
           f"{'on' if torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled else 'off'}, "
           f"B = {images}, median of {iterations}")
-    results = {}
-    total = 0.0
-    for layer in LAYERS:
+    def measure(layer):
+        """One round of a layer: (seconds, share of the SGEMM timed around it in %, its printed row)."""
         with torch.no_grad():
             passes, macs = layer_passes(layer, images, args.channels_last, args.adjoint)
             before = times(sgemm, side)
@@ -188,11 +194,31 @@ def main():
         gflops = 3 * 2.0 * macs / seconds / 1e9
         sgemm_gflops = 2.0 * n ** 3 / median(before + after) / 1e9
         share = 100 * gflops / sgemm_gflops
+        row = (f"  {layer[0]:28s} {gflops:7.1f} GFLOP/s  {seconds * 1e3:8.1f} ms  (forward {median(per_pass[0]) * 1e3:.1f}"
+               f" / input grad {median(per_pass[1]) * 1e3:.1f} / weight grad {median(per_pass[2]) * 1e3:.1f} ms); "
+               f"{share:.0f} % of torch SGEMM n={n} ({sgemm_gflops:.1f} GFLOP/s, timed around it)")
+        return seconds, share, row
+
+    # with --rounds R the nine layers are measured R times in turn and each layer's row is its round with the median
+    # share (the lower middle one for an even R), then every round's share: as `spikevae bench --layers --rounds R`
+    runs = {layer[0]: [] for layer in LAYERS}
+    for r in range(rounds):
+        for layer in LAYERS:
+            runs[layer[0]].append(measure(layer))
+            if rounds > 1:
+                seconds, share, _ = runs[layer[0]][-1]
+                print(f"  (round {r + 1} of {rounds}: {layer[0]} {seconds * 1e3:.1f} ms, {share:.0f} % of the SGEMM "
+                      f"around it)")
+                sys.stdout.flush()
+    results = {}
+    total = 0.0
+    for layer in LAYERS:
+        seconds, share, row = sorted(runs[layer[0]], key=lambda run: run[1])[(rounds - 1) // 2]
+        if rounds > 1:
+            row += "; rounds " + " / ".join(f"{run[1]:.0f}" for run in runs[layer[0]]) + " %"
         total += seconds
         results[layer[0]] = (seconds * 1e3, share)
-        print(f"  {layer[0]:28s} {gflops:7.1f} GFLOP/s  {seconds * 1e3:8.1f} ms  (forward {median(per_pass[0]) * 1e3:.1f}"
-              f" / input grad {median(per_pass[1]) * 1e3:.1f} / weight grad {median(per_pass[2]) * 1e3:.1f} ms); "
-              f"{share:.0f} % of torch SGEMM n={n} ({sgemm_gflops:.1f} GFLOP/s, timed around it)")
+        print(row)
         sys.stdout.flush()
     print(f"  {'nine layers, sum of medians':28s} {total * 1e3:24.1f} ms")
     if args.spikevae:

@@ -76,60 +76,103 @@ public final class EngineBench {
      * the layer as the SGEMM is) and its arithmetic at the SGEMM's rate, one after the other; a layer whose
      * activations are large beside its arithmetic (few channels on a large image) cannot reach the SGEMM's rate
      * unless the two overlap.
+     *
+     * <p>With {@code rounds} above 1 the nine layers are measured that many times in turn, each time as above (its own
+     * warm-up, iterations and SGEMM around it), and each layer's row is that of its round with the median share (the
+     * lower of the middle two for an even count), followed by every round's share: a slow spell of the machine that
+     * lasts a few seconds then costs one round of a layer, not its row. One progress line per layer and round.
      */
-    public List<Result> runLayers(int sgemmN) {
+    public List<Result> runLayers(int sgemmN, int rounds) {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+        }
+        List<Map.Entry<String, ConvGeometry>> layers = esvaeLayers(config.convBatch());
+        LayerRun[][] runs = new LayerRun[layers.size()][rounds];
+        for (int round = 0; round < rounds; round++) {
+            for (int l = 0; l < layers.size(); l++) {
+                runs[l][round] = layer(layers.get(l).getKey(), layers.get(l).getValue(), sgemmN);
+                if (rounds > 1) {
+                    log.printf(Locale.ROOT, "  (round %d of %d: %s %.2f ms, %.0f %% of the SGEMM around it)%n",
+                            round + 1, rounds, layers.get(l).getKey(), runs[l][round].result().medianMillis(),
+                            runs[l][round].share());
+                }
+            }
+        }
         List<Result> out = new ArrayList<>();
         double totalMillis = 0;
-        for (Map.Entry<String, ConvGeometry> e : esvaeLayers(config.convBatch())) {
-            ConvGeometry g = e.getValue();
-            String[] names = passNames(e.getKey().contains("convT"));
-            double[][] passes = new double[names.length][];
-            double[] reference;
-            double streamSeconds;
-            Result r;
-            int streamFloats = streamFloats();
-            try (MemoryScope scope = MemoryScope.open()) {
-                Rng rng = new Rng(1);
-                Tensor a = backend.fromHost(rng.uniformHost(sgemmN * sgemmN), sgemmN, sgemmN);
-                Tensor b = backend.fromHost(rng.uniformHost(sgemmN * sgemmN), sgemmN, sgemmN);
-                Tensor c = backend.empty(Shape.of(sgemmN, sgemmN));
-                Runnable gemm = () -> backend.matmul(false, false, 1f, a, b, 0f, c);
-                Tensor sx = backend.fromHost(rng.uniformHost(streamFloats), streamFloats);
-                Tensor sy = backend.empty(Shape.of(streamFloats));
-                Runnable stream = () -> backend.affine(sx, 2f, 1f, sy);
-                int side = Math.max(3, config.iterations() / 3);
-                double[] before = timeTimes(gemm, side);
-                double[] streamBefore = timeTimes(stream, side);
-                r = conv(e.getKey(), g, e.getKey().contains("convT"), passes);
-                double[] after = timeTimes(gemm, side);
-                double[] streamAfter = timeTimes(stream, side);
-                reference = both(before, after);
-                streamSeconds = median(both(streamBefore, streamAfter));
+        for (int l = 0; l < layers.size(); l++) {
+            LayerRun[] byShare = runs[l].clone();
+            Arrays.sort(byShare, (a, b) -> Double.compare(a.share(), b.share()));
+            LayerRun chosen = byShare[(rounds - 1) / 2];
+            StringBuilder all = new StringBuilder();
+            for (int round = 0; rounds > 1 && round < rounds; round++) {
+                all.append(round == 0 ? "; rounds " : " / ").append(String.format(Locale.ROOT, "%.0f",
+                        runs[l][round].share()));
             }
-            double sgemm = 2.0 * sgemmN * sgemmN * sgemmN / 1e9 / median(reference);
-            StringBuilder each = new StringBuilder();
-            for (int i = 0; i < passes.length; i++) {
-                each.append(i == 0 ? "" : " / ").append(names[i]).append(String.format(Locale.ROOT, " %.1f",
-                        1e3 * median(passes[i])));
-            }
-            log.printf(Locale.ROOT, "  %-52s %s ms; %.0f %% of SGEMM n=%d (%.1f GFLOP/s, timed around it)%n", "", each,
-                    100 * r.median() / sgemm, sgemmN, sgemm);
-            // a model beside the measurement: each pass streams its two activations once at the backend's streaming
-            // rate and does its arithmetic at the SGEMM's, one after the other
-            double stream = 8.0 * streamFloats / streamSeconds / 1e9;
-            double bytes = 3 * passBytes(g);
-            double memoryMillis = bytes / stream / 1e6;
-            double arithmeticMillis = 3 * 2.0 * g.macs() / sgemm / 1e6;
+            print(chosen.result());
+            log.printf(Locale.ROOT, "  %-52s %s ms; %.0f %% of SGEMM n=%d (%.1f GFLOP/s, timed around it)%s%n", "",
+                    chosen.passes(), chosen.share(), sgemmN, chosen.sgemm(), rounds > 1 ? all + " %" : "");
             log.printf(Locale.ROOT, "  %-52s model: activations %.0f MB, %.1f ms at the streaming rate (%.1f GB/s, "
                             + "timed around it) + %.1f ms of arithmetic at the SGEMM's = %.0f %% of SGEMM if they never "
-                            + "overlap%n", "", bytes / 1e6, memoryMillis, stream, arithmeticMillis,
-                    100 * arithmeticMillis / (arithmeticMillis + memoryMillis));
-            totalMillis += r.medianMillis();
-            out.add(r);
+                            + "overlap%n", "", chosen.bytes() / 1e6, chosen.memoryMillis(), chosen.stream(),
+                    chosen.arithmeticMillis(), 100 * chosen.arithmeticMillis()
+                            / (chosen.arithmeticMillis() + chosen.memoryMillis()));
+            totalMillis += chosen.result().medianMillis();
+            out.add(chosen.result());
         }
         log.printf(Locale.ROOT, "  %-52s %10.1f ms    (all nine layers, forward + both backward passes)%n",
                 "ESVAE conv layers, sum of medians", totalMillis);
         return out;
+    }
+
+    /**
+     * One measurement of a layer for {@link #runLayers}: its row, its passes' medians as printed, the SGEMM's GFLOP/s
+     * timed around it and the layer's share of it in per cent, and the model line's figures.
+     */
+    private record LayerRun(Result result, String passes, double sgemm, double share, double bytes, double stream,
+                            double memoryMillis, double arithmeticMillis) {
+    }
+
+    /** A layer timed between two SGEMM and streaming runs, printing nothing ({@link #runLayers}). */
+    private LayerRun layer(String name, ConvGeometry g, int sgemmN) {
+        String[] names = passNames(name.contains("convT"));
+        double[][] passes = new double[names.length][];
+        double[] reference;
+        double streamSeconds;
+        Result r;
+        int streamFloats = streamFloats();
+        try (MemoryScope scope = MemoryScope.open()) {
+            Rng rng = new Rng(1);
+            Tensor a = backend.fromHost(rng.uniformHost(sgemmN * sgemmN), sgemmN, sgemmN);
+            Tensor b = backend.fromHost(rng.uniformHost(sgemmN * sgemmN), sgemmN, sgemmN);
+            Tensor c = backend.empty(Shape.of(sgemmN, sgemmN));
+            Runnable gemm = () -> backend.matmul(false, false, 1f, a, b, 0f, c);
+            Tensor sx = backend.fromHost(rng.uniformHost(streamFloats), streamFloats);
+            Tensor sy = backend.empty(Shape.of(streamFloats));
+            Runnable stream = () -> backend.affine(sx, 2f, 1f, sy);
+            int side = Math.max(3, config.iterations() / 3);
+            double[] before = timeTimes(gemm, side);
+            double[] streamBefore = timeTimes(stream, side);
+            r = measureConv(name, g, name.contains("convT"), passes);
+            double[] after = timeTimes(gemm, side);
+            double[] streamAfter = timeTimes(stream, side);
+            reference = both(before, after);
+            streamSeconds = median(both(streamBefore, streamAfter));
+        }
+        double sgemm = 2.0 * sgemmN * sgemmN * sgemmN / 1e9 / median(reference);
+        StringBuilder each = new StringBuilder();
+        for (int i = 0; i < passes.length; i++) {
+            each.append(i == 0 ? "" : " / ").append(names[i]).append(String.format(Locale.ROOT, " %.1f",
+                    1e3 * median(passes[i])));
+        }
+        // a model beside the measurement: each pass streams its two activations once at the backend's streaming
+        // rate and does its arithmetic at the SGEMM's, one after the other
+        double stream = 8.0 * streamFloats / streamSeconds / 1e9;
+        double bytes = 3 * passBytes(g);
+        double memoryMillis = bytes / stream / 1e6;
+        double arithmeticMillis = 3 * 2.0 * g.macs() / sgemm / 1e6;
+        return new LayerRun(r, each.toString(), sgemm, 100 * r.median() / sgemm, bytes, stream, memoryMillis,
+                arithmeticMillis);
     }
 
     /**
@@ -458,10 +501,19 @@ public final class EngineBench {
     }
 
     private Result rate(String name, String unit, double work, double[] seconds, String note) {
+        return print(result(name, unit, work, seconds, note));
+    }
+
+    /** A case's figures from its sorted seconds, not printed. */
+    private static Result result(String name, String unit, double work, double[] seconds, String note) {
         double med = median(seconds);
-        Result r = new Result(name, unit, work / med, work / seconds[0], med * 1e3, note);
-        log.printf(Locale.ROOT, "  %-52s %10.1f %-7s (best %.1f, %.2f ms)%s%n", name, r.median(), unit, r.best(),
-                r.medianMillis(), note.isEmpty() ? "" : "  " + note);
+        return new Result(name, unit, work / med, work / seconds[0], med * 1e3, note);
+    }
+
+    /** Prints a case's row; returns it. */
+    private Result print(Result r) {
+        log.printf(Locale.ROOT, "  %-52s %10.1f %-7s (best %.1f, %.2f ms)%s%n", r.name(), r.median(), r.unit(),
+                r.best(), r.medianMillis(), r.note().isEmpty() ? "" : "  " + r.note());
         return r;
     }
 
@@ -514,6 +566,11 @@ public final class EngineBench {
      * its own within the same iterations, sorted seconds.
      */
     private Result conv(String name, ConvGeometry g, boolean transposed, double[][] passes) {
+        return print(measureConv(name, g, transposed, passes));
+    }
+
+    /** {@link #conv}, printing nothing. */
+    private Result measureConv(String name, ConvGeometry g, boolean transposed, double[][] passes) {
         try (MemoryScope scope = MemoryScope.open()) {
             Runnable[] pass = layerPasses(backend, g, transposed);
             int iterations = Math.max(1, config.iterations());
@@ -539,7 +596,7 @@ public final class EngineBench {
             }
             double flops = 3 * 2.0 * g.macs();
             double imagesPerSecond = g.batch() / median(s);
-            return rate(name + " fwd+bwd B=" + g.batch(), "GFLOP/s", flops / 1e9, s,
+            return result(name + " fwd+bwd B=" + g.batch(), "GFLOP/s", flops / 1e9, s,
                     String.format(Locale.ROOT, "%.0f images/s", imagesPerSecond));
         }
     }

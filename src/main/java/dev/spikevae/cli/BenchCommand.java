@@ -30,6 +30,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "activations streamed once a pass at the backend's streaming rate plus its arithmetic at the SGEMM's.")
     boolean layers;
 
+    @Option(names = "--rounds", description = "With --layers: measure the nine layers this many times in turn, each "
+            + "round against its own SGEMM, and give each layer the round with its median share, then every round's "
+            + "share, so that a few slow seconds of a shared machine cost a round, not the row (default 1).")
+    Integer rounds;
+
     @Option(names = "--esvae", paramLabel = "C,L,BATCH",
             description = "Instead of the engine cases: time the ESVAE training step for C input channels, latent L and "
                     + "this batch on 32×32 images (e.g. 3,128,32 = CIFAR-10 shapes; 1,32,32 = MNIST shapes).")
@@ -78,6 +83,10 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         Checks.atLeast("--warmup", warmup, 0.0);
         Checks.atLeast("--iterations", iterations, 1);
+        Checks.atLeast("--rounds", rounds, 1);
+        if (rounds != null && !layers) {
+            throw new IllegalArgumentException("--rounds applies to --layers; add --layers or leave --rounds out");
+        }
         Backend backend = Backends.select(device, Main.backendOptions());
         if (Backends.lastAutoNote() != null) {
             System.out.println(Backends.lastAutoNote());
@@ -125,7 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (layers) {
             // each row's share of an SGEMM at the largest n (n = 2048 in the standard sizes) timed around it
             int[] sizes = c.gemmSizes();
-            bench.runLayers(sizes[sizes.length - 1]);
+            bench.runLayers(sizes[sizes.length - 1], rounds != null ? rounds : 1);
         }
         if (sparse) {
             List<DensityBench.Layer> measured = measure(backend);

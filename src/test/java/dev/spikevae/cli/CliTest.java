@@ -51,6 +51,46 @@ class CliTest {
         }
     }
 
+    /**
+     * With --rounds the nine layers are measured in turn that many times: a progress line per layer and round, and each
+     * row is the round whose share of the SGEMM is the median of the rounds' shares, which the row lists.
+     */
+    @Test
+    void benchLayersInRoundsGivesEachLayerItsMedianRound() {
+        Run r = run("bench", "--quick", "--layers", "--rounds", "3");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        int progress = 0;
+        int rows = 0;
+        for (String line : lines) {
+            if (line.contains("(round ") && line.contains(" of 3: ")) {
+                progress++;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "; (\\d+) % of SGEMM .*; rounds (\\d+) / (\\d+) / (\\d+) %$").matcher(line);
+            if (m.find()) {
+                rows++;
+                int[] rounds = {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4))};
+                java.util.Arrays.sort(rounds);
+                assertEquals(rounds[1], Integer.parseInt(m.group(1)), "not the median round: " + line);
+            }
+        }
+        assertEquals(27, progress, r.out());
+        assertEquals(9, rows, r.out());
+        assertTrue(r.out().contains("sum of medians"), r.out());
+    }
+
+    /** --rounds needs --layers and a positive count; each mistake gets a one-line error naming the option. */
+    @Test
+    void benchRoundsRejectsBadUse() {
+        Run zero = run("bench", "--quick", "--layers", "--rounds", "0");
+        assertNotEquals(0, zero.code());
+        assertTrue(zero.err().contains("--rounds must be a positive integer, got 0"), zero.err());
+        Run alone = run("bench", "--quick", "--rounds", "2");
+        assertNotEquals(0, alone.code());
+        assertTrue(alone.err().contains("--rounds applies to --layers"), alone.err());
+    }
+
     /** The two register blocks side by side at a tiny size; without the Vector API a one-line error says why. */
     @Test
     void benchRegisterBlocksComparesBothBlocksOrSaysWhyNot() {
